@@ -1,0 +1,31 @@
+//! `insight_highlights`: the many-to-many link between insights and highlights.
+
+use sea_orm::entity::prelude::*;
+
+/// One link.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "insight_highlights")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub insight_uuid: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub highlight_uuid: Uuid,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::insights::Entity",
+        from = "Column::InsightUuid",
+        to = "super::insights::Column::Uuid"
+    )]
+    Insight,
+    #[sea_orm(
+        belongs_to = "super::feedback_highlights::Entity",
+        from = "Column::HighlightUuid",
+        to = "super::feedback_highlights::Column::Uuid"
+    )]
+    Highlight,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,17 @@
+//! SeaORM entities of customer-graph: one module per table, in the shape
+//! `sea-orm-cli generate entity` writes. No business logic lives here; the
+//! schema itself (constraints, indexes) is owned by the `migration` crate.
+
+pub mod api_tokens;
+pub mod customer_companies;
+pub mod customers;
+pub mod feedback_highlights;
+pub mod feedbacks;
+pub mod insight_highlights;
+pub mod insights;
+pub mod issue_highlights;
+pub mod issues;
+pub mod organizations;
+pub mod personas;
+
+pub mod prelude;

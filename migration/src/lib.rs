@@ -1,0 +1,18 @@
+//! Schema migrations of customer-graph. The same migrations run on SQLite and
+//! PostgreSQL 15: UUID columns become `uuid` on PostgreSQL (16-byte blobs on
+//! SQLite) and timestamps become `timestamptz`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_schema;
+
+/// The ordered list of migrations, applied by `customer-graph migrate` and at
+/// every start.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_schema::Migration)]
+    }
+}

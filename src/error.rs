@@ -1,0 +1,219 @@
+//! [`AppError`]: every failure a request can meet, and the one place that maps
+//! each to an HTTP status, a REST error body and a GraphQL `extensions.code`.
+//!
+//! Internal failures log their cause and answer a generic message: no SQL
+//! text, table name or Rust debug output ever reaches a client.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sea_orm::{DbErr, SqlErr};
+use serde::Serialize;
+
+/// A failure that ends a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The client sent a bad or missing parameter or body field.
+    #[error("{message}")]
+    BadRequest {
+        /// What is wrong, for a person.
+        message: String,
+        /// The parameter or field at fault, when there is one.
+        parameter: Option<String>,
+    },
+    /// No bearer token, or one that grants nothing.
+    #[error("a valid bearer token is required: send `Authorization: Bearer <token>`")]
+    Unauthorized,
+    /// The thing asked for does not exist, or belongs to another organization
+    /// (the two answers are identical on purpose).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The route exists but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The request would break a uniqueness rule.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request body is larger than the configured limit.
+    #[error("request body is larger than the limit of {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The request took longer than the configured limit.
+    #[error("request took longer than the limit")]
+    Timeout,
+    /// The database cannot be reached right now.
+    #[error("the service is temporarily unavailable")]
+    Unavailable,
+    /// A fault on our side; the cause is logged, never sent.
+    #[error("internal server error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The JSON error body shared by every REST and operational route:
+/// `{"error": {"code": "...", "message": "...", "parameter": "..."}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// The error itself.
+    pub error: ErrorDetail,
+}
+
+/// The inside of [`ErrorBody`].
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail {
+    /// Machine-readable, snake_case (`bad_request`, `not_found`, …).
+    pub code: &'static str,
+    /// For a person.
+    pub message: String,
+    /// The parameter or field at fault, for `bad_request`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+impl AppError {
+    /// A `bad_request` naming the parameter at fault.
+    pub fn bad_parameter(parameter: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            message: message.into(),
+            parameter: Some(parameter.into()),
+        }
+    }
+
+    /// A fault on our side, with its cause kept for the log.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(cause.into())
+    }
+
+    /// The HTTP status of this failure.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The REST `error.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::NotFound(_) => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Conflict(_) => "conflict",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::Timeout => "timeout",
+            AppError::Unavailable => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The GraphQL `extensions.code`.
+    pub fn graphql_code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { .. } => "BAD_USER_INPUT",
+            AppError::Unauthorized => "UNAUTHENTICATED",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            AppError::Timeout => "TIMEOUT",
+            AppError::Unavailable => "SERVICE_UNAVAILABLE",
+            AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The parameter at fault, if any.
+    pub fn parameter(&self) -> Option<&str> {
+        match self {
+            AppError::BadRequest { parameter, .. } => parameter.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Logs the cause of an internal failure; the client sees only the generic text.
+    fn log(&self) {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+    }
+
+    /// The JSON body of this failure.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+                parameter: self.parameter().map(str::to_owned),
+            },
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        match &error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::error!(error = %error, "database unavailable");
+                AppError::Unavailable
+            }
+            _ => AppError::Internal(error.into()),
+        }
+    }
+}
+
+/// True when `error` is a violation of a unique constraint (a duplicate).
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if matches!(self, AppError::Unauthorized) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl async_graphql::ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        self.log();
+        async_graphql::Error::new(self.to_string()).extend_with(|_, extensions| {
+            extensions.set("code", self.graphql_code());
+            if let Some(parameter) = self.parameter() {
+                extensions.set("parameter", parameter);
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_never_shows_its_cause() {
+        let error = AppError::internal(anyhow::anyhow!("SELECT * FROM customers failed"));
+        let body = serde_json::to_string(&error.body()).expect("serializes");
+        assert!(!body.contains("SELECT"), "{body}");
+        assert!(!body.contains("customers"), "{body}");
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_bad_request_names_its_parameter() {
+        let error = AppError::bad_parameter("page_size", "page_size must be between 1 and 100");
+        let body = serde_json::to_value(error.body()).expect("serializes");
+        assert_eq!(body["error"]["code"], "bad_request");
+        assert_eq!(body["error"]["parameter"], "page_size");
+    }
+}

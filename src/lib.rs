@@ -1,0 +1,27 @@
+//! customer-graph: a GraphQL gateway over a customer-feedback model, with a thin
+//! REST layer for the documented `/api/v1` routes.
+//!
+//! Map of the crate:
+//! - [`cli`]: the command line (`serve`, `migrate`, `org`, `token`, `seed`, …).
+//! - [`config`]: typed settings of the server, from flags and environment.
+//! - [`db`]: connect to SQLite (default) or PostgreSQL, pool settings, migrations.
+//! - [`app`]: the axum router over [`app::AppState`], and serving with graceful shutdown.
+//! - [`auth`]: bearer token → the organization it grants.
+//! - [`error`]: [`error::AppError`], the one place failures become HTTP statuses
+//!   and GraphQL error codes.
+//! - [`metrics`]: the Prometheus counters behind `/metrics`.
+//! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`store`]: storage functions that are more than a one-line SeaORM call.
+//! - [`demo`]: deterministic synthetic data for demos and benchmarks.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod metrics;
+pub mod ops;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,20 @@
+//! Entry point: parse the command line, start telemetry, hand over to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use customer_graph::{cli, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    telemetry::init();
+    match cli::run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line, the whole chain of causes, no backtrace: this is for people.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

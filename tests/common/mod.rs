@@ -1,0 +1,148 @@
+//! Test support: start the real app on a random port against a real database,
+//! a temporary SQLite file always and a fresh PostgreSQL database as well when
+//! `TEST_DATABASE_URL` is set.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use customer_graph::app::{self, AppState};
+use customer_graph::config::ServerConfig;
+use customer_graph::metrics::Metrics;
+use customer_graph::{db, store};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// A database the tests run against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set.
+pub fn backends() -> Vec<Backend> {
+    let mut backends = vec![Backend::Sqlite];
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
+        backends.push(Backend::Postgres);
+    }
+    backends
+}
+
+/// A fresh, empty database of `backend`; the returned guard keeps a SQLite
+/// file alive.
+pub async fn fresh_database(backend: Backend) -> (String, Option<TempDir>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            (url, Some(dir))
+        }
+        Backend::Postgres => {
+            let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+            let name = format!("cg_test_{}", Uuid::new_v4().simple());
+            let admin = db::connect(&base, None)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            (with_database_name(&base, &name), None)
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database_name(url: &str, name: &str) -> String {
+    let (without_query, query) = match url.split_once('?') {
+        Some((head, query)) => (head, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = without_query.find("://").map_or(0, |at| at + 3);
+    let base = match without_query[scheme_end..].find('/') {
+        Some(slash) => &without_query[..scheme_end + slash],
+        None => without_query,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// A running app.
+pub struct TestApp {
+    pub backend: Backend,
+    pub address: SocketAddr,
+    pub database_url: String,
+    pub db: DatabaseConnection,
+    pub metrics: Arc<Metrics>,
+    pub client: reqwest::Client,
+    _dir: Option<TempDir>,
+}
+
+impl TestApp {
+    /// `http://127.0.0.1:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// A new organization and a token that grants it.
+    pub async fn organization_with_token(&self) -> (Uuid, String) {
+        let organization = store::organizations::create(&self.db, "Test Org")
+            .await
+            .expect("create organization");
+        let (_, token) = store::tokens::issue(&self.db, organization.uuid, Some("test"))
+            .await
+            .expect("issue token");
+        (organization.uuid, token)
+    }
+}
+
+/// Migrates a fresh database of `backend` and serves the app on port 0.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, ServerConfig::default()).await
+}
+
+/// [`spawn_app`] with chosen settings.
+pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
+    customer_graph::telemetry::init();
+    let (database_url, dir) = fresh_database(backend).await;
+    let metrics = Arc::new(Metrics::default());
+    let db = db::connect_and_migrate(&database_url, Some(metrics.clone()))
+        .await
+        .expect("connect and migrate");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
+    let address = listener.local_addr().expect("local address");
+    let state = AppState::new(db.clone(), metrics.clone(), config);
+    tokio::spawn(app::run(listener, state, std::future::pending()));
+    TestApp {
+        backend,
+        address,
+        database_url,
+        db,
+        metrics,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+#[test]
+fn the_database_name_is_replaced_and_the_query_kept() {
+    assert_eq!(
+        with_database_name(
+            "postgres://u:p@127.0.0.1:5432/postgres?sslmode=disable",
+            "x"
+        ),
+        "postgres://u:p@127.0.0.1:5432/x?sslmode=disable"
+    );
+    assert_eq!(
+        with_database_name("postgres://u@h/db", "y"),
+        "postgres://u@h/y"
+    );
+}

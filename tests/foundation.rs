@@ -1,0 +1,564 @@
+//! The foundation: migrations on both backends, the CLI, the token extractor,
+//! the operational endpoints and the seeded data.
+
+mod common;
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use axum::Router;
+use axum::routing::get;
+use common::{Backend, backends, fresh_database, spawn_app};
+use customer_graph::app::AppState;
+use customer_graph::auth::Tenant;
+use customer_graph::config::ServerConfig;
+use customer_graph::demo::{SeedOptions, seed};
+use customer_graph::metrics::Metrics;
+use customer_graph::{db, store};
+use entity::{customers, feedback_highlights, feedbacks, insight_highlights, issue_highlights};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Statement,
+};
+use uuid::Uuid;
+
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_customer-graph"));
+    command.env_remove("DATABASE_URL").env("RUST_LOG", "warn");
+    command
+}
+
+fn run_ok(command: &mut Command) -> String {
+    let output = command.output().expect("run the binary");
+    assert!(
+        output.status.success(),
+        "command failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 stdout")
+}
+
+async fn table_names(app: &common::TestApp) -> Vec<String> {
+    let sql = match app.backend {
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        Backend::Postgres => {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        }
+    };
+    app.db
+        .query_all_raw(Statement::from_string(app.db.get_database_backend(), sql))
+        .await
+        .expect("list tables")
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").expect("name"))
+        .collect()
+}
+
+fn customer(organization: Uuid, email: &str) -> customers::ActiveModel {
+    let now = store::now();
+    customers::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        full_name: Set("Alice Johnson".into()),
+        email: Set(email.into()),
+        role: Set(None),
+        persona_uuid: Set(None),
+        customer_company_uuid: Set(None),
+        last_interacted_date: Set(None),
+        feedback_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+#[tokio::test]
+async fn migrations_create_every_table_and_enforce_the_constraints_on_each_backend() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let tables = table_names(&app).await;
+        for table in [
+            "organizations",
+            "api_tokens",
+            "customer_companies",
+            "personas",
+            "customers",
+            "feedbacks",
+            "feedback_highlights",
+            "insights",
+            "issues",
+            "insight_highlights",
+            "issue_highlights",
+        ] {
+            assert!(
+                tables.contains(&table.to_owned()),
+                "{backend:?}: no table {table} in {tables:?}"
+            );
+        }
+
+        let (first, _) = app.organization_with_token().await;
+        let (second, _) = app.organization_with_token().await;
+        customer(first, "[email protected]")
+            .insert(&app.db)
+            .await
+            .expect("first insert");
+        let duplicate = customer(first, "[email protected]").insert(&app.db).await;
+        let error = duplicate.expect_err("the same email twice in one organization is refused");
+        assert!(
+            customer_graph::error::is_unique_violation(&error),
+            "{backend:?}: {error}"
+        );
+        customer(second, "[email protected]")
+            .insert(&app.db)
+            .await
+            .expect("the same email in another organization is fine");
+
+        // Foreign keys are enforced (SQLite needs them switched on per connection).
+        let orphan = customer(Uuid::new_v4(), "[email protected]")
+            .insert(&app.db)
+            .await;
+        assert!(
+            orphan.is_err(),
+            "{backend:?}: a customer of a missing organization was accepted"
+        );
+
+        // Applying the migrations again changes nothing.
+        db::migrate(&app.db).await.expect("second migration run");
+    }
+}
+
+#[tokio::test]
+async fn the_cli_creates_an_organization_a_working_token_and_seeded_data() {
+    for backend in backends() {
+        let (url, _dir) = fresh_database(backend).await;
+        let organization =
+            run_ok(binary().args(["--database-url", &url, "org", "create", "--name", "Acme"]));
+        let organization = organization.trim();
+        assert_eq!(organization.lines().count(), 1, "one line of output");
+        let organization: Uuid = organization.parse().expect("a uuid");
+
+        let token = run_ok(
+            binary()
+                .args([
+                    "token",
+                    "create",
+                    "--organization",
+                    &organization.to_string(),
+                    "--label",
+                    "ci",
+                ])
+                .env("DATABASE_URL", &url),
+        );
+        let token = token.trim();
+        assert!(token.starts_with("cg_") && token.len() > 40, "{token}");
+
+        run_ok(binary().args([
+            "--database-url",
+            &url,
+            "seed",
+            "--organization",
+            &organization.to_string(),
+            "--customers",
+            "12",
+            "--feedbacks-per-customer",
+            "3",
+            "--random-seed",
+            "7",
+        ]));
+
+        let db = db::connect(&url, None).await.expect("connect");
+        assert_eq!(
+            store::tokens::organization_for(&db, token)
+                .await
+                .expect("lookup"),
+            Some(organization)
+        );
+        let count = customers::Entity::find()
+            .filter(customers::Column::OrganizationUuid.eq(organization))
+            .all(&db)
+            .await
+            .expect("customers")
+            .len();
+        assert_eq!(count, 12, "{backend:?}");
+        let listed = run_ok(binary().args([
+            "--database-url",
+            &url,
+            "token",
+            "list",
+            "--organization",
+            &organization.to_string(),
+        ]));
+        assert_eq!(listed.lines().count(), 1);
+        assert!(listed.contains("\tci\t"), "{listed}");
+    }
+}
+
+#[test]
+fn every_command_has_help_text() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["org", "create", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["token", "revoke", "--help"],
+        vec!["seed", "--help"],
+    ] {
+        let help = run_ok(binary().args(&args));
+        assert!(help.contains("--database-url"), "{args:?}: {help}");
+    }
+}
+
+#[test]
+fn a_bad_database_url_exits_with_one_clear_line() {
+    for url in ["mysql://localhost/x", "postgres://nobody@127.0.0.1:1/none"] {
+        let output = binary()
+            .args(["--database-url", url, "migrate"])
+            .output()
+            .expect("run");
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<_> = stderr
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .collect();
+        assert_eq!(lines.len(), 1, "{url}: {stderr}");
+        assert!(lines[0].starts_with("error: "), "{url}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_token_for_a_missing_organization_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+    let output = binary()
+        .args([
+            "--database-url",
+            &url,
+            "token",
+            "create",
+            "--organization",
+            &Uuid::new_v4().to_string(),
+        ])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("does not exist"));
+    assert!(output.stdout.is_empty(), "nothing on stdout when it fails");
+}
+
+async fn serve_whoami(app: &common::TestApp) -> String {
+    let state = AppState::new(app.db.clone(), app.metrics.clone(), ServerConfig::default());
+    let router = Router::new()
+        .route(
+            "/whoami",
+            get(|tenant: Tenant| async move { tenant.organization_uuid.to_string() }),
+        )
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{address}/whoami")
+}
+
+#[tokio::test]
+async fn the_token_extractor_grants_a_valid_token_and_refuses_every_other() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let url = serve_whoami(&app).await;
+        let (organization, token) = app.organization_with_token().await;
+
+        let ok = app
+            .client
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(ok.status(), 200);
+        assert_eq!(ok.text().await.expect("body"), organization.to_string());
+
+        let (_, other_token) = app.organization_with_token().await;
+        let tokens = store::tokens::list(&app.db, organization)
+            .await
+            .expect("list");
+        assert!(
+            store::tokens::revoke(&app.db, tokens[0].uuid)
+                .await
+                .expect("revoke")
+        );
+
+        for (case, header) in [
+            ("missing", None),
+            ("unknown", Some("Bearer cg_0000".to_owned())),
+            ("wrong scheme", Some(format!("Basic {other_token}"))),
+            ("empty", Some("Bearer ".to_owned())),
+            ("revoked", Some(format!("Bearer {token}"))),
+        ] {
+            let mut request = app.client.get(&url);
+            if let Some(header) = header {
+                request = request.header("Authorization", header);
+            }
+            let response = request.send().await.expect("send");
+            assert_eq!(response.status(), 401, "{backend:?} {case}");
+            assert_eq!(
+                response
+                    .headers()
+                    .get("www-authenticate")
+                    .map(|v| v.to_str().unwrap_or("")),
+                Some("Bearer"),
+                "{case}"
+            );
+            let body: serde_json::Value = response.json().await.expect("json body");
+            assert_eq!(body["error"]["code"], "unauthorized", "{case}");
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty())
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_and_readyz_fails_when_the_database_is_gone() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let health = app
+            .client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(health.status(), 200);
+        let ready = app
+            .client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(ready.status(), 200);
+
+        app.db.close_by_ref().await.expect("close pool");
+        let broken = app
+            .client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(broken.status(), 503, "{backend:?}");
+        let body: serde_json::Value = broken.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "unavailable");
+        let health = app
+            .client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(health.status(), 200, "the process is still up");
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status_and_every_sql_statement() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let before = app.metrics.statements();
+    for _ in 0..3 {
+        app.client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .expect("send");
+    }
+    app.client
+        .get(app.url("/no/such/route"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        app.metrics.statements() - before,
+        3,
+        "one SELECT 1 per readyz"
+    );
+
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/readyz",status="200"} 3"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="unmatched",status="404"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains(
+        "http_request_duration_seconds_bucket{method=\"GET\",route=\"/readyz\",le=\"+Inf\"} 3"
+    ));
+    assert!(text.contains("db_statements_total "), "{text}");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_wrong_methods_answer_json_errors() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let missing = app.client.get(app.url("/nope")).send().await.expect("send");
+    assert_eq!(missing.status(), 404);
+    let body: serde_json::Value = missing.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let wrong = app
+        .client
+        .post(app.url("/healthz"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(wrong.status(), 405);
+    let body: serde_json::Value = wrong.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+}
+
+async fn organization_with_uuid(db: &sea_orm::DatabaseConnection, uuid: Uuid) {
+    entity::organizations::ActiveModel {
+        uuid: Set(uuid),
+        name: Set("Seeded".into()),
+        created_at: Set(store::now()),
+    }
+    .insert(db)
+    .await
+    .expect("organization");
+}
+
+#[tokio::test]
+async fn seeded_data_is_consistent_and_the_same_seed_gives_the_same_rows() {
+    let organization = Uuid::new_v4();
+    let options = SeedOptions {
+        customers: 30,
+        feedbacks_per_customer: 4,
+        random_seed: 99,
+    };
+    let mut fingerprints = Vec::new();
+    for backend in backends().into_iter().chain([Backend::Sqlite]) {
+        let (url, _dir) = fresh_database(backend).await;
+        let db = db::connect_and_migrate(&url, Some(std::sync::Arc::new(Metrics::default())))
+            .await
+            .expect("db");
+        organization_with_uuid(&db, organization).await;
+        let report = seed(
+            &db,
+            organization,
+            options,
+            &indicatif::ProgressBar::hidden(),
+        )
+        .await
+        .expect("seed");
+        assert_eq!(report.customers, 30);
+        assert_eq!(report.feedbacks, 120);
+
+        let all_customers = customers::Entity::find()
+            .order_by_asc(customers::Column::Email)
+            .all(&db)
+            .await
+            .expect("customers");
+        let all_feedbacks = feedbacks::Entity::find().all(&db).await.expect("feedbacks");
+        let highlights = feedback_highlights::Entity::find()
+            .all(&db)
+            .await
+            .expect("highlights");
+        assert_eq!(all_customers.len(), 30);
+        assert_eq!(all_feedbacks.len(), 120);
+
+        let mut per_customer: HashMap<Uuid, Vec<&feedbacks::Model>> = HashMap::new();
+        for feedback in &all_feedbacks {
+            assert_eq!(feedback.organization_uuid, organization);
+            per_customer
+                .entry(feedback.customer_uuid)
+                .or_default()
+                .push(feedback);
+        }
+        for customer in &all_customers {
+            let theirs = &per_customer[&customer.uuid];
+            assert_eq!(customer.feedback_count, theirs.len() as i64);
+            let latest = theirs.iter().map(|feedback| feedback.feedback_date).max();
+            assert_eq!(customer.last_interacted_date, latest, "{backend:?}");
+        }
+        let mut per_feedback: HashMap<Uuid, usize> = HashMap::new();
+        for highlight in &highlights {
+            assert!((-1.0..=1.0).contains(&highlight.sentiment_score));
+            *per_feedback.entry(highlight.feedback_uuid).or_default() += 1;
+        }
+        assert_eq!(per_feedback.len(), 120, "every feedback has highlights");
+        assert!(per_feedback.values().all(|count| (1..=3).contains(count)));
+        let insight_links = insight_highlights::Entity::find()
+            .all(&db)
+            .await
+            .expect("links");
+        let issue_links = issue_highlights::Entity::find()
+            .all(&db)
+            .await
+            .expect("links");
+        assert!(!insight_links.is_empty() && !issue_links.is_empty());
+
+        // Seeding again adds new customers without colliding.
+        seed(
+            &db,
+            organization,
+            SeedOptions {
+                customers: 5,
+                ..options
+            },
+            &indicatif::ProgressBar::hidden(),
+        )
+        .await
+        .expect("second seed");
+        let total = customers::Entity::find()
+            .all(&db)
+            .await
+            .expect("customers")
+            .len();
+        assert_eq!(total, 35);
+
+        fingerprints.push(
+            all_customers
+                .iter()
+                .map(|customer| {
+                    (
+                        customer.uuid,
+                        customer.email.clone(),
+                        customer.last_interacted_date,
+                    )
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert!(
+        fingerprints.windows(2).all(|pair| pair[0] == pair[1]),
+        "same seed, same rows"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_organization_cannot_be_seeded() {
+    let (url, _dir) = fresh_database(Backend::Sqlite).await;
+    let db = db::connect_and_migrate(&url, None).await.expect("db");
+    let error = seed(
+        &db,
+        Uuid::new_v4(),
+        SeedOptions {
+            customers: 1,
+            feedbacks_per_customer: 1,
+            random_seed: 1,
+        },
+        &indicatif::ProgressBar::hidden(),
+    )
+    .await
+    .expect_err("refused");
+    assert!(error.to_string().contains("does not exist"));
+}
