@@ -17,6 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::config::ServerConfig;
 use crate::error::AppError;
+use crate::graphql::{self, GraphSchema};
 use crate::metrics::Metrics;
 use crate::ops;
 
@@ -29,15 +30,19 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Listen address and limits.
     pub config: Arc<ServerConfig>,
+    /// The GraphQL schema every GraphQL and REST request executes on.
+    pub schema: GraphSchema,
 }
 
 impl AppState {
     /// Bundles a pool (whose statements should be counted in `metrics`) with settings.
     pub fn new(db: DatabaseConnection, metrics: Arc<Metrics>, config: ServerConfig) -> AppState {
+        let schema = graphql::build_schema(db.clone(), &config);
         AppState {
             db,
             metrics,
             config: Arc::new(config),
+            schema,
         }
     }
 }
@@ -46,6 +51,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::router())
+        .merge(graphql::http::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), json_errors))

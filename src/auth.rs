@@ -1,6 +1,7 @@
 //! Bearer tokens → the organization they grant, as an axum extractor.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use uuid::Uuid;
@@ -20,7 +21,12 @@ pub struct Tenant {
 
 /// The token of an `Authorization: Bearer <token>` header, if well formed.
 pub fn bearer_token(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    bearer_token_from(&parts.headers)
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if well formed.
+pub fn bearer_token_from(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)

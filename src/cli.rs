@@ -66,6 +66,8 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         random_seed: u64,
     },
+    /// Print the GraphQL schema as SDL (what schema.graphql holds); needs no database.
+    ExportSchema,
 }
 
 /// `org` subcommands.
@@ -107,6 +109,10 @@ pub enum TokenCommand {
 
 /// Runs one command to completion.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::ExportSchema = cli.command {
+        print!("{}", crate::graphql::sdl());
+        return Ok(());
+    }
     let metrics = Arc::new(Metrics::default());
     let db = db::connect_and_migrate(&cli.database_url, Some(metrics.clone())).await?;
     match cli.command {
@@ -188,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::ExportSchema => unreachable!("BUG: handled before connecting"),
     }
 }
 

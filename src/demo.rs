@@ -423,7 +423,8 @@ fn generate_chunk(
                     rows.insight_links
                         .push(vec![(*pick(rng, insights)).into(), highlight_uuid.into()]);
                 }
-                if rng.random_bool(0.35) {
+                // Issues are problems: only unhappy highlights point at them.
+                if score < 0.0 && rng.random_bool(0.6) {
                     rows.issue_links
                         .push(vec![(*pick(rng, issues)).into(), highlight_uuid.into()]);
                 }

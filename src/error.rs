@@ -136,7 +136,7 @@ impl AppError {
     }
 
     /// Logs the cause of an internal failure; the client sees only the generic text.
-    fn log(&self) {
+    pub fn log(&self) {
         if let AppError::Internal(cause) = self {
             tracing::error!(error = format!("{cause:#}"), "internal error");
         }

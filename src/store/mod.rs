@@ -2,7 +2,11 @@
 //! never left to the caller's memory) and returns entity models or
 //! [`AppError`](crate::error::AppError)-ready database errors.
 
+pub mod customers;
+pub mod graph;
 pub mod organizations;
+pub mod relations;
+pub mod sql;
 pub mod tokens;
 
 /// The current time, truncated to microseconds: PostgreSQL keeps no more, so

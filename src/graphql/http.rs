@@ -1,0 +1,406 @@
+//! GraphQL over HTTP: `POST /graphql` and `GET /graphql` as the
+//! GraphQL-over-HTTP specification asks — `Accept` negotiation between
+//! `application/graphql-response+json` and `application/json`, its status
+//! codes for request errors, no mutations over GET — plus the body limit,
+//! batch limit and bearer token.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{Request as GraphQLRequest, Variables};
+use axum::Router;
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::{execute, is_request_error};
+use crate::app::AppState;
+use crate::auth::{Tenant, authenticate};
+use crate::error::AppError;
+
+/// The GraphQL routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/graphql", get(get_graphql).post(post_graphql))
+}
+
+/// The media type of the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// `application/graphql-response+json`: request errors answer 400.
+    GraphQLResponse,
+    /// `application/json`: well-formed requests answer 200, errors in the body.
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphQLResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+
+    /// The status of a request the server could not execute at all.
+    fn request_error_status(self) -> StatusCode {
+        match self {
+            Media::GraphQLResponse => StatusCode::BAD_REQUEST,
+            Media::Json => StatusCode::OK,
+        }
+    }
+}
+
+/// Picks the answer's media type from `Accept`: the acceptable type of the
+/// highest quality, earliest on ties; `*/*` and a missing header mean
+/// `application/json`. `None` when nothing we speak is acceptable.
+pub fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return Some(Media::Json);
+    };
+    if accept.trim().is_empty() {
+        return Some(Media::Json);
+    }
+    let mut best: Option<(f32, Media)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media_type = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let quality = parts
+            .filter_map(|parameter| parameter.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let media = match media_type.as_str() {
+            "application/graphql-response+json" => Media::GraphQLResponse,
+            "application/json" | "application/*" | "*/*" => Media::Json,
+            _ => continue,
+        };
+        if quality > 0.0 && best.is_none_or(|(best_quality, _)| quality > best_quality) {
+            best = Some((quality, media));
+        }
+    }
+    best.map(|(_, media)| media)
+}
+
+/// A GraphQL-shaped error answer: `{"errors": [{"message", "extensions": {"code"}}]}`.
+fn error_response(status: StatusCode, media: Media, message: &str, code: &str) -> Response {
+    let body = json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    json_response(status, media, body.to_string())
+}
+
+fn json_response(status: StatusCode, media: Media, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.content_type()),
+    );
+    response
+}
+
+/// A request the server cannot execute (bad JSON, bad parameters, bad document).
+fn request_error(media: Media, message: &str, code: &str) -> Response {
+    error_response(media.request_error_status(), media, message, code)
+}
+
+fn app_error_response(media: Media, error: AppError) -> Response {
+    error.log();
+    let mut response = error_response(
+        error.status(),
+        media,
+        &error.to_string(),
+        error.graphql_code(),
+    );
+    if matches!(error, AppError::Unauthorized) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+fn not_acceptable() -> Response {
+    error_response(
+        StatusCode::NOT_ACCEPTABLE,
+        Media::Json,
+        "Accept must allow application/graphql-response+json or application/json",
+        "NOT_ACCEPTABLE",
+    )
+}
+
+async fn tenant(state: &AppState, headers: &HeaderMap, media: Media) -> Result<Tenant, Response> {
+    let token = crate::auth::bearer_token_from(headers);
+    authenticate(state, token)
+        .await
+        .map_err(|error| app_error_response(media, error))
+}
+
+/// The GraphQL-over-HTTP request parameters, checked for type.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<serde_json::Map<String, Value>>,
+}
+
+fn params_from_json(value: Value) -> Result<Params, &'static str> {
+    let Value::Object(mut object) = value else {
+        return Err("the request body must be a JSON object");
+    };
+    let query = match object.remove("query") {
+        Some(Value::String(query)) => query,
+        Some(_) => return Err("`query` must be a string"),
+        None => return Err("`query` is required"),
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => return Err("`operationName` must be a string or null"),
+    };
+    let variables = match object.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(variables)) => Some(variables),
+        Some(_) => return Err("`variables` must be an object or null"),
+    };
+    match object.remove("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => return Err("`extensions` must be an object or null"),
+    }
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+/// The type of the operation `params` selects, or an error message when the
+/// document does not parse or names no such operation.
+fn operation_type(params: &Params) -> Result<OperationType, String> {
+    let document =
+        async_graphql::parser::parse_query(&params.query).map_err(|error| error.to_string())?;
+    let operation = match (&document.operations, &params.operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
+        (DocumentOperations::Multiple(_), None) => {
+            return Err(
+                "the document holds several operations: name one with `operationName`".to_owned(),
+            );
+        }
+    };
+    operation
+        .map(|operation| operation.node.ty)
+        .ok_or_else(|| "no operation of that name in the document".to_owned())
+}
+
+impl Params {
+    fn into_request(self) -> GraphQLRequest {
+        let mut request = GraphQLRequest::new(self.query);
+        if let Some(name) = self.operation_name {
+            request = request.operation_name(name);
+        }
+        if let Some(variables) = self.variables {
+            request = request.variables(Variables::from_json(Value::Object(variables)));
+        }
+        request
+    }
+}
+
+/// Parses, then executes one operation; `allow_mutation` is false over GET.
+async fn run_one(
+    state: &AppState,
+    tenant: Tenant,
+    media: Media,
+    params: Params,
+    allow_mutation: bool,
+) -> Response {
+    match operation_type(&params) {
+        Err(message) => return request_error(media, &message, "GRAPHQL_PARSE_FAILED"),
+        Ok(OperationType::Mutation) if !allow_mutation => {
+            let mut response = error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                "mutations are only accepted over POST",
+                "METHOD_NOT_ALLOWED",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+        Ok(_) => {}
+    }
+    let response = execute(&state.schema, &state.db, tenant, params.into_request()).await;
+    let status = if is_request_error(&response) {
+        media.request_error_status()
+    } else {
+        StatusCode::OK
+    };
+    match serde_json::to_string(&response) {
+        Ok(body) => json_response(status, media, body),
+        Err(error) => app_error_response(media, AppError::internal(error)),
+    }
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> Result<(), &'static str> {
+    let Some(content_type) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return Err("Content-Type must be application/json");
+    };
+    let mut parts = content_type.split(';');
+    if !parts
+        .next()
+        .unwrap_or("")
+        .trim()
+        .eq_ignore_ascii_case("application/json")
+    {
+        return Err("Content-Type must be application/json");
+    }
+    for parameter in parts {
+        if let Some((name, value)) = parameter.split_once('=')
+            && name.trim().eq_ignore_ascii_case("charset")
+            && !value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        {
+            return Err("the request body must be UTF-8");
+        }
+    }
+    Ok(())
+}
+
+async fn post_graphql(State(state): State<AppState>, request: Request) -> Response {
+    let headers = request.headers().clone();
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let tenant = match tenant(&state, &headers, media).await {
+        Ok(tenant) => tenant,
+        Err(response) => return response,
+    };
+    if let Err(message) = is_json_content_type(&headers) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            message,
+            "UNSUPPORTED_MEDIA_TYPE",
+        );
+    }
+    let limit = state.config.max_body_bytes;
+    let body = match axum::body::to_bytes(request.into_body(), limit).await {
+        Ok(body) => body,
+        Err(_) => return app_error_response(media, AppError::PayloadTooLarge(limit)),
+    };
+    if body.is_empty() {
+        return request_error(media, "a JSON request body is required", "BAD_REQUEST");
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(_) => return request_error(media, "the request body is not valid JSON", "BAD_REQUEST"),
+    };
+    match value {
+        Value::Array(operations) => run_batch(&state, tenant, media, operations).await,
+        single => match params_from_json(single) {
+            Ok(params) => run_one(&state, tenant, media, params, true).await,
+            Err(message) => request_error(media, message, "BAD_REQUEST"),
+        },
+    }
+}
+
+/// A batch: a JSON array of requests, answered by an array, when the
+/// configuration allows batches of that size.
+async fn run_batch(
+    state: &AppState,
+    tenant: Tenant,
+    media: Media,
+    operations: Vec<Value>,
+) -> Response {
+    let max = state.config.graphql_max_batch;
+    if max <= 1 {
+        return request_error(media, "batched requests are not accepted", "BAD_REQUEST");
+    }
+    if operations.is_empty() || operations.len() > max {
+        return request_error(
+            media,
+            &format!("a batch holds 1 to {max} operations"),
+            "BAD_REQUEST",
+        );
+    }
+    let mut answers = Vec::with_capacity(operations.len());
+    for operation in operations {
+        let response = match params_from_json(operation) {
+            Ok(params) => run_one(state, tenant, media, params, true).await,
+            Err(message) => request_error(media, message, "BAD_REQUEST"),
+        };
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        answers.push(serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null));
+    }
+    json_response(StatusCode::OK, media, Value::Array(answers).to_string())
+}
+
+/// True when a browser asks for a page rather than an API answer.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+async fn get_graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let query = raw.as_deref().map(parse_query_string).unwrap_or_default();
+    if wants_html(&headers) && !query.contains_key("query") {
+        return playground();
+    }
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let tenant = match tenant(&state, &headers, media).await {
+        Ok(tenant) => tenant,
+        Err(response) => return response,
+    };
+    let mut object = serde_json::Map::new();
+    for name in ["query", "operationName"] {
+        if let Some(value) = query.get(name) {
+            object.insert(name.to_owned(), Value::String(value.clone()));
+        }
+    }
+    for name in ["variables", "extensions"] {
+        if let Some(text) = query.get(name) {
+            match serde_json::from_str::<Value>(text) {
+                Ok(value) => {
+                    object.insert(name.to_owned(), value);
+                }
+                Err(_) => {
+                    return request_error(media, &format!("`{name}` must be JSON"), "BAD_REQUEST");
+                }
+            }
+        }
+    }
+    match params_from_json(Value::Object(object)) {
+        Ok(params) => run_one(&state, tenant, media, params, false).await,
+        Err(message) => request_error(media, message, "BAD_REQUEST"),
+    }
+}
+
+fn parse_query_string(raw: &str) -> HashMap<String, String> {
+    form_urlencoded::parse(raw.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect()
+}
+
+fn playground() -> Response {
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .finish(),
+    )
+    .into_response()
+}

@@ -1,0 +1,126 @@
+//! The GraphQL schema: building it with its limits, executing a request for a
+//! tenant (the one path every GraphQL and REST read and write takes), and
+//! turning every error into a message and `extensions.code` fit for a client.
+
+pub mod context;
+pub mod http;
+pub mod mutation;
+pub mod pagination;
+pub mod query;
+pub mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, Response, Schema, ServerError};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::Tenant;
+use crate::config::ServerConfig;
+use crate::error::AppError;
+use crate::loaders;
+
+/// The schema type.
+pub type GraphSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+
+/// Recursion limit of the parser and validator, against deeply nested input values.
+const MAX_RECURSIVE_DEPTH: usize = 32;
+/// Most directives on one field.
+const MAX_DIRECTIVES: usize = 16;
+
+/// The served schema over `db`, with the configured limits.
+pub fn build_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
+    let mut builder = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+        .data(db)
+        .limit_depth(config.graphql_max_depth)
+        .limit_complexity(config.graphql_max_complexity)
+        .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
+        .limit_directives(MAX_DIRECTIVES);
+    if !config.graphql_introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The schema as SDL, as `customer-graph export-schema` prints it and
+/// `schema.graphql` holds it.
+pub fn sdl() -> String {
+    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// Executes `request` for `tenant` with fresh per-request loaders.
+pub async fn execute(
+    schema: &GraphSchema,
+    db: &DatabaseConnection,
+    tenant: Tenant,
+    request: async_graphql::Request,
+) -> Response {
+    let request = request.data(tenant).data(loaders::loaders(db.clone()));
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        classify(error);
+    }
+    response
+}
+
+/// True when the request failed as a whole (parse, validation or variable
+/// errors) rather than in a field: no data and no error with a path.
+pub fn is_request_error(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+fn set_code(error: &mut ServerError, code: &str) {
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+}
+
+/// Gives every error a client-safe message and an `extensions.code`.
+///
+/// An error that a resolver returned with `?` keeps its cause as `source`: an
+/// [`AppError`] speaks for itself; any other cause (a database error, say) is
+/// a fault on our side, logged and answered with a generic message, so no SQL
+/// ever reaches a client.
+fn classify(error: &mut ServerError) {
+    let app_error = error.source.as_ref().and_then(|source| {
+        source
+            .downcast_ref::<AppError>()
+            .or_else(|| source.downcast_ref::<Arc<AppError>>().map(Arc::as_ref))
+    });
+    if let Some(app_error) = app_error {
+        app_error.log();
+        error.message = app_error.to_string();
+        let code = app_error.graphql_code();
+        let parameter = app_error.parameter().map(str::to_owned);
+        set_code(error, code);
+        if let Some(parameter) = parameter {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("parameter", parameter);
+        }
+        return;
+    }
+    if error.source.is_some() {
+        tracing::error!(error = %error.message, path = ?error.path, "internal error in a resolver");
+        error.message = "internal server error".to_owned();
+        set_code(error, "INTERNAL_SERVER_ERROR");
+        return;
+    }
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|extensions| extensions.get("code").is_some());
+    if !has_code {
+        let code = if error.path.is_empty() {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "BAD_USER_INPUT"
+        };
+        set_code(error, code);
+    }
+}

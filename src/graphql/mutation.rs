@@ -1,0 +1,302 @@
+//! The mutation root. Every write takes `organizationUuid`, which must be the
+//! token's organization, and validates its input (see [`crate::validation`]).
+
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::context::{db, own_organization};
+use super::types::{
+    Customer, CustomerCompany, Feedback, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
+};
+use crate::error::AppError;
+use crate::store::customers::{self, CustomerChanges, NewCustomer};
+use crate::store::graph::{self, LinkKind, NewFeedback};
+
+/// A new customer.
+#[derive(InputObject, Debug, Clone)]
+pub struct CreateCustomerInput {
+    /// Full name (1 to 200 characters).
+    pub full_name: String,
+    /// Email address, unique within the organization.
+    pub email: String,
+    /// Job role.
+    pub role: Option<String>,
+    /// A persona of the same organization.
+    pub persona_uuid: Option<Uuid>,
+    /// A company of the same organization.
+    pub customer_company_uuid: Option<Uuid>,
+}
+
+/// Changes to a customer: omitted fields are kept, `null` clears an optional one.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct UpdateCustomerInput {
+    /// New full name (cannot be null).
+    #[graphql(default)]
+    pub full_name: MaybeUndefined<String>,
+    /// New email (cannot be null).
+    #[graphql(default)]
+    pub email: MaybeUndefined<String>,
+    /// New role, or null to clear it.
+    #[graphql(default)]
+    pub role: MaybeUndefined<String>,
+    /// New persona, or null to clear it.
+    #[graphql(default)]
+    pub persona_uuid: MaybeUndefined<Uuid>,
+    /// New company, or null to clear it.
+    #[graphql(default)]
+    pub customer_company_uuid: MaybeUndefined<Uuid>,
+}
+
+fn required<T>(field: &str, value: MaybeUndefined<T>) -> Result<Option<T>, AppError> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Err(AppError::bad_parameter(
+            field,
+            format!("{field} cannot be null"),
+        )),
+        MaybeUndefined::Value(value) => Ok(Some(value)),
+    }
+}
+
+fn optional<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(value) => Some(Some(value)),
+    }
+}
+
+impl UpdateCustomerInput {
+    /// The store's form of these changes.
+    pub fn into_changes(self) -> Result<CustomerChanges, AppError> {
+        Ok(CustomerChanges {
+            full_name: required("fullName", self.full_name)?,
+            email: required("email", self.email)?,
+            role: optional(self.role),
+            persona_uuid: optional(self.persona_uuid),
+            customer_company_uuid: optional(self.customer_company_uuid),
+        })
+    }
+}
+
+/// A new feedback.
+#[derive(InputObject, Debug, Clone)]
+pub struct CreateFeedbackInput {
+    /// The customer who gave it.
+    pub customer_uuid: Uuid,
+    /// What they said.
+    pub feedback_contents: String,
+    /// When they said it (now when omitted).
+    pub feedback_date: Option<DateTime<Utc>>,
+    /// Where it came from (`api` when omitted).
+    pub source: Option<String>,
+}
+
+/// The writes.
+pub struct MutationRoot;
+
+/// The writes.
+#[Object]
+impl MutationRoot {
+    /// Creates a customer. A duplicate email in the organization answers `CONFLICT`.
+    async fn create_customer(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        input: CreateCustomerInput,
+    ) -> Result<Customer> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let new = NewCustomer {
+            full_name: input.full_name,
+            email: input.email,
+            role: input.role,
+            persona_uuid: input.persona_uuid,
+            customer_company_uuid: input.customer_company_uuid,
+        };
+        Ok(Customer(
+            customers::create(db(ctx), organization, new).await?,
+        ))
+    }
+
+    /// Changes a customer: omitted fields are kept, `null` clears an optional field.
+    async fn update_customer(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        uuid: Uuid,
+        input: UpdateCustomerInput,
+    ) -> Result<Customer> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let changes = input.into_changes()?;
+        Ok(Customer(
+            customers::update(db(ctx), organization, uuid, changes).await?,
+        ))
+    }
+
+    /// Creates a company.
+    async fn create_customer_company(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        name: String,
+        domain: Option<String>,
+    ) -> Result<CustomerCompany> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        Ok(CustomerCompany(
+            graph::create_company(db(ctx), organization, &name, domain.as_deref()).await?,
+        ))
+    }
+
+    /// Creates a persona.
+    async fn create_persona(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        name: String,
+        description: Option<String>,
+    ) -> Result<Persona> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        Ok(Persona(
+            graph::create_persona(db(ctx), organization, &name, description.as_deref()).await?,
+        ))
+    }
+
+    /// Records a feedback; the customer's `lastInteractedDate` and `feedbackCount` follow.
+    async fn create_feedback(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        input: CreateFeedbackInput,
+    ) -> Result<Feedback> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let new = NewFeedback {
+            customer_uuid: input.customer_uuid,
+            feedback_contents: input.feedback_contents,
+            feedback_date: input.feedback_date,
+            source: input.source,
+        };
+        Ok(Feedback(
+            graph::create_feedback(db(ctx), organization, new).await?,
+        ))
+    }
+
+    /// Cuts a highlight from a feedback; `sentimentScore` is between -1 and 1.
+    async fn create_feedback_highlight(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        feedback_uuid: Uuid,
+        quote: String,
+        sentiment_score: f64,
+    ) -> Result<FeedbackHighlight> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let highlight = graph::create_highlight(
+            db(ctx),
+            organization,
+            feedback_uuid,
+            &quote,
+            sentiment_score,
+        )
+        .await?;
+        Ok(FeedbackHighlight(highlight))
+    }
+
+    /// Creates an insight linked to the given highlights.
+    async fn create_insight(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        title: String,
+        description: Option<String>,
+        #[graphql(default)] highlight_uuids: Vec<Uuid>,
+    ) -> Result<Insight> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let insight = graph::create_insight(
+            db(ctx),
+            organization,
+            &title,
+            description.as_deref(),
+            &highlight_uuids,
+        )
+        .await?;
+        Ok(Insight(insight))
+    }
+
+    /// Creates an issue linked to the given highlights.
+    async fn create_issue(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        title: String,
+        description: Option<String>,
+        #[graphql(default)] status: IssueStatus,
+        #[graphql(default)] highlight_uuids: Vec<Uuid>,
+    ) -> Result<Issue> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let issue = graph::create_issue(
+            db(ctx),
+            organization,
+            &title,
+            description.as_deref(),
+            status.as_db(),
+            &highlight_uuids,
+        )
+        .await?;
+        Ok(Issue(issue))
+    }
+
+    /// Links a highlight to an insight (linking twice changes nothing).
+    async fn link_highlight_to_insight(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        insight_uuid: Uuid,
+        highlight_uuid: Uuid,
+    ) -> Result<Insight> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        graph::link_highlight(
+            db(ctx),
+            organization,
+            LinkKind::Insight,
+            insight_uuid,
+            highlight_uuid,
+        )
+        .await?;
+        let insight =
+            graph::find_many::<entity::insights::Entity>(db(ctx), organization, &[insight_uuid])
+                .await?;
+        insight
+            .into_values()
+            .next()
+            .map(Insight)
+            .ok_or_else(|| AppError::NotFound("insight").into())
+    }
+
+    /// Links a highlight to an issue (linking twice changes nothing).
+    async fn link_highlight_to_issue(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        issue_uuid: Uuid,
+        highlight_uuid: Uuid,
+    ) -> Result<Issue> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        graph::link_highlight(
+            db(ctx),
+            organization,
+            LinkKind::Issue,
+            issue_uuid,
+            highlight_uuid,
+        )
+        .await?;
+        let issue =
+            graph::find_many::<entity::issues::Entity>(db(ctx), organization, &[issue_uuid])
+                .await?;
+        issue
+            .into_values()
+            .next()
+            .map(Issue)
+            .ok_or_else(|| AppError::NotFound("issue").into())
+    }
+}

@@ -1,0 +1,436 @@
+//! The query root: `viewer`, `organization(uuid)` and the REST-shaped
+//! `customers` / `customer` entry points.
+
+use async_graphql::{Context, Enum, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::organizations;
+use uuid::Uuid;
+
+use super::context::{db, own_organization, tenant};
+use super::pagination::{Page, PageArgs, Table, TotalSource, page_cost, page_with_total};
+use super::types::{
+    Customer, CustomerCompany, CustomerCompanyPage, CustomerPage, Feedback, FeedbackPage,
+    FeedbackSortBy, Insight, InsightPage, Issue, IssuePage, Persona, PersonaPage, SortDirection,
+};
+use crate::error::AppError;
+use crate::store::customers::{self, CustomerSort};
+use crate::store::graph::{self, FeedbackFilter as StoreFeedbackFilter, Owned};
+use crate::store::{self as storage};
+
+/// What customers can be sorted by. Ties are broken by uuid, so pages never
+/// overlap or skip.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum CustomerSortBy {
+    /// Latest feedback; customers without any come last in either direction.
+    #[default]
+    LastInteractedDate,
+    /// Full name.
+    FullName,
+    /// Email address.
+    Email,
+    /// Creation time.
+    CreatedAt,
+    /// Last change.
+    UpdatedAt,
+    /// Number of feedbacks.
+    FeedbackCount,
+}
+
+impl From<CustomerSortBy> for CustomerSort {
+    fn from(sort: CustomerSortBy) -> CustomerSort {
+        match sort {
+            CustomerSortBy::LastInteractedDate => CustomerSort::LastInteractedDate,
+            CustomerSortBy::FullName => CustomerSort::FullName,
+            CustomerSortBy::Email => CustomerSort::Email,
+            CustomerSortBy::CreatedAt => CustomerSort::CreatedAt,
+            CustomerSortBy::UpdatedAt => CustomerSort::UpdatedAt,
+            CustomerSortBy::FeedbackCount => CustomerSort::FeedbackCount,
+        }
+    }
+}
+
+/// Which customers to list; every given condition must hold.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct CustomerFilter {
+    /// Only these customers.
+    pub uuids: Option<Vec<Uuid>>,
+    /// Only customers of these companies.
+    pub company_uuids: Option<Vec<Uuid>>,
+    /// Only customers of these personas.
+    pub persona_uuids: Option<Vec<Uuid>>,
+    /// Case-insensitive substring of the full name or email (`%` and `_` are literal).
+    pub search: Option<String>,
+    /// At least this many feedbacks.
+    pub min_feedback_count: Option<i64>,
+    /// Mean highlight sentiment at least this (-1 to 1).
+    pub min_average_sentiment: Option<f64>,
+    /// Mean highlight sentiment at most this (-1 to 1).
+    pub max_average_sentiment: Option<f64>,
+}
+
+/// Longest accepted search text.
+const MAX_SEARCH_CHARS: usize = 200;
+/// Most uuids in one filter list.
+const MAX_FILTER_UUIDS: usize = 100;
+
+fn check_search(search: &Option<String>) -> Result<(), AppError> {
+    if search
+        .as_ref()
+        .is_some_and(|search| search.chars().count() > MAX_SEARCH_CHARS)
+    {
+        return Err(AppError::bad_parameter(
+            "search",
+            format!("search must be at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_list(name: &str, list: &Option<Vec<Uuid>>) -> Result<(), AppError> {
+    if list
+        .as_ref()
+        .is_some_and(|list| list.len() > MAX_FILTER_UUIDS)
+    {
+        return Err(AppError::bad_parameter(
+            name,
+            format!("{name} takes at most {MAX_FILTER_UUIDS} uuids"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_sentiment(name: &str, value: Option<f64>) -> Result<(), AppError> {
+    if let Some(value) = value {
+        crate::validation::sentiment(name, value)?;
+    }
+    Ok(())
+}
+
+impl CustomerFilter {
+    fn into_store(self) -> Result<customers::CustomerFilter, AppError> {
+        check_list("uuids", &self.uuids)?;
+        check_list("companyUuids", &self.company_uuids)?;
+        check_list("personaUuids", &self.persona_uuids)?;
+        check_search(&self.search)?;
+        check_sentiment("minAverageSentiment", self.min_average_sentiment)?;
+        check_sentiment("maxAverageSentiment", self.max_average_sentiment)?;
+        Ok(customers::CustomerFilter {
+            uuids: self.uuids,
+            company_uuids: self.company_uuids,
+            persona_uuids: self.persona_uuids,
+            search: self.search,
+            min_feedback_count: self.min_feedback_count,
+            min_average_sentiment: self.min_average_sentiment,
+            max_average_sentiment: self.max_average_sentiment,
+        })
+    }
+}
+
+/// Which feedbacks of an organization to list; every given condition must hold.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct FeedbackFilter {
+    /// Only feedbacks of these customers.
+    pub customer_uuids: Option<Vec<Uuid>>,
+    /// Given at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Given before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Case-insensitive substring of the contents (`%` and `_` are literal).
+    pub search: Option<String>,
+    /// Mean sentiment of its highlights at least this (-1 to 1).
+    pub min_sentiment: Option<f64>,
+    /// Mean sentiment of its highlights at most this (-1 to 1).
+    pub max_sentiment: Option<f64>,
+}
+
+impl FeedbackFilter {
+    fn into_store(self) -> Result<StoreFeedbackFilter, AppError> {
+        check_list("customerUuids", &self.customer_uuids)?;
+        check_search(&self.search)?;
+        check_sentiment("minSentiment", self.min_sentiment)?;
+        check_sentiment("maxSentiment", self.max_sentiment)?;
+        Ok(StoreFeedbackFilter {
+            customer_uuids: self.customer_uuids,
+            from: self.from,
+            to: self.to,
+            search: self.search,
+            min_sentiment: self.min_sentiment,
+            max_sentiment: self.max_sentiment,
+        })
+    }
+}
+
+/// One page of an organization's customers.
+pub(crate) async fn customer_page(
+    ctx: &Context<'_>,
+    organization: Uuid,
+    filter: Option<CustomerFilter>,
+    sort_by: CustomerSortBy,
+    sort_direction: SortDirection,
+    page_size: Option<i32>,
+    page_number: Option<i32>,
+) -> Result<CustomerPage> {
+    let args = PageArgs::new(page_size, page_number)?;
+    let filter = filter.unwrap_or_default().into_store()?;
+    let source = TotalSource::Customers(organization, filter.clone());
+    let page = page_with_total(ctx, args, source, async {
+        let rows = customers::list(
+            db(ctx),
+            organization,
+            &filter,
+            sort_by.into(),
+            sort_direction.into(),
+            args.window(),
+        )
+        .await?;
+        Ok(rows.into_iter().map(Customer).collect())
+    })
+    .await?;
+    Ok(page.into())
+}
+
+/// One customer of the organization, or `NOT_FOUND`.
+pub(crate) async fn customer_by_uuid(
+    ctx: &Context<'_>,
+    organization: Uuid,
+    uuid: Uuid,
+) -> Result<Customer> {
+    customers::find(db(ctx), organization, uuid)
+        .await?
+        .map(Customer)
+        .ok_or_else(|| AppError::NotFound("customer").into())
+}
+
+/// One page of an organization-wide table in list order.
+async fn table_page<E, N>(
+    ctx: &Context<'_>,
+    organization: Uuid,
+    table: Table,
+    page_size: Option<i32>,
+    page_number: Option<i32>,
+    wrap: fn(E::Model) -> N,
+) -> Result<Page<N>>
+where
+    E: Owned,
+{
+    let args = PageArgs::new(page_size, page_number)?;
+    page_with_total(ctx, args, TotalSource::Table(organization, table), async {
+        let rows = graph::list::<E>(db(ctx), organization, args.window()).await?;
+        Ok(rows.into_iter().map(wrap).collect())
+    })
+    .await
+}
+
+/// An organization: the root of its graph.
+pub struct Organization(pub organizations::Model);
+
+/// An organization: the root of its graph.
+#[Object]
+impl Organization {
+    /// Identifier.
+    async fn uuid(&self) -> Uuid {
+        self.0.uuid
+    }
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Its customers: filtered, sorted (default: latest interaction first), paginated.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CustomerFilter>,
+        #[graphql(default)] sort_by: CustomerSortBy,
+        #[graphql(default)] sort_direction: SortDirection,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<CustomerPage> {
+        customer_page(
+            ctx,
+            self.0.uuid,
+            filter,
+            sort_by,
+            sort_direction,
+            page_size,
+            page_number,
+        )
+        .await
+    }
+    /// One of its customers, or a `NOT_FOUND` error.
+    async fn customer(&self, ctx: &Context<'_>, uuid: Uuid) -> Result<Customer> {
+        customer_by_uuid(ctx, self.0.uuid, uuid).await
+    }
+    /// Its customers' companies, by name.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn customer_companies(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<CustomerCompanyPage> {
+        let page = table_page::<entity::customer_companies::Entity, _>(
+            ctx,
+            self.0.uuid,
+            Table::Companies,
+            page_size,
+            page_number,
+            CustomerCompany,
+        )
+        .await?;
+        Ok(page.into())
+    }
+    /// Its personas, by name.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn personas(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<PersonaPage> {
+        let page = table_page::<entity::personas::Entity, _>(
+            ctx,
+            self.0.uuid,
+            Table::Personas,
+            page_size,
+            page_number,
+            Persona,
+        )
+        .await?;
+        Ok(page.into())
+    }
+    /// Feedbacks across its customers: filtered, sorted (default: newest first), paginated.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn feedbacks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<FeedbackFilter>,
+        #[graphql(default)] sort_by: FeedbackSortBy,
+        #[graphql(default)] sort_direction: SortDirection,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<FeedbackPage> {
+        let args = PageArgs::new(page_size, page_number)?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let organization = self.0.uuid;
+        let source = TotalSource::Feedbacks(organization, filter.clone());
+        let page = page_with_total(ctx, args, source, async {
+            let rows = graph::list_feedbacks(
+                db(ctx),
+                organization,
+                &filter,
+                sort_by.into(),
+                sort_direction.into(),
+                args.window(),
+            )
+            .await?;
+            Ok(rows.into_iter().map(Feedback).collect())
+        })
+        .await?;
+        Ok(page.into())
+    }
+    /// Its insights, by title.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn insights(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<InsightPage> {
+        let page = table_page::<entity::insights::Entity, _>(
+            ctx,
+            self.0.uuid,
+            Table::Insights,
+            page_size,
+            page_number,
+            Insight,
+        )
+        .await?;
+        Ok(page.into())
+    }
+    /// Its issues, by title.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<IssuePage> {
+        let page = table_page::<entity::issues::Entity, _>(
+            ctx,
+            self.0.uuid,
+            Table::Issues,
+            page_size,
+            page_number,
+            Issue,
+        )
+        .await?;
+        Ok(page.into())
+    }
+}
+
+/// Loads the token's organization after checking `uuid` is it.
+async fn organization(ctx: &Context<'_>, uuid: Uuid) -> Result<Organization> {
+    let own = own_organization(ctx, uuid)?;
+    storage::organizations::find(db(ctx), own)
+        .await
+        .map_err(AppError::from)?
+        .map(Organization)
+        .ok_or_else(|| AppError::NotFound("organization").into())
+}
+
+/// The entry points of every read.
+pub struct QueryRoot;
+
+/// The entry points of every read.
+#[Object]
+impl QueryRoot {
+    /// The organization your token grants.
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<Organization> {
+        organization(ctx, tenant(ctx)?).await
+    }
+    /// An organization by uuid; another organization than your token's answers `NOT_FOUND`.
+    async fn organization(&self, ctx: &Context<'_>, uuid: Uuid) -> Result<Organization> {
+        organization(ctx, uuid).await
+    }
+    /// An organization's customers (mirrors `GET /api/v1/organizations/{org}/customers`).
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        filter: Option<CustomerFilter>,
+        #[graphql(default)] sort_by: CustomerSortBy,
+        #[graphql(default)] sort_direction: SortDirection,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<CustomerPage> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        customer_page(
+            ctx,
+            organization,
+            filter,
+            sort_by,
+            sort_direction,
+            page_size,
+            page_number,
+        )
+        .await
+    }
+    /// One customer (mirrors `GET /api/v1/organizations/{org}/customers/{uuid}`).
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        organization_uuid: Uuid,
+        uuid: Uuid,
+    ) -> Result<Customer> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        customer_by_uuid(ctx, organization, uuid).await
+    }
+}

@@ -1,0 +1,694 @@
+//! The node types of the graph and their relation fields. Every relation
+//! resolves through the request's DataLoader; paginated children of a whole
+//! level are fetched with one windowed statement per field and arguments.
+
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, Enum, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{
+    customer_companies, customers, feedback_highlights, feedbacks, insights, issues, personas,
+};
+use sea_orm::FromQueryResult;
+use uuid::Uuid;
+
+use super::context::{loaders, tenant};
+use super::pagination::{Page, PageArgs, TotalSource, page_cost, page_object, page_with_total};
+use crate::error::AppError;
+use crate::loaders::{AverageKey, ById, CountKey, GraphLoader, LoadError, PageKey};
+use crate::store::relations::{Average, Direction, FeedbackSort, Relation};
+
+/// Sort direction.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum SortDirection {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    #[default]
+    Desc,
+}
+
+impl From<SortDirection> for Direction {
+    fn from(direction: SortDirection) -> Direction {
+        match direction {
+            SortDirection::Asc => Direction::Asc,
+            SortDirection::Desc => Direction::Desc,
+        }
+    }
+}
+
+/// What a customer's feedbacks can be sorted by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum FeedbackSortBy {
+    /// When the feedback was given.
+    #[default]
+    FeedbackDate,
+    /// When it was recorded.
+    CreatedAt,
+    /// Where it came from.
+    Source,
+}
+
+impl From<FeedbackSortBy> for FeedbackSort {
+    fn from(sort: FeedbackSortBy) -> FeedbackSort {
+        match sort {
+            FeedbackSortBy::FeedbackDate => FeedbackSort::FeedbackDate,
+            FeedbackSortBy::CreatedAt => FeedbackSort::CreatedAt,
+            FeedbackSortBy::Source => FeedbackSort::Source,
+        }
+    }
+}
+
+/// Where an issue stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum IssueStatus {
+    /// Reported, not yet worked on.
+    #[default]
+    Open,
+    /// Being worked on.
+    InProgress,
+    /// Fixed.
+    Resolved,
+    /// Closed without a fix.
+    Closed,
+}
+
+impl IssueStatus {
+    /// The stored form.
+    pub fn as_db(self) -> &'static str {
+        match self {
+            IssueStatus::Open => "open",
+            IssueStatus::InProgress => "in_progress",
+            IssueStatus::Resolved => "resolved",
+            IssueStatus::Closed => "closed",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn from_db(value: &str) -> Option<IssueStatus> {
+        [
+            IssueStatus::Open,
+            IssueStatus::InProgress,
+            IssueStatus::Resolved,
+            IssueStatus::Closed,
+        ]
+        .into_iter()
+        .find(|status| status.as_db() == value)
+    }
+}
+
+/// Loads one row of `E` by uuid through the request's loader.
+async fn by_id<E>(ctx: &Context<'_>, uuid: Option<Uuid>) -> Result<Option<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    GraphLoader: Loader<ById<E>, Value = E::Model, Error = LoadError>,
+{
+    let Some(uuid) = uuid else { return Ok(None) };
+    Ok(loaders(ctx)
+        .load_one(ById::<E>::new(tenant(ctx)?, uuid))
+        .await?)
+}
+
+/// One page of a parent's children through the request's loader; the count
+/// runs in the same batch when the client selected it.
+async fn child_page<M, N>(
+    ctx: &Context<'_>,
+    relation: Relation,
+    parent: Uuid,
+    page_size: Option<i32>,
+    page_number: Option<i32>,
+    known_total: Option<i64>,
+    wrap: fn(M) -> N,
+) -> Result<Page<N>>
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+    GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
+{
+    let organization = tenant(ctx)?;
+    let args = PageArgs::new(page_size, page_number)?;
+    let source = match known_total {
+        Some(total) => TotalSource::Known(total),
+        None => TotalSource::Child(CountKey::new(organization, relation, parent)),
+    };
+    let key = PageKey::<M>::new(organization, relation, parent, args.window());
+    page_with_total(ctx, args, source, async move {
+        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(wrap).collect())
+    })
+    .await
+}
+
+async fn average(ctx: &Context<'_>, average: Average, parent: Uuid) -> Result<Option<f64>> {
+    let key = AverageKey {
+        organization: tenant(ctx)?,
+        average,
+        parent,
+    };
+    Ok(loaders(ctx).load_one(key).await?)
+}
+
+async fn count(ctx: &Context<'_>, relation: Relation, parent: Uuid) -> Result<i64> {
+    let key = CountKey::new(tenant(ctx)?, relation, parent);
+    Ok(loaders(ctx).load_one(key).await?.unwrap_or(0))
+}
+
+page_object!(CustomerPage, Customer, "customers");
+page_object!(FeedbackPage, Feedback, "feedbacks");
+page_object!(
+    FeedbackHighlightPage,
+    FeedbackHighlight,
+    "feedback highlights"
+);
+page_object!(InsightPage, Insight, "insights");
+page_object!(IssuePage, Issue, "issues");
+page_object!(CustomerCompanyPage, CustomerCompany, "customer companies");
+page_object!(PersonaPage, Persona, "personas");
+
+/// A person who sends feedback, in one organization.
+#[derive(Clone)]
+pub struct Customer(pub customers::Model);
+
+/// A person who sends feedback, in one organization.
+#[Object]
+impl Customer {
+    /// Identifier.
+    async fn uuid(&self) -> Uuid {
+        self.0.uuid
+    }
+    /// The organization the customer belongs to.
+    async fn organization_uuid(&self) -> Uuid {
+        self.0.organization_uuid
+    }
+    /// Full name.
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+    /// Email address, unique within the organization.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// Job role.
+    async fn role(&self) -> Option<&str> {
+        self.0.role.as_deref()
+    }
+    /// The customer's persona, if any.
+    async fn persona_uuid(&self) -> Option<Uuid> {
+        self.0.persona_uuid
+    }
+    /// The customer's company, if any.
+    async fn customer_company_uuid(&self) -> Option<Uuid> {
+        self.0.customer_company_uuid
+    }
+    /// When the customer last gave feedback; null if never.
+    async fn last_interacted_date(&self) -> Option<DateTime<Utc>> {
+        self.0.last_interacted_date
+    }
+    /// When the customer was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the customer was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// The customer's persona.
+    async fn persona(&self, ctx: &Context<'_>) -> Result<Option<Persona>> {
+        Ok(by_id::<personas::Entity>(ctx, self.0.persona_uuid)
+            .await?
+            .map(Persona))
+    }
+    /// The customer's company.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Option<CustomerCompany>> {
+        Ok(
+            by_id::<customer_companies::Entity>(ctx, self.0.customer_company_uuid)
+                .await?
+                .map(CustomerCompany),
+        )
+    }
+    /// How many feedbacks the customer sent.
+    async fn feedback_count(&self) -> i64 {
+        self.0.feedback_count
+    }
+    /// Mean sentiment of the highlights of the customer's feedbacks; null without any.
+    async fn average_sentiment(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        average(ctx, Average::CustomerSentiment, self.0.uuid).await
+    }
+    /// The customer's feedbacks, newest first by default.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn feedbacks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] sort_by: FeedbackSortBy,
+        #[graphql(default)] sort_direction: SortDirection,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<FeedbackPage> {
+        let relation = Relation::CustomerFeedbacks(sort_by.into(), sort_direction.into());
+        let known = Some(self.0.feedback_count);
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            known,
+            Feedback,
+        )
+        .await?
+        .into())
+    }
+    /// Highlights cut from the customer's feedbacks, newest feedback first.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn feedback_highlights(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<FeedbackHighlightPage> {
+        let relation = Relation::CustomerHighlights;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            FeedbackHighlight,
+        )
+        .await?
+        .into())
+    }
+    /// Insights linked to the customer's highlights (each once), by title.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn insights(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<InsightPage> {
+        let relation = Relation::CustomerInsights;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            Insight,
+        )
+        .await?
+        .into())
+    }
+    /// Issues linked to the customer's highlights (each once), by title.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<IssuePage> {
+        let relation = Relation::CustomerIssues;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            Issue,
+        )
+        .await?
+        .into())
+    }
+}
+
+/// A message, ticket or call note from a customer.
+#[derive(Clone)]
+pub struct Feedback(pub feedbacks::Model);
+
+/// A message, ticket or call note from a customer.
+#[Object]
+impl Feedback {
+    /// Identifier.
+    async fn uuid(&self) -> Uuid {
+        self.0.uuid
+    }
+    /// The organization it belongs to.
+    async fn organization_uuid(&self) -> Uuid {
+        self.0.organization_uuid
+    }
+    /// The customer who gave it.
+    async fn customer_uuid(&self) -> Uuid {
+        self.0.customer_uuid
+    }
+    /// What the customer said.
+    async fn feedback_contents(&self) -> &str {
+        &self.0.feedback_contents
+    }
+    /// When it was given.
+    async fn feedback_date(&self) -> DateTime<Utc> {
+        self.0.feedback_date
+    }
+    /// Where it came from (`email`, `call`, `survey`, …).
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+    /// When it was recorded.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The customer who gave it.
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        Ok(by_id::<customers::Entity>(ctx, Some(self.0.customer_uuid))
+            .await?
+            .map(Customer))
+    }
+    /// Highlights cut from it, oldest first.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn highlights(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<FeedbackHighlightPage> {
+        let relation = Relation::FeedbackHighlights;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            FeedbackHighlight,
+        )
+        .await?
+        .into())
+    }
+}
+
+/// A quote cut from one feedback, with its sentiment.
+#[derive(Clone)]
+pub struct FeedbackHighlight(pub feedback_highlights::Model);
+
+/// A quote cut from one feedback, with its sentiment.
+#[Object]
+impl FeedbackHighlight {
+    /// Identifier.
+    async fn uuid(&self) -> Uuid {
+        self.0.uuid
+    }
+    /// The organization it belongs to.
+    async fn organization_uuid(&self) -> Uuid {
+        self.0.organization_uuid
+    }
+    /// The feedback it was cut from.
+    async fn feedback_uuid(&self) -> Uuid {
+        self.0.feedback_uuid
+    }
+    /// The quoted words.
+    async fn quote(&self) -> &str {
+        &self.0.quote
+    }
+    /// Sentiment from -1 (negative) to 1 (positive).
+    async fn sentiment_score(&self) -> f64 {
+        self.0.sentiment_score
+    }
+    /// When it was cut.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The feedback it was cut from.
+    async fn feedback(&self, ctx: &Context<'_>) -> Result<Option<Feedback>> {
+        Ok(by_id::<feedbacks::Entity>(ctx, Some(self.0.feedback_uuid))
+            .await?
+            .map(Feedback))
+    }
+    /// Insights it is linked to, by title.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn insights(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<InsightPage> {
+        let relation = Relation::HighlightInsights;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            Insight,
+        )
+        .await?
+        .into())
+    }
+    /// Issues it is linked to, by title.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<IssuePage> {
+        let relation = Relation::HighlightIssues;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            Issue,
+        )
+        .await?
+        .into())
+    }
+}
+
+/// A theme that runs through highlights.
+#[derive(Clone)]
+pub struct Insight(pub insights::Model);
+
+/// A theme that runs through highlights.
+#[Object]
+impl Insight {
+    /// Identifier.
+    async fn uuid(&self) -> Uuid {
+        self.0.uuid
+    }
+    /// The organization it belongs to.
+    async fn organization_uuid(&self) -> Uuid {
+        self.0.organization_uuid
+    }
+    /// Short title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Longer description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// How many highlights are linked to it.
+    async fn highlight_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        count(ctx, Relation::InsightHighlights, self.0.uuid).await
+    }
+    /// Mean sentiment of its linked highlights; null without any.
+    async fn average_sentiment(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        average(ctx, Average::InsightSentiment, self.0.uuid).await
+    }
+    /// Highlights linked to it, newest first.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn highlights(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<FeedbackHighlightPage> {
+        let relation = Relation::InsightHighlights;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            FeedbackHighlight,
+        )
+        .await?
+        .into())
+    }
+}
+
+/// A problem that highlights point at.
+#[derive(Clone)]
+pub struct Issue(pub issues::Model);
+
+/// A problem that highlights point at.
+#[Object]
+impl Issue {
+    /// Identifier.
+    async fn uuid(&self) -> Uuid {
+        self.0.uuid
+    }
+    /// The organization it belongs to.
+    async fn organization_uuid(&self) -> Uuid {
+        self.0.organization_uuid
+    }
+    /// Short title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Longer description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Where the issue stands.
+    async fn status(&self) -> Result<IssueStatus> {
+        IssueStatus::from_db(&self.0.status).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "issue {} has unknown status {:?}",
+                self.0.uuid,
+                self.0.status
+            ))
+            .into()
+        })
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Mean sentiment of its linked highlights; null without any.
+    async fn average_sentiment(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        average(ctx, Average::IssueSentiment, self.0.uuid).await
+    }
+    /// How many highlights are linked to it.
+    async fn highlight_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        count(ctx, Relation::IssueHighlights, self.0.uuid).await
+    }
+    /// Highlights linked to it, newest first.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn highlights(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<FeedbackHighlightPage> {
+        let relation = Relation::IssueHighlights;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            FeedbackHighlight,
+        )
+        .await?
+        .into())
+    }
+}
+
+/// A company customers work for.
+#[derive(Clone)]
+pub struct CustomerCompany(pub customer_companies::Model);
+
+/// A company customers work for.
+#[Object]
+impl CustomerCompany {
+    /// Identifier.
+    async fn uuid(&self) -> Uuid {
+        self.0.uuid
+    }
+    /// The organization it belongs to.
+    async fn organization_uuid(&self) -> Uuid {
+        self.0.organization_uuid
+    }
+    /// Company name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Web domain.
+    async fn domain(&self) -> Option<&str> {
+        self.0.domain.as_deref()
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Its customers, most recent interaction first.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<CustomerPage> {
+        let relation = Relation::CompanyCustomers;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            Customer,
+        )
+        .await?
+        .into())
+    }
+}
+
+/// A kind of customer an organization segments by.
+#[derive(Clone)]
+pub struct Persona(pub personas::Model);
+
+/// A kind of customer an organization segments by.
+#[Object]
+impl Persona {
+    /// Identifier.
+    async fn uuid(&self) -> Uuid {
+        self.0.uuid
+    }
+    /// The organization it belongs to.
+    async fn organization_uuid(&self) -> Uuid {
+        self.0.organization_uuid
+    }
+    /// Persona name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// What characterises it.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Its customers, most recent interaction first.
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        page_size: Option<i32>,
+        page_number: Option<i32>,
+    ) -> Result<CustomerPage> {
+        let relation = Relation::PersonaCustomers;
+        Ok(child_page(
+            ctx,
+            relation,
+            self.0.uuid,
+            page_size,
+            page_number,
+            None,
+            Customer,
+        )
+        .await?
+        .into())
+    }
+}

@@ -1,0 +1,340 @@
+//! Customers: filtered, sorted, paginated listing and the writes, each
+//! confined to one organization.
+
+use entity::{customer_companies, customers, personas};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::relations::{Direction, Window};
+use super::sql::{Sql, contains_pattern};
+use crate::error::{AppError, is_unique_violation};
+use crate::validation;
+
+/// Columns customers can be listed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CustomerSort {
+    /// Latest feedback first by default; customers with none come last.
+    #[default]
+    LastInteractedDate,
+    /// Full name.
+    FullName,
+    /// Email address.
+    Email,
+    /// When the customer was created.
+    CreatedAt,
+    /// When the customer was last changed.
+    UpdatedAt,
+    /// How many feedbacks the customer sent.
+    FeedbackCount,
+}
+
+impl CustomerSort {
+    fn column(self) -> &'static str {
+        match self {
+            CustomerSort::LastInteractedDate => "c.last_interacted_date",
+            CustomerSort::FullName => "c.full_name",
+            CustomerSort::Email => "c.email",
+            CustomerSort::CreatedAt => "c.created_at",
+            CustomerSort::UpdatedAt => "c.updated_at",
+            CustomerSort::FeedbackCount => "c.feedback_count",
+        }
+    }
+}
+
+/// Which customers to list. Every present condition must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerFilter {
+    /// Only these customers.
+    pub uuids: Option<Vec<Uuid>>,
+    /// Only customers of these companies.
+    pub company_uuids: Option<Vec<Uuid>>,
+    /// Only customers of these personas.
+    pub persona_uuids: Option<Vec<Uuid>>,
+    /// Case-insensitive substring of the full name or the email.
+    pub search: Option<String>,
+    /// At least this many feedbacks.
+    pub min_feedback_count: Option<i64>,
+    /// Mean highlight sentiment at least this.
+    pub min_average_sentiment: Option<f64>,
+    /// Mean highlight sentiment at most this.
+    pub max_average_sentiment: Option<f64>,
+}
+
+impl CustomerFilter {
+    /// True when a list condition is present but empty, so nothing can match.
+    fn matches_nothing(&self) -> bool {
+        [&self.uuids, &self.company_uuids, &self.persona_uuids]
+            .iter()
+            .any(|list| list.as_ref().is_some_and(Vec::is_empty))
+    }
+
+    fn write_where(&self, sql: &mut Sql, organization: Uuid) {
+        sql.push(" FROM customers c WHERE c.organization_uuid = ")
+            .bind(organization);
+        for (column, list) in [
+            ("c.uuid", &self.uuids),
+            ("c.customer_company_uuid", &self.company_uuids),
+            ("c.persona_uuid", &self.persona_uuids),
+        ] {
+            if let Some(list) = list {
+                sql.push(&format!(" AND {column} IN ("))
+                    .bind_list(list.iter().copied())
+                    .push(")");
+            }
+        }
+        if let Some(search) = self.search.as_deref().filter(|search| !search.is_empty()) {
+            let pattern = contains_pattern(search);
+            sql.push(" AND (LOWER(c.full_name) LIKE ")
+                .bind(pattern.clone())
+                .push(" ESCAPE '\\' OR LOWER(c.email) LIKE ")
+                .bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(minimum) = self.min_feedback_count {
+            sql.push(" AND c.feedback_count >= ").bind(minimum);
+        }
+        if self.min_average_sentiment.is_some() || self.max_average_sentiment.is_some() {
+            sql.push(
+                " AND c.uuid IN (SELECT f.customer_uuid FROM feedbacks f \
+                 JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
+                 WHERE f.organization_uuid = ",
+            )
+            .bind(organization)
+            .push(" GROUP BY f.customer_uuid HAVING 1 = 1");
+            if let Some(minimum) = self.min_average_sentiment {
+                sql.push(" AND AVG(h.sentiment_score) >= ").bind(minimum);
+            }
+            if let Some(maximum) = self.max_average_sentiment {
+                sql.push(" AND AVG(h.sentiment_score) <= ").bind(maximum);
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// One page of an organization's customers.
+#[tracing::instrument(skip(db))]
+pub async fn list(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &CustomerFilter,
+    sort: CustomerSort,
+    direction: Direction,
+    window: Window,
+) -> Result<Vec<customers::Model>, AppError> {
+    if filter.matches_nothing() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT c.*");
+    filter.write_where(&mut sql, organization);
+    sql.push(&format!(
+        " ORDER BY {} {} NULLS LAST, c.uuid LIMIT ",
+        sort.column(),
+        direction.sql()
+    ))
+    .bind(window.limit as i64)
+    .push(" OFFSET ")
+    .bind(window.offset as i64);
+    let rows = db
+        .query_all_raw(sql.build(db.get_database_backend()))
+        .await?;
+    rows.iter()
+        .map(|row| customers::Model::from_query_result(row, "").map_err(AppError::from))
+        .collect()
+}
+
+/// How many customers match `filter`.
+#[tracing::instrument(skip(db))]
+pub async fn count(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &CustomerFilter,
+) -> Result<i64, AppError> {
+    if filter.matches_nothing() {
+        return Ok(0);
+    }
+    let mut sql = Sql::new("SELECT COUNT(*) AS total");
+    filter.write_where(&mut sql, organization);
+    let row = db
+        .query_one_raw(sql.build(db.get_database_backend()))
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get("", "total")?,
+        None => 0,
+    })
+}
+
+/// The customer, if it exists in this organization.
+#[tracing::instrument(skip(db))]
+pub async fn find(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    uuid: Uuid,
+) -> Result<Option<customers::Model>, AppError> {
+    Ok(customers::Entity::find_by_id(uuid)
+        .filter(customers::Column::OrganizationUuid.eq(organization))
+        .one(db)
+        .await?)
+}
+
+/// A customer to create.
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    /// Full name (required).
+    pub full_name: String,
+    /// Email, unique in the organization (required).
+    pub email: String,
+    /// Job role.
+    pub role: Option<String>,
+    /// A persona of the same organization.
+    pub persona_uuid: Option<Uuid>,
+    /// A company of the same organization.
+    pub customer_company_uuid: Option<Uuid>,
+}
+
+/// Changes to a customer: `None` keeps a field, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerChanges {
+    /// New full name.
+    pub full_name: Option<String>,
+    /// New email.
+    pub email: Option<String>,
+    /// New or cleared role.
+    pub role: Option<Option<String>>,
+    /// New or cleared persona.
+    pub persona_uuid: Option<Option<Uuid>>,
+    /// New or cleared company.
+    pub customer_company_uuid: Option<Option<Uuid>>,
+}
+
+async fn check_references<C: ConnectionTrait>(
+    db: &C,
+    organization: Uuid,
+    persona: Option<Uuid>,
+    company: Option<Uuid>,
+) -> Result<(), AppError> {
+    if let Some(persona) = persona {
+        let found = personas::Entity::find_by_id(persona)
+            .filter(personas::Column::OrganizationUuid.eq(organization))
+            .count(db)
+            .await?;
+        if found == 0 {
+            return Err(AppError::bad_parameter(
+                "personaUuid",
+                format!("persona {persona} not found"),
+            ));
+        }
+    }
+    if let Some(company) = company {
+        let found = customer_companies::Entity::find_by_id(company)
+            .filter(customer_companies::Column::OrganizationUuid.eq(organization))
+            .count(db)
+            .await?;
+        if found == 0 {
+            return Err(AppError::bad_parameter(
+                "customerCompanyUuid",
+                format!("customer company {company} not found"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn duplicate_email(error: sea_orm::DbErr, email: &str) -> AppError {
+    if is_unique_violation(&error) {
+        AppError::Conflict(format!(
+            "a customer with email {email} already exists in this organization"
+        ))
+    } else {
+        error.into()
+    }
+}
+
+/// Creates a customer after validating every field.
+#[tracing::instrument(skip(db))]
+pub async fn create(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    new: NewCustomer,
+) -> Result<customers::Model, AppError> {
+    let full_name = validation::name("fullName", &new.full_name)?;
+    let email = validation::email("email", &new.email)?;
+    let role = new
+        .role
+        .as_deref()
+        .map(|role| validation::optional_text("role", role))
+        .transpose()?;
+    check_references(
+        db,
+        organization,
+        new.persona_uuid,
+        new.customer_company_uuid,
+    )
+    .await?;
+    let now = super::now();
+    customers::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        full_name: Set(full_name),
+        email: Set(email.clone()),
+        role: Set(role),
+        persona_uuid: Set(new.persona_uuid),
+        customer_company_uuid: Set(new.customer_company_uuid),
+        last_interacted_date: Set(None),
+        feedback_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|error| duplicate_email(error, &email))
+}
+
+/// Applies `changes` to a customer of this organization.
+#[tracing::instrument(skip(db))]
+pub async fn update(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    uuid: Uuid,
+    changes: CustomerChanges,
+) -> Result<customers::Model, AppError> {
+    let current = find(db, organization, uuid)
+        .await?
+        .ok_or(AppError::NotFound("customer"))?;
+    let mut active: customers::ActiveModel = current.clone().into();
+    if let Some(full_name) = &changes.full_name {
+        active.full_name = Set(validation::name("fullName", full_name)?);
+    }
+    let mut email = current.email.clone();
+    if let Some(new_email) = &changes.email {
+        email = validation::email("email", new_email)?;
+        active.email = Set(email.clone());
+    }
+    if let Some(role) = &changes.role {
+        active.role = Set(role
+            .as_deref()
+            .map(|role| validation::optional_text("role", role))
+            .transpose()?);
+    }
+    check_references(
+        db,
+        organization,
+        changes.persona_uuid.flatten(),
+        changes.customer_company_uuid.flatten(),
+    )
+    .await?;
+    if let Some(persona) = changes.persona_uuid {
+        active.persona_uuid = Set(persona);
+    }
+    if let Some(company) = changes.customer_company_uuid {
+        active.customer_company_uuid = Set(company);
+    }
+    active.updated_at = Set(super::now());
+    active
+        .update(db)
+        .await
+        .map_err(|error| duplicate_email(error, &email))
+}

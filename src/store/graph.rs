@@ -1,0 +1,519 @@
+//! The rest of the graph: companies, personas, feedbacks, highlights, insights
+//! and issues — lookups by uuid for the loaders, organization-wide lists, and
+//! the writes. Every function is confined to one organization.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{
+    customer_companies, customers, feedback_highlights, feedbacks, insight_highlights, insights,
+    issue_highlights, issues, personas,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait, Value,
+};
+use uuid::Uuid;
+
+use super::relations::{Direction, FeedbackSort, Window};
+use super::sql::{Sql, contains_pattern};
+use crate::error::AppError;
+use crate::validation;
+
+/// A table whose rows have a `uuid` key and belong to one organization.
+pub trait Owned: EntityTrait {
+    /// The `uuid` column.
+    fn uuid_column() -> Self::Column;
+    /// The `organization_uuid` column.
+    fn organization_column() -> Self::Column;
+    /// The column organization-wide lists are ordered by (then by uuid).
+    fn list_column() -> Self::Column;
+}
+
+macro_rules! owned {
+    ($module:ident, $list:ident) => {
+        impl Owned for $module::Entity {
+            fn uuid_column() -> Self::Column {
+                $module::Column::Uuid
+            }
+            fn organization_column() -> Self::Column {
+                $module::Column::OrganizationUuid
+            }
+            fn list_column() -> Self::Column {
+                $module::Column::$list
+            }
+        }
+    };
+}
+
+owned!(customers, FullName);
+owned!(customer_companies, Name);
+owned!(personas, Name);
+owned!(feedbacks, FeedbackDate);
+owned!(feedback_highlights, CreatedAt);
+owned!(insights, Title);
+owned!(issues, Title);
+
+/// The rows of `E` with these uuids that belong to `organization`, by uuid.
+pub async fn find_many<E>(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    uuids: &[Uuid],
+) -> Result<HashMap<Uuid, E::Model>, AppError>
+where
+    E: Owned,
+    E::Model: sea_orm::ModelTrait<Entity = E>,
+{
+    use sea_orm::ModelTrait;
+    if uuids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = E::find()
+        .filter(E::organization_column().eq(organization))
+        .filter(E::uuid_column().is_in(uuids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match row.get(E::uuid_column()) {
+            Value::Uuid(Some(uuid)) => Some((uuid, row)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// One page of all rows of `E` in the organization, in list order.
+pub async fn list<E: Owned>(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    window: Window,
+) -> Result<Vec<E::Model>, AppError> {
+    Ok(E::find()
+        .filter(E::organization_column().eq(organization))
+        .order_by_asc(E::list_column())
+        .order_by_asc(E::uuid_column())
+        .limit(window.limit)
+        .offset(window.offset)
+        .all(db)
+        .await?)
+}
+
+/// How many rows of `E` the organization has.
+pub async fn count<E>(db: &DatabaseConnection, organization: Uuid) -> Result<i64, AppError>
+where
+    E: Owned,
+    E::Model: Send + Sync,
+{
+    let total = E::find()
+        .filter(E::organization_column().eq(organization))
+        .count(db)
+        .await?;
+    Ok(total as i64)
+}
+
+/// Which feedbacks of an organization to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedbackFilter {
+    /// Only feedbacks of these customers.
+    pub customer_uuids: Option<Vec<Uuid>>,
+    /// Given at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Given before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Case-insensitive substring of the contents.
+    pub search: Option<String>,
+    /// Mean sentiment of its highlights at least this.
+    pub min_sentiment: Option<f64>,
+    /// Mean sentiment of its highlights at most this.
+    pub max_sentiment: Option<f64>,
+}
+
+impl FeedbackFilter {
+    fn write_where(&self, sql: &mut Sql, organization: Uuid) -> bool {
+        if self.customer_uuids.as_ref().is_some_and(Vec::is_empty) {
+            return false;
+        }
+        sql.push(" FROM feedbacks c WHERE c.organization_uuid = ")
+            .bind(organization);
+        if let Some(customers) = &self.customer_uuids {
+            sql.push(" AND c.customer_uuid IN (")
+                .bind_list(customers.iter().copied())
+                .push(")");
+        }
+        if let Some(from) = self.from {
+            sql.push(" AND c.feedback_date >= ").bind(from);
+        }
+        if let Some(to) = self.to {
+            sql.push(" AND c.feedback_date < ").bind(to);
+        }
+        if let Some(search) = self.search.as_deref().filter(|search| !search.is_empty()) {
+            sql.push(" AND LOWER(c.feedback_contents) LIKE ")
+                .bind(contains_pattern(search))
+                .push(" ESCAPE '\\'");
+        }
+        if self.min_sentiment.is_some() || self.max_sentiment.is_some() {
+            sql.push(
+                " AND c.uuid IN (SELECT h.feedback_uuid FROM feedback_highlights h \
+                 WHERE h.organization_uuid = ",
+            )
+            .bind(organization)
+            .push(" GROUP BY h.feedback_uuid HAVING 1 = 1");
+            if let Some(minimum) = self.min_sentiment {
+                sql.push(" AND AVG(h.sentiment_score) >= ").bind(minimum);
+            }
+            if let Some(maximum) = self.max_sentiment {
+                sql.push(" AND AVG(h.sentiment_score) <= ").bind(maximum);
+            }
+            sql.push(")");
+        }
+        true
+    }
+}
+
+/// One page of an organization's feedbacks.
+pub async fn list_feedbacks(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &FeedbackFilter,
+    sort: FeedbackSort,
+    direction: Direction,
+    window: Window,
+) -> Result<Vec<feedbacks::Model>, AppError> {
+    let mut sql = Sql::new("SELECT c.*");
+    if !filter.write_where(&mut sql, organization) {
+        return Ok(Vec::new());
+    }
+    sql.push(&format!(
+        " ORDER BY {} {}, c.uuid LIMIT ",
+        sort.column(),
+        direction.sql()
+    ))
+    .bind(window.limit as i64)
+    .push(" OFFSET ")
+    .bind(window.offset as i64);
+    let rows = db
+        .query_all_raw(sql.build(db.get_database_backend()))
+        .await?;
+    rows.iter()
+        .map(|row| feedbacks::Model::from_query_result(row, "").map_err(AppError::from))
+        .collect()
+}
+
+/// How many of an organization's feedbacks match `filter`.
+pub async fn count_feedbacks(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &FeedbackFilter,
+) -> Result<i64, AppError> {
+    let mut sql = Sql::new("SELECT COUNT(*) AS total");
+    if !filter.write_where(&mut sql, organization) {
+        return Ok(0);
+    }
+    Ok(
+        match db
+            .query_one_raw(sql.build(db.get_database_backend()))
+            .await?
+        {
+            Some(row) => row.try_get("", "total")?,
+            None => 0,
+        },
+    )
+}
+
+/// Creates a company.
+pub async fn create_company(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    name: &str,
+    domain: Option<&str>,
+) -> Result<customer_companies::Model, AppError> {
+    Ok(customer_companies::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        name: Set(validation::name("name", name)?),
+        domain: Set(domain
+            .map(|domain| validation::optional_text("domain", domain))
+            .transpose()?),
+        created_at: Set(super::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Creates a persona.
+pub async fn create_persona(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    name: &str,
+    description: Option<&str>,
+) -> Result<personas::Model, AppError> {
+    Ok(personas::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        name: Set(validation::name("name", name)?),
+        description: Set(description
+            .map(|description| validation::long_text("description", description))
+            .transpose()?),
+        created_at: Set(super::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A feedback to record.
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    /// The customer who gave it.
+    pub customer_uuid: Uuid,
+    /// What they said.
+    pub feedback_contents: String,
+    /// When they said it (now when absent).
+    pub feedback_date: Option<DateTime<Utc>>,
+    /// Where it came from (`api` when absent).
+    pub source: Option<String>,
+}
+
+/// Records a feedback and, in the same transaction, keeps the customer's
+/// `feedback_count` and `last_interacted_date` current.
+#[tracing::instrument(skip(db))]
+pub async fn create_feedback(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    new: NewFeedback,
+) -> Result<feedbacks::Model, AppError> {
+    let contents = validation::text("feedbackContents", &new.feedback_contents)?;
+    let source = validation::name("source", new.source.as_deref().unwrap_or("api"))?;
+    let now = super::now();
+    let date = new.feedback_date.unwrap_or(now);
+    let txn = db.begin().await?;
+    // Write first: on SQLite a transaction that reads before it writes can fail
+    // to upgrade its lock under concurrency.
+    let mut update = Sql::new(
+        "UPDATE customers SET feedback_count = feedback_count + 1, \
+         last_interacted_date = CASE WHEN last_interacted_date IS NULL OR last_interacted_date < ",
+    );
+    update
+        .bind(date)
+        .push(" THEN ")
+        .bind(date)
+        .push(" ELSE last_interacted_date END WHERE uuid = ")
+        .bind(new.customer_uuid)
+        .push(" AND organization_uuid = ")
+        .bind(organization);
+    let updated = txn
+        .execute_raw(update.build(txn.get_database_backend()))
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::NotFound("customer"));
+    }
+    let feedback = feedbacks::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        customer_uuid: Set(new.customer_uuid),
+        feedback_contents: Set(contents),
+        feedback_date: Set(date),
+        source: Set(source),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(feedback)
+}
+
+/// Cuts a highlight from a feedback of this organization.
+pub async fn create_highlight(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    feedback_uuid: Uuid,
+    quote: &str,
+    sentiment_score: f64,
+) -> Result<feedback_highlights::Model, AppError> {
+    let quote = validation::text("quote", quote)?;
+    let sentiment_score = validation::sentiment("sentimentScore", sentiment_score)?;
+    if find_many::<feedbacks::Entity>(db, organization, &[feedback_uuid])
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound("feedback"));
+    }
+    Ok(feedback_highlights::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        feedback_uuid: Set(feedback_uuid),
+        quote: Set(quote),
+        sentiment_score: Set(sentiment_score),
+        created_at: Set(super::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Fails unless every highlight exists in the organization.
+async fn check_highlights(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    highlights: &[Uuid],
+) -> Result<(), AppError> {
+    let found = find_many::<feedback_highlights::Entity>(db, organization, highlights).await?;
+    match highlights.iter().find(|uuid| !found.contains_key(uuid)) {
+        Some(missing) => Err(AppError::bad_parameter(
+            "highlightUuids",
+            format!("feedback highlight {missing} not found"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Which link table a write goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// insight ↔ highlight.
+    Insight,
+    /// issue ↔ highlight.
+    Issue,
+}
+
+/// Links highlights to an insight or issue; linking twice is a no-op.
+async fn link<C: ConnectionTrait>(
+    db: &C,
+    kind: LinkKind,
+    owner: Uuid,
+    highlights: &[Uuid],
+) -> Result<(), AppError> {
+    if highlights.is_empty() {
+        return Ok(());
+    }
+    match kind {
+        LinkKind::Insight => {
+            let rows = highlights
+                .iter()
+                .map(|highlight| insight_highlights::ActiveModel {
+                    insight_uuid: Set(owner),
+                    highlight_uuid: Set(*highlight),
+                });
+            insight_highlights::Entity::insert_many(rows)
+                .on_conflict_do_nothing_on([
+                    insight_highlights::Column::InsightUuid,
+                    insight_highlights::Column::HighlightUuid,
+                ])
+                .exec(db)
+                .await?;
+        }
+        LinkKind::Issue => {
+            let rows = highlights
+                .iter()
+                .map(|highlight| issue_highlights::ActiveModel {
+                    issue_uuid: Set(owner),
+                    highlight_uuid: Set(*highlight),
+                });
+            issue_highlights::Entity::insert_many(rows)
+                .on_conflict_do_nothing_on([
+                    issue_highlights::Column::IssueUuid,
+                    issue_highlights::Column::HighlightUuid,
+                ])
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+fn dedup(uuids: &[Uuid]) -> Vec<Uuid> {
+    let mut unique = uuids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    unique
+}
+
+/// Creates an insight linked to `highlights`.
+pub async fn create_insight(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    title: &str,
+    description: Option<&str>,
+    highlights: &[Uuid],
+) -> Result<insights::Model, AppError> {
+    let title = validation::name("title", title)?;
+    let description = description
+        .map(|text| validation::long_text("description", text))
+        .transpose()?;
+    let highlights = dedup(highlights);
+    check_highlights(db, organization, &highlights).await?;
+    let txn = db.begin().await?;
+    let insight = insights::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        title: Set(title),
+        description: Set(description),
+        created_at: Set(super::now()),
+    }
+    .insert(&txn)
+    .await?;
+    link(&txn, LinkKind::Insight, insight.uuid, &highlights).await?;
+    txn.commit().await?;
+    Ok(insight)
+}
+
+/// Creates an issue with `status`, linked to `highlights`.
+pub async fn create_issue(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    title: &str,
+    description: Option<&str>,
+    status: &str,
+    highlights: &[Uuid],
+) -> Result<issues::Model, AppError> {
+    let title = validation::name("title", title)?;
+    let description = description
+        .map(|text| validation::long_text("description", text))
+        .transpose()?;
+    let highlights = dedup(highlights);
+    check_highlights(db, organization, &highlights).await?;
+    let txn = db.begin().await?;
+    let issue = issues::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        title: Set(title),
+        description: Set(description),
+        status: Set(status.to_owned()),
+        created_at: Set(super::now()),
+    }
+    .insert(&txn)
+    .await?;
+    link(&txn, LinkKind::Issue, issue.uuid, &highlights).await?;
+    txn.commit().await?;
+    Ok(issue)
+}
+
+/// Links one highlight to an insight or issue of the same organization.
+pub async fn link_highlight(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    kind: LinkKind,
+    owner: Uuid,
+    highlight: Uuid,
+) -> Result<(), AppError> {
+    let owner_found = match kind {
+        LinkKind::Insight => !find_many::<insights::Entity>(db, organization, &[owner])
+            .await?
+            .is_empty(),
+        LinkKind::Issue => !find_many::<issues::Entity>(db, organization, &[owner])
+            .await?
+            .is_empty(),
+    };
+    if !owner_found {
+        return Err(AppError::NotFound(match kind {
+            LinkKind::Insight => "insight",
+            LinkKind::Issue => "issue",
+        }));
+    }
+    if find_many::<feedback_highlights::Entity>(db, organization, &[highlight])
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound("feedback highlight"));
+    }
+    link(db, kind, owner, &[highlight]).await
+}
