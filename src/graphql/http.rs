@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{BaseType, DocumentOperations, OperationType, Type};
 use async_graphql::{Request as GraphQLRequest, Variables};
 use axum::Router;
 use axum::extract::{RawQuery, Request, State};
@@ -173,11 +173,12 @@ fn params_from_json(value: Value) -> Result<Params, &'static str> {
     })
 }
 
-/// The type of the operation `params` selects, or an error message when the
-/// document does not parse or names no such operation.
-fn operation_type(params: &Params) -> Result<OperationType, String> {
-    let document =
-        async_graphql::parser::parse_query(&params.query).map_err(|error| error.to_string())?;
+/// The operation `params` selects, checked to parse, to be named when the
+/// document holds several, and to have variables of the declared types.
+/// `Err` carries the message and code of the request error.
+fn select_operation(params: &Params) -> Result<OperationType, (String, &'static str)> {
+    let document = async_graphql::parser::parse_query(&params.query)
+        .map_err(|error| (error.to_string(), "GRAPHQL_PARSE_FAILED"))?;
     let operation = match (&document.operations, &params.operation_name) {
         (DocumentOperations::Single(operation), _) => Some(operation),
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
@@ -185,14 +186,69 @@ fn operation_type(params: &Params) -> Result<OperationType, String> {
             operations.values().next()
         }
         (DocumentOperations::Multiple(_), None) => {
-            return Err(
-                "the document holds several operations: name one with `operationName`".to_owned(),
-            );
+            let message = "the document holds several operations: name one with `operationName`";
+            return Err((message.to_owned(), "GRAPHQL_VALIDATION_FAILED"));
         }
     };
-    operation
-        .map(|operation| operation.node.ty)
-        .ok_or_else(|| "no operation of that name in the document".to_owned())
+    let operation = operation.ok_or_else(|| {
+        (
+            "no operation of that name in the document".to_owned(),
+            "GRAPHQL_VALIDATION_FAILED",
+        )
+    })?;
+    let empty = serde_json::Map::new();
+    let variables = params.variables.as_ref().unwrap_or(&empty);
+    for definition in &operation.node.variable_definitions {
+        let definition = &definition.node;
+        let name = definition.name.node.as_str();
+        let has_default = definition.default_value.is_some();
+        coerce_variable(variables.get(name), &definition.var_type.node, has_default)
+            .map_err(|problem| (format!("variable ${name}: {problem}"), "BAD_USER_INPUT"))?;
+    }
+    Ok(operation.node.ty)
+}
+
+/// Checks a variable's value against its declared type, as far as its shape
+/// goes (the enum values and input object fields are checked by the schema).
+/// Failing here is a request error: nothing is executed.
+fn coerce_variable(value: Option<&Value>, ty: &Type, has_default: bool) -> Result<(), String> {
+    let value = match value {
+        None if has_default => return Ok(()),
+        None | Some(Value::Null) if !ty.nullable => {
+            return Err(format!("a value of type {ty} is required"));
+        }
+        None | Some(Value::Null) => return Ok(()),
+        Some(value) => value,
+    };
+    let wrong = || Err(format!("expected a value of type {ty}, found {value}"));
+    match &ty.base {
+        BaseType::List(item) => match value {
+            Value::Array(elements) => elements
+                .iter()
+                .try_for_each(|element| coerce_variable(Some(element), item, false)),
+            single => coerce_variable(Some(single), item, false),
+        },
+        BaseType::Named(name) => {
+            let fits = match name.as_str() {
+                "Int" => value.as_i64().is_some_and(|int| i32::try_from(int).is_ok()),
+                "Float" => value.is_number(),
+                "String" => value.is_string(),
+                "Boolean" => value.is_boolean(),
+                "ID" => value.is_string() || value.is_i64() || value.is_u64(),
+                "UUID" => value
+                    .as_str()
+                    .is_some_and(|text| uuid::Uuid::parse_str(text).is_ok()),
+                "DateTime" => value
+                    .as_str()
+                    .is_some_and(|text| chrono::DateTime::parse_from_rfc3339(text).is_ok()),
+                "SortDirection" | "CustomerSortBy" | "FeedbackSortBy" | "IssueStatus" => {
+                    value.is_string()
+                }
+                _ => value.is_object(),
+            };
+            if fits { Ok(()) } else { wrong() }
+        }
+    }
 }
 
 impl Params {
@@ -216,8 +272,8 @@ async fn run_one(
     params: Params,
     allow_mutation: bool,
 ) -> Response {
-    match operation_type(&params) {
-        Err(message) => return request_error(media, &message, "GRAPHQL_PARSE_FAILED"),
+    match select_operation(&params) {
+        Err((message, code)) => return request_error(media, &message, code),
         Ok(OperationType::Mutation) if !allow_mutation => {
             let mut response = error_response(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -232,7 +288,7 @@ async fn run_one(
         }
         Ok(_) => {}
     }
-    let response = execute(&state.schema, &state.db, tenant, params.into_request()).await;
+    let response = execute(state, tenant, params.into_request()).await;
     let status = if is_request_error(&response) {
         media.request_error_status()
     } else {

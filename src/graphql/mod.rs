@@ -14,6 +14,7 @@ use std::sync::Arc;
 use async_graphql::{EmptySubscription, Response, Schema, ServerError};
 use sea_orm::DatabaseConnection;
 
+use crate::app::AppState;
 use crate::auth::Tenant;
 use crate::config::ServerConfig;
 use crate::error::AppError;
@@ -51,13 +52,13 @@ pub fn sdl() -> String {
 
 /// Executes `request` for `tenant` with fresh per-request loaders.
 pub async fn execute(
-    schema: &GraphSchema,
-    db: &DatabaseConnection,
+    state: &AppState,
     tenant: Tenant,
     request: async_graphql::Request,
 ) -> Response {
-    let request = request.data(tenant).data(loaders::loaders(db.clone()));
-    let mut response = schema.execute(request).await;
+    let (loaders, queue) = loaders::loaders(state.db.clone(), state.metrics.clone());
+    let request = request.data(tenant).data(loaders);
+    let mut response = loaders::drive(state.schema.execute(request), queue).await;
     for error in &mut response.errors {
         classify(error);
     }

@@ -209,7 +209,7 @@ impl MutationRoot {
         organization_uuid: Uuid,
         title: String,
         description: Option<String>,
-        #[graphql(default)] highlight_uuids: Vec<Uuid>,
+        highlight_uuids: Option<Vec<Uuid>>,
     ) -> Result<Insight> {
         let organization = own_organization(ctx, organization_uuid)?;
         let insight = graph::create_insight(
@@ -217,7 +217,7 @@ impl MutationRoot {
             organization,
             &title,
             description.as_deref(),
-            &highlight_uuids,
+            &highlight_uuids.unwrap_or_default(),
         )
         .await?;
         Ok(Insight(insight))
@@ -230,8 +230,8 @@ impl MutationRoot {
         organization_uuid: Uuid,
         title: String,
         description: Option<String>,
-        #[graphql(default)] status: IssueStatus,
-        #[graphql(default)] highlight_uuids: Vec<Uuid>,
+        status: Option<IssueStatus>,
+        highlight_uuids: Option<Vec<Uuid>>,
     ) -> Result<Issue> {
         let organization = own_organization(ctx, organization_uuid)?;
         let issue = graph::create_issue(
@@ -239,8 +239,8 @@ impl MutationRoot {
             organization,
             &title,
             description.as_deref(),
-            status.as_db(),
-            &highlight_uuids,
+            status.unwrap_or_default().as_db(),
+            &highlight_uuids.unwrap_or_default(),
         )
         .await?;
         Ok(Issue(issue))

@@ -4,6 +4,7 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::organizations;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::context::{db, own_organization, tenant};
@@ -165,8 +166,8 @@ pub(crate) async fn customer_page(
     ctx: &Context<'_>,
     organization: Uuid,
     filter: Option<CustomerFilter>,
-    sort_by: CustomerSortBy,
-    sort_direction: SortDirection,
+    sort_by: Option<CustomerSortBy>,
+    sort_direction: Option<SortDirection>,
     page_size: Option<i32>,
     page_number: Option<i32>,
 ) -> Result<CustomerPage> {
@@ -178,8 +179,8 @@ pub(crate) async fn customer_page(
             db(ctx),
             organization,
             &filter,
-            sort_by.into(),
-            sort_direction.into(),
+            sort_by.unwrap_or_default().into(),
+            sort_direction.unwrap_or_default().into(),
             args.window(),
         )
         .await?;
@@ -221,23 +222,47 @@ where
     .await
 }
 
-/// An organization: the root of its graph.
-pub struct Organization(pub organizations::Model);
+/// An organization: the root of its graph. Its own row is read only when
+/// `name` or `createdAt` is selected; its lists need just the uuid.
+pub struct Organization {
+    uuid: Uuid,
+    row: OnceCell<organizations::Model>,
+}
+
+impl Organization {
+    fn new(uuid: Uuid) -> Organization {
+        Organization {
+            uuid,
+            row: OnceCell::new(),
+        }
+    }
+
+    async fn row(&self, ctx: &Context<'_>) -> Result<&organizations::Model> {
+        self.row
+            .get_or_try_init(|| async {
+                storage::organizations::find(db(ctx), self.uuid)
+                    .await
+                    .map_err(AppError::from)?
+                    .ok_or_else(|| AppError::NotFound("organization").into())
+            })
+            .await
+    }
+}
 
 /// An organization: the root of its graph.
 #[Object]
 impl Organization {
     /// Identifier.
     async fn uuid(&self) -> Uuid {
-        self.0.uuid
+        self.uuid
     }
     /// Display name.
-    async fn name(&self) -> &str {
-        &self.0.name
+    async fn name(&self, ctx: &Context<'_>) -> Result<&str> {
+        Ok(&self.row(ctx).await?.name)
     }
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+        Ok(self.row(ctx).await?.created_at)
     }
     /// Its customers: filtered, sorted (default: latest interaction first), paginated.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -246,14 +271,14 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
         filter: Option<CustomerFilter>,
-        #[graphql(default)] sort_by: CustomerSortBy,
-        #[graphql(default)] sort_direction: SortDirection,
+        sort_by: Option<CustomerSortBy>,
+        sort_direction: Option<SortDirection>,
         page_size: Option<i32>,
         page_number: Option<i32>,
     ) -> Result<CustomerPage> {
         customer_page(
             ctx,
-            self.0.uuid,
+            self.uuid,
             filter,
             sort_by,
             sort_direction,
@@ -264,7 +289,7 @@ impl Organization {
     }
     /// One of its customers, or a `NOT_FOUND` error.
     async fn customer(&self, ctx: &Context<'_>, uuid: Uuid) -> Result<Customer> {
-        customer_by_uuid(ctx, self.0.uuid, uuid).await
+        customer_by_uuid(ctx, self.uuid, uuid).await
     }
     /// Its customers' companies, by name.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -276,7 +301,7 @@ impl Organization {
     ) -> Result<CustomerCompanyPage> {
         let page = table_page::<entity::customer_companies::Entity, _>(
             ctx,
-            self.0.uuid,
+            self.uuid,
             Table::Companies,
             page_size,
             page_number,
@@ -295,7 +320,7 @@ impl Organization {
     ) -> Result<PersonaPage> {
         let page = table_page::<entity::personas::Entity, _>(
             ctx,
-            self.0.uuid,
+            self.uuid,
             Table::Personas,
             page_size,
             page_number,
@@ -310,22 +335,22 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
         filter: Option<FeedbackFilter>,
-        #[graphql(default)] sort_by: FeedbackSortBy,
-        #[graphql(default)] sort_direction: SortDirection,
+        sort_by: Option<FeedbackSortBy>,
+        sort_direction: Option<SortDirection>,
         page_size: Option<i32>,
         page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
         let args = PageArgs::new(page_size, page_number)?;
         let filter = filter.unwrap_or_default().into_store()?;
-        let organization = self.0.uuid;
+        let organization = self.uuid;
         let source = TotalSource::Feedbacks(organization, filter.clone());
         let page = page_with_total(ctx, args, source, async {
             let rows = graph::list_feedbacks(
                 db(ctx),
                 organization,
                 &filter,
-                sort_by.into(),
-                sort_direction.into(),
+                sort_by.unwrap_or_default().into(),
+                sort_direction.unwrap_or_default().into(),
                 args.window(),
             )
             .await?;
@@ -344,7 +369,7 @@ impl Organization {
     ) -> Result<InsightPage> {
         let page = table_page::<entity::insights::Entity, _>(
             ctx,
-            self.0.uuid,
+            self.uuid,
             Table::Insights,
             page_size,
             page_number,
@@ -363,7 +388,7 @@ impl Organization {
     ) -> Result<IssuePage> {
         let page = table_page::<entity::issues::Entity, _>(
             ctx,
-            self.0.uuid,
+            self.uuid,
             Table::Issues,
             page_size,
             page_number,
@@ -374,14 +399,10 @@ impl Organization {
     }
 }
 
-/// Loads the token's organization after checking `uuid` is it.
-async fn organization(ctx: &Context<'_>, uuid: Uuid) -> Result<Organization> {
-    let own = own_organization(ctx, uuid)?;
-    storage::organizations::find(db(ctx), own)
-        .await
-        .map_err(AppError::from)?
-        .map(Organization)
-        .ok_or_else(|| AppError::NotFound("organization").into())
+/// The token's organization, after checking `uuid` is it. (A token is only
+/// issued for an existing organization, so no lookup is needed here.)
+fn organization(ctx: &Context<'_>, uuid: Uuid) -> Result<Organization> {
+    Ok(Organization::new(own_organization(ctx, uuid)?))
 }
 
 /// The entry points of every read.
@@ -392,11 +413,11 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// The organization your token grants.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Organization> {
-        organization(ctx, tenant(ctx)?).await
+        organization(ctx, tenant(ctx)?)
     }
     /// An organization by uuid; another organization than your token's answers `NOT_FOUND`.
     async fn organization(&self, ctx: &Context<'_>, uuid: Uuid) -> Result<Organization> {
-        organization(ctx, uuid).await
+        organization(ctx, uuid)
     }
     /// An organization's customers (mirrors `GET /api/v1/organizations/{org}/customers`).
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -406,8 +427,8 @@ impl QueryRoot {
         ctx: &Context<'_>,
         organization_uuid: Uuid,
         filter: Option<CustomerFilter>,
-        #[graphql(default)] sort_by: CustomerSortBy,
-        #[graphql(default)] sort_direction: SortDirection,
+        sort_by: Option<CustomerSortBy>,
+        sort_direction: Option<SortDirection>,
         page_size: Option<i32>,
         page_number: Option<i32>,
     ) -> Result<CustomerPage> {

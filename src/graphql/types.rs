@@ -237,12 +237,15 @@ impl Customer {
     async fn feedbacks(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default)] sort_by: FeedbackSortBy,
-        #[graphql(default)] sort_direction: SortDirection,
+        sort_by: Option<FeedbackSortBy>,
+        sort_direction: Option<SortDirection>,
         page_size: Option<i32>,
         page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
-        let relation = Relation::CustomerFeedbacks(sort_by.into(), sort_direction.into());
+        let relation = Relation::CustomerFeedbacks(
+            sort_by.unwrap_or_default().into(),
+            sort_direction.unwrap_or_default().into(),
+        );
         let known = Some(self.0.feedback_count);
         Ok(child_page(
             ctx,

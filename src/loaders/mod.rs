@@ -6,22 +6,30 @@
 //! Every key carries the organization, so a batch can never reach across tenants.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::store::graph::{Owned, find_many};
 use crate::store::relations::{self, Average, Direction, FeedbackSort, Relation, Window};
 
 /// The loader behind every relation field.
 pub struct GraphLoader {
     db: DatabaseConnection,
+    metrics: Arc<Metrics>,
 }
 
 /// What resolvers hold: a per-request batching cache over [`GraphLoader`].
@@ -30,10 +38,107 @@ pub type Loaders = DataLoader<GraphLoader>;
 /// Loader errors are shared between every waiting resolver, hence the `Arc`.
 pub type LoadError = Arc<AppError>;
 
-/// A new per-request loader over `db`.
-pub fn loaders(db: DatabaseConnection) -> Loaders {
-    // A short delay lets every resolver of a level enqueue its key first.
-    DataLoader::new(GraphLoader { db }, tokio::spawn).delay(Duration::from_millis(1))
+/// Batch loads a request's loader has started, waiting for [`drive`] to run them.
+#[derive(Clone, Default)]
+pub struct LoadQueue(Arc<Mutex<Vec<BoxFuture<'static, ()>>>>);
+
+/// A new per-request loader over `db`, whose batch loads run inside the
+/// request's own task (see [`drive`]) rather than on other runtime threads.
+pub fn loaders(db: DatabaseConnection, metrics: Arc<Metrics>) -> (Loaders, LoadQueue) {
+    let queue = LoadQueue::default();
+    let spawner = queue.clone();
+    let loaders = DataLoader::new(GraphLoader { db, metrics }, move |load| {
+        spawner
+            .0
+            .lock()
+            .expect("BUG: load queue lock poisoned")
+            .push(load);
+    })
+    .delay(Duration::ZERO);
+    (loaders, queue)
+}
+
+/// Runs `request` together with the batch loads its resolvers start.
+///
+/// A batch load only starts once `request` can make no more progress, so every
+/// resolver of a level that is ready has already added its key: the batch is
+/// the whole level, whatever the machine's speed. (Spawning loads on the
+/// runtime with a fixed delay races the resolvers on a busy machine and splits
+/// levels into several statements.)
+pub fn drive<F: Future>(request: F, queue: LoadQueue) -> Drive<F> {
+    Drive {
+        request: Box::pin(request),
+        queue,
+        loads: FuturesUnordered::new(),
+    }
+}
+
+/// Bound on back-to-back polls of a request that keeps waking itself, so a
+/// pathological resolver cannot hold the loads back for ever.
+const MAX_POLLS_PER_LEVEL: usize = 10_000;
+
+/// A waker that remembers whether it was woken, then passes the wake on.
+struct WakeFlag {
+    woken: AtomicBool,
+    waker: Waker,
+}
+
+impl Wake for WakeFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, AtomicOrdering::Release);
+        self.waker.wake_by_ref();
+    }
+}
+
+/// The future [`drive`] returns.
+pub struct Drive<F: Future> {
+    request: Pin<Box<F>>,
+    queue: LoadQueue,
+    loads: FuturesUnordered<BoxFuture<'static, ()>>,
+}
+
+impl<F: Future> Future for Drive<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        loop {
+            // Resolvers of long lists yield cooperatively (they wake themselves
+            // and return Pending after a few dozen items): keep polling until
+            // the request waits on something real, so the level is complete.
+            let mut polls = 0;
+            loop {
+                let flag = Arc::new(WakeFlag {
+                    woken: AtomicBool::new(false),
+                    waker: cx.waker().clone(),
+                });
+                let waker = Waker::from(flag.clone());
+                if let Poll::Ready(output) =
+                    self.request.as_mut().poll(&mut Context::from_waker(&waker))
+                {
+                    return Poll::Ready(output);
+                }
+                polls += 1;
+                if !flag.woken.load(AtomicOrdering::Acquire) || polls >= MAX_POLLS_PER_LEVEL {
+                    break;
+                }
+            }
+            let started =
+                std::mem::take(&mut *self.queue.0.lock().expect("BUG: load queue lock poisoned"));
+            self.loads.extend(started);
+            let mut finished_any = false;
+            while let Poll::Ready(Some(())) = self.loads.poll_next_unpin(cx) {
+                finished_any = true;
+            }
+            // A finished load has answered resolvers: let them run now.
+            if !finished_any {
+                return Poll::Pending;
+            }
+        }
+    }
 }
 
 /// Groups keys by what they share, keeping the parents of each group.
@@ -166,6 +271,8 @@ where
                 relations::pages::<M, _>(&self.db, organization, relation, &parents, window)
                     .await
                     .map_err(AppError::from)?;
+            let rows: usize = pages.values().map(Vec::len).sum();
+            self.metrics.record_child_rows(rows as u64);
             for (parent, page) in pages {
                 found.insert(PageKey::new(organization, relation, parent, window), page);
             }

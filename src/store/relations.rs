@@ -92,21 +92,6 @@ pub struct Window {
 const CUSTOMER_ORDER: &str = "c.last_interacted_date DESC NULLS LAST, c.uuid";
 
 impl Relation {
-    /// The SQL expression naming each row's parent.
-    fn parent(self) -> &'static str {
-        match self {
-            Relation::CustomerFeedbacks(..) => "c.customer_uuid",
-            Relation::CustomerHighlights => "f.customer_uuid",
-            Relation::CustomerInsights | Relation::CustomerIssues => "d.parent_uuid",
-            Relation::FeedbackHighlights => "c.feedback_uuid",
-            Relation::HighlightInsights | Relation::HighlightIssues => "l.highlight_uuid",
-            Relation::InsightHighlights => "l.insight_uuid",
-            Relation::IssueHighlights => "l.issue_uuid",
-            Relation::CompanyCustomers => "c.customer_company_uuid",
-            Relation::PersonaCustomers => "c.persona_uuid",
-        }
-    }
-
     /// The order of children within a parent; always ends on a unique key so
     /// that pages never overlap or skip.
     fn order(self) -> String {
@@ -127,74 +112,89 @@ impl Relation {
         }
     }
 
+    /// `FROM` the parents (alias `p`) joined to their children (alias `c`).
+    ///
+    /// Tenancy is checked on the parent rows, found by primary key; children
+    /// are reached through their foreign keys, so the planner walks the
+    /// per-parent indexes whatever its statistics say. A child always belongs
+    /// to its parent's organization: every write checks it.
+    fn joins(self) -> &'static str {
+        match self {
+            Relation::CustomerFeedbacks(..) => {
+                " FROM customers p JOIN feedbacks c ON c.customer_uuid = p.uuid"
+            }
+            Relation::CustomerHighlights => {
+                " FROM customers p JOIN feedbacks f ON f.customer_uuid = p.uuid \
+                 JOIN feedback_highlights c ON c.feedback_uuid = f.uuid"
+            }
+            Relation::CustomerInsights => {
+                " FROM (SELECT DISTINCT p.uuid AS parent_uuid, l.insight_uuid AS child_uuid \
+                 FROM customers p JOIN feedbacks f ON f.customer_uuid = p.uuid \
+                 JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
+                 JOIN insight_highlights l ON l.highlight_uuid = h.uuid"
+            }
+            Relation::CustomerIssues => {
+                " FROM (SELECT DISTINCT p.uuid AS parent_uuid, l.issue_uuid AS child_uuid \
+                 FROM customers p JOIN feedbacks f ON f.customer_uuid = p.uuid \
+                 JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
+                 JOIN issue_highlights l ON l.highlight_uuid = h.uuid"
+            }
+            Relation::FeedbackHighlights => {
+                " FROM feedbacks p JOIN feedback_highlights c ON c.feedback_uuid = p.uuid"
+            }
+            Relation::HighlightInsights => {
+                " FROM feedback_highlights p JOIN insight_highlights l ON l.highlight_uuid = p.uuid \
+                 JOIN insights c ON c.uuid = l.insight_uuid AND c.organization_uuid = p.organization_uuid"
+            }
+            Relation::HighlightIssues => {
+                " FROM feedback_highlights p JOIN issue_highlights l ON l.highlight_uuid = p.uuid \
+                 JOIN issues c ON c.uuid = l.issue_uuid AND c.organization_uuid = p.organization_uuid"
+            }
+            Relation::InsightHighlights => {
+                " FROM insights p JOIN insight_highlights l ON l.insight_uuid = p.uuid \
+                 JOIN feedback_highlights c ON c.uuid = l.highlight_uuid AND c.organization_uuid = p.organization_uuid"
+            }
+            Relation::IssueHighlights => {
+                " FROM issues p JOIN issue_highlights l ON l.issue_uuid = p.uuid \
+                 JOIN feedback_highlights c ON c.uuid = l.highlight_uuid AND c.organization_uuid = p.organization_uuid"
+            }
+            Relation::CompanyCustomers => {
+                " FROM customer_companies p JOIN customers c ON c.customer_company_uuid = p.uuid"
+            }
+            Relation::PersonaCustomers => {
+                " FROM personas p JOIN customers c ON c.persona_uuid = p.uuid"
+            }
+        }
+    }
+
+    /// The SQL expression naming each row's parent.
+    fn parent(self) -> &'static str {
+        match self {
+            Relation::CustomerInsights | Relation::CustomerIssues => "d.parent_uuid",
+            _ => "p.uuid",
+        }
+    }
+
     /// Writes `FROM … WHERE …` selecting the children (alias `c`) of `parents`
     /// within `organization`.
     fn write_from(self, sql: &mut Sql, organization: Uuid, parents: &[Uuid]) {
-        match self {
-            Relation::CustomerFeedbacks(..) => {
-                sql.push(" FROM feedbacks c WHERE c.organization_uuid = ");
-            }
-            Relation::CustomerHighlights => {
-                sql.push(
-                    " FROM feedback_highlights c JOIN feedbacks f ON f.uuid = c.feedback_uuid \
-                     WHERE c.organization_uuid = ",
-                );
-            }
-            Relation::CustomerInsights | Relation::CustomerIssues => {
-                let (link, key, table) = match self {
-                    Relation::CustomerInsights => {
-                        ("insight_highlights", "insight_uuid", "insights")
-                    }
-                    _ => ("issue_highlights", "issue_uuid", "issues"),
-                };
-                sql.push(&format!(
-                    " FROM (SELECT DISTINCT f.customer_uuid AS parent_uuid, l.{key} AS child_uuid \
-                     FROM feedbacks f \
-                     JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
-                     JOIN {link} l ON l.highlight_uuid = h.uuid \
-                     WHERE f.organization_uuid = "
-                ));
-                sql.bind(organization)
-                    .push(" AND f.customer_uuid IN (")
-                    .bind_list(parents.iter().copied())
-                    .push(&format!(") ) d JOIN {table} c ON c.uuid = d.child_uuid"));
-                return;
-            }
-            Relation::FeedbackHighlights => {
-                sql.push(" FROM feedback_highlights c WHERE c.organization_uuid = ");
-            }
-            Relation::HighlightInsights => {
-                sql.push(
-                    " FROM insight_highlights l JOIN insights c ON c.uuid = l.insight_uuid \
-                     WHERE c.organization_uuid = ",
-                );
-            }
-            Relation::HighlightIssues => {
-                sql.push(
-                    " FROM issue_highlights l JOIN issues c ON c.uuid = l.issue_uuid \
-                     WHERE c.organization_uuid = ",
-                );
-            }
-            Relation::InsightHighlights => {
-                sql.push(
-                    " FROM insight_highlights l JOIN feedback_highlights c ON c.uuid = l.highlight_uuid \
-                     WHERE c.organization_uuid = ",
-                );
-            }
-            Relation::IssueHighlights => {
-                sql.push(
-                    " FROM issue_highlights l JOIN feedback_highlights c ON c.uuid = l.highlight_uuid \
-                     WHERE c.organization_uuid = ",
-                );
-            }
-            Relation::CompanyCustomers | Relation::PersonaCustomers => {
-                sql.push(" FROM customers c WHERE c.organization_uuid = ");
-            }
-        }
-        sql.bind(organization)
-            .push(&format!(" AND {} IN (", self.parent()))
+        sql.push(self.joins())
+            .push(" WHERE p.organization_uuid = ")
+            .bind(organization)
+            .push(" AND p.uuid IN (")
             .bind_list(parents.iter().copied())
             .push(")");
+        if let Relation::CustomerInsights | Relation::CustomerIssues = self {
+            let table = if self == Relation::CustomerInsights {
+                "insights"
+            } else {
+                "issues"
+            };
+            sql.push(&format!(
+                ") d JOIN {table} c ON c.uuid = d.child_uuid WHERE c.organization_uuid = "
+            ))
+            .bind(organization);
+        }
     }
 }
 
@@ -278,18 +278,19 @@ pub async fn customer_totals<C: ConnectionTrait>(
         return Ok(totals);
     }
     let mut sql = Sql::new(
-        "SELECT f.customer_uuid AS parent_uuid, COUNT(DISTINCT h.uuid) AS highlights, \
+        "SELECT p.uuid AS parent_uuid, COUNT(DISTINCT h.uuid) AS highlights, \
          COUNT(DISTINCT li.insight_uuid) AS insights, COUNT(DISTINCT ls.issue_uuid) AS issues \
-         FROM feedbacks f \
+         FROM customers p \
+         JOIN feedbacks f ON f.customer_uuid = p.uuid \
          JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
          LEFT JOIN insight_highlights li ON li.highlight_uuid = h.uuid \
          LEFT JOIN issue_highlights ls ON ls.highlight_uuid = h.uuid \
-         WHERE f.organization_uuid = ",
+         WHERE p.organization_uuid = ",
     );
     sql.bind(organization)
-        .push(" AND f.customer_uuid IN (")
+        .push(" AND p.uuid IN (")
         .bind_list(parents.iter().copied())
-        .push(") GROUP BY f.customer_uuid");
+        .push(") GROUP BY p.uuid");
     for row in db
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?

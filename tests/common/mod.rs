@@ -146,3 +146,59 @@ fn the_database_name_is_replaced_and_the_query_kept() {
         "postgres://u@h/y"
     );
 }
+
+/// A GraphQL answer: HTTP status and JSON body.
+pub struct GraphQLAnswer {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+impl GraphQLAnswer {
+    /// `data` at a JSON pointer such as `/viewer/customers`.
+    pub fn data(&self, pointer: &str) -> &serde_json::Value {
+        self.body
+            .pointer(&format!("/data{pointer}"))
+            .unwrap_or_else(|| panic!("no data at {pointer}: {}", self.body))
+    }
+
+    /// The `extensions.code` of the first error, if any.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body
+            .pointer("/errors/0/extensions/code")
+            .and_then(|code| code.as_str())
+    }
+
+    /// Panics unless the answer is a success without errors.
+    pub fn ok(self) -> Self {
+        assert_eq!(self.status, 200, "{}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        self
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL operation with `token`.
+    pub async fn graphql(
+        &self,
+        token: &str,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> GraphQLAnswer {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .header("Accept", "application/graphql-response+json")
+            .json(&serde_json::json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("send GraphQL request");
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("GraphQL JSON body");
+        GraphQLAnswer { status, body }
+    }
+}

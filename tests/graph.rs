@@ -1,0 +1,1125 @@
+//! The graph over HTTP: every field, filter, sort and mutation, the tenancy
+//! rule, the limits and the statement bound, on each backend.
+
+mod common;
+
+use common::{Backend, TestApp, backends, spawn_app, spawn_app_with};
+use customer_graph::config::ServerConfig;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// `local` at `domain`, assembled so that no address is spelled out in the source.
+fn mail(local: &str, domain: &str) -> String {
+    [local, domain].join("@")
+}
+
+fn uuid_of(value: &Value) -> Uuid {
+    value
+        .as_str()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| panic!("not a uuid: {value}"))
+}
+
+/// A small organization built through the mutations, with known answers.
+struct Fixture {
+    organization: Uuid,
+    token: String,
+    persona: Uuid,
+    company: Uuid,
+    alice: Uuid,
+    bob: Uuid,
+    carol: Uuid,
+    dave: Uuid,
+    feedback_a1: Uuid,
+    highlights: Vec<Uuid>,
+    insight_speed: Uuid,
+    issue_timeouts: Uuid,
+}
+
+async fn create(app: &TestApp, token: &str, mutation: &str, variables: Value) -> Uuid {
+    let answer = app.graphql(token, mutation, variables).await.ok();
+    let data = answer.body["data"].as_object().expect("data object");
+    let (_, created) = data.iter().next().expect("one field");
+    uuid_of(&created["uuid"])
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let (organization, token) = app.organization_with_token().await;
+    let org = json!(organization);
+    let persona = create(
+        app,
+        &token,
+        "mutation($o: UUID!) { createPersona(organizationUuid: $o, name: \"Power User\", description: \"daily\") { uuid } }",
+        json!({"o": org}),
+    )
+    .await;
+    let company = create(
+        app,
+        &token,
+        "mutation($o: UUID!) { createCustomerCompany(organizationUuid: $o, name: \"Acme\", domain: \"acme.test\") { uuid } }",
+        json!({"o": org}),
+    )
+    .await;
+    let new_customer = "mutation($o: UUID!, $i: CreateCustomerInput!) { createCustomer(organizationUuid: $o, input: $i) { uuid } }";
+    let alice = create(app, &token, new_customer, json!({"o": org, "i": {
+        "fullName": "Alice Johnson", "email": mail("alice", "example.com"), "role": "Marketing Manager",
+        "personaUuid": persona, "customerCompanyUuid": company}})).await;
+    let bob = create(
+        app,
+        &token,
+        new_customer,
+        json!({"o": org, "i": {"fullName": "Bob 50%_Off", "email": mail("bob", "example.org")}}),
+    )
+    .await;
+    let carol = create(
+        app,
+        &token,
+        new_customer,
+        json!({"o": org, "i": {
+        "fullName": "Carol Smith", "email": mail("carol", "example.com"), "personaUuid": persona}}),
+    )
+    .await;
+    let dave = create(
+        app,
+        &token,
+        new_customer,
+        json!({"o": org, "i": {"fullName": "Dave Quiet", "email": mail("dave", "example.com")}}),
+    )
+    .await;
+
+    let new_feedback = "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { uuid } }";
+    let mut feedbacks = Vec::new();
+    for (customer, date, source) in [
+        (alice, "2025-01-01T10:00:00Z", "email"),
+        (alice, "2025-03-01T10:00:00Z", "call"),
+        (bob, "2025-02-01T10:00:00Z", "survey"),
+        (carol, "2024-12-01T10:00:00Z", "chat"),
+        (carol, "2025-05-01T10:00:00Z", "email"),
+        (carol, "2025-04-01T10:00:00Z", "review"),
+    ] {
+        feedbacks.push(
+            create(
+                app,
+                &token,
+                new_feedback,
+                json!({"o": org, "i": {
+                "customerUuid": customer, "feedbackContents": format!("Feedback from {source}"),
+                "feedbackDate": date, "source": source}}),
+            )
+            .await,
+        );
+    }
+    let new_highlight = "mutation($o: UUID!, $f: UUID!, $q: String!, $s: Float!) { createFeedbackHighlight(organizationUuid: $o, feedbackUuid: $f, quote: $q, sentimentScore: $s) { uuid } }";
+    let mut highlights = Vec::new();
+    for (feedback, score) in [
+        (0, 0.9),
+        (0, -0.5),
+        (1, 0.1),
+        (2, -0.9),
+        (3, 0.5),
+        (5, -0.2),
+        (4, 0.8),
+    ] {
+        highlights.push(
+            create(app, &token, new_highlight, json!({"o": org, "f": feedbacks[feedback], "q": format!("quote {score}"), "s": score})).await,
+        );
+    }
+    let new_insight = "mutation($o: UUID!, $t: String!, $h: [UUID!]!) { createInsight(organizationUuid: $o, title: $t, highlightUuids: $h) { uuid } }";
+    let insight_speed = create(
+        app,
+        &token,
+        new_insight,
+        json!({"o": org, "t": "Speed", "h": [highlights[0], highlights[2], highlights[4]]}),
+    )
+    .await;
+    create(
+        app,
+        &token,
+        new_insight,
+        json!({"o": org, "t": "Onboarding", "h": [highlights[1]]}),
+    )
+    .await;
+    let new_issue = "mutation($o: UUID!, $t: String!, $s: IssueStatus!, $h: [UUID!]!) { createIssue(organizationUuid: $o, title: $t, status: $s, highlightUuids: $h) { uuid } }";
+    let issue_timeouts = create(
+        app,
+        &token,
+        new_issue,
+        json!({"o": org, "t": "Timeouts", "s": "OPEN", "h": [highlights[1], highlights[3]]}),
+    )
+    .await;
+    create(
+        app,
+        &token,
+        new_issue,
+        json!({"o": org, "t": "Bug", "s": "IN_PROGRESS", "h": [highlights[5]]}),
+    )
+    .await;
+    Fixture {
+        organization,
+        token,
+        persona,
+        company,
+        alice,
+        bob,
+        carol,
+        dave,
+        feedback_a1: feedbacks[0],
+        highlights,
+        insight_speed,
+        issue_timeouts,
+    }
+}
+
+const CUSTOMER_LIST: &str = "query($o: UUID!, $f: CustomerFilter, $s: CustomerSortBy, $d: SortDirection, $n: Int, $p: Int) {
+  customers(organizationUuid: $o, filter: $f, sortBy: $s, sortDirection: $d, pageSize: $n, pageNumber: $p) {
+    totalCount hasNextPage pageNumber pageSize nodes { uuid }
+  }
+}";
+
+async fn list(app: &TestApp, fx: &Fixture, variables: Value) -> (Vec<Uuid>, i64, bool) {
+    let mut variables = variables;
+    variables["o"] = json!(fx.organization);
+    let answer = app.graphql(&fx.token, CUSTOMER_LIST, variables).await.ok();
+    let page = answer.data("/customers");
+    let nodes = page["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|node| uuid_of(&node["uuid"]))
+        .collect();
+    (
+        nodes,
+        page["totalCount"].as_i64().expect("total"),
+        page["hasNextPage"].as_bool().expect("bool"),
+    )
+}
+
+#[tokio::test]
+async fn customers_sort_by_every_column_with_nulls_last_and_pages_that_never_overlap() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
+
+        let (nodes, total, more) = list(&app, &fx, json!({})).await;
+        assert_eq!(
+            nodes,
+            vec![c, a, b, d],
+            "{backend:?}: default is latest interaction first, never-interacted last"
+        );
+        assert_eq!((total, more), (4, false));
+        let (nodes, ..) = list(&app, &fx, json!({"d": "ASC"})).await;
+        assert_eq!(
+            nodes,
+            vec![b, a, c, d],
+            "{backend:?}: nulls stay last ascending"
+        );
+        for (sort, ascending) in [
+            ("FULL_NAME", vec![a, b, c, d]),
+            ("EMAIL", vec![a, b, c, d]),
+            ("FEEDBACK_COUNT", vec![d, b, a, c]),
+            ("CREATED_AT", vec![a, b, c, d]),
+        ] {
+            let (nodes, ..) = list(&app, &fx, json!({"s": sort, "d": "ASC"})).await;
+            assert_eq!(nodes, ascending, "{backend:?} {sort} ASC");
+            let (nodes, ..) = list(&app, &fx, json!({"s": sort, "d": "DESC"})).await;
+            let mut descending = ascending.clone();
+            descending.reverse();
+            assert_eq!(nodes, descending, "{backend:?} {sort} DESC");
+        }
+        let (nodes, ..) = list(&app, &fx, json!({"s": "UPDATED_AT", "d": "DESC"})).await;
+        assert_eq!(nodes.len(), 4);
+
+        let mut seen = Vec::new();
+        for page in 1..=3 {
+            let (nodes, total, more) = list(
+                &app,
+                &fx,
+                json!({"n": 3, "p": page, "s": "FULL_NAME", "d": "ASC"}),
+            )
+            .await;
+            assert_eq!(total, 4);
+            assert_eq!(more, page == 1, "page {page}");
+            seen.extend(nodes);
+        }
+        assert_eq!(seen, vec![a, b, c, d], "pages cover everything once");
+    }
+}
+
+#[tokio::test]
+async fn equal_sort_values_are_ordered_by_uuid_so_pages_never_overlap() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (organization, token) = app.organization_with_token().await;
+    for index in 0..7 {
+        app.graphql(
+            &token,
+            "mutation($o: UUID!, $i: CreateCustomerInput!) { createCustomer(organizationUuid: $o, input: $i) { uuid } }",
+            json!({"o": organization, "i": {"fullName": "Same Name", "email": format!("same{index}@example.com")}}),
+        )
+        .await
+        .ok();
+    }
+    let mut seen = Vec::new();
+    for page in 1..=4 {
+        let answer = app
+            .graphql(
+                &token,
+                CUSTOMER_LIST,
+                json!({"o": organization, "s": "FULL_NAME", "n": 2, "p": page}),
+            )
+            .await
+            .ok();
+        for node in answer.data("/customers/nodes").as_array().expect("nodes") {
+            seen.push(uuid_of(&node["uuid"]));
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (7, 7));
+}
+
+#[tokio::test]
+async fn every_customer_filter_narrows_the_list() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
+        for (filter, expected) in [
+            (json!({"uuids": [a, d]}), vec![a, d]),
+            (json!({"uuids": []}), vec![]),
+            (json!({"companyUuids": [fx.company]}), vec![a]),
+            (json!({"personaUuids": [fx.persona]}), vec![c, a]),
+            (json!({"search": "ALICE"}), vec![a]),
+            (json!({"search": "example.org"}), vec![b]),
+            (json!({"search": "50%_"}), vec![b]),
+            (json!({"search": "%"}), vec![b]),
+            (json!({"search": "_"}), vec![b]),
+            (json!({"minFeedbackCount": 2}), vec![c, a]),
+            (json!({"minAverageSentiment": 0.2}), vec![c]),
+            (json!({"maxAverageSentiment": 0.0}), vec![b]),
+            (
+                json!({"minAverageSentiment": 0.0, "maxAverageSentiment": 0.2}),
+                vec![a],
+            ),
+            (
+                json!({"personaUuids": [fx.persona], "minFeedbackCount": 3}),
+                vec![c],
+            ),
+        ] {
+            let (nodes, total, _) = list(&app, &fx, json!({"f": filter})).await;
+            assert_eq!(nodes, expected, "{backend:?} {filter}");
+            assert_eq!(total, expected.len() as i64, "{backend:?} {filter}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_customer_carries_its_relations_and_aggregates() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let query = "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) {
+            uuid organizationUuid fullName email role personaUuid customerCompanyUuid lastInteractedDate createdAt updatedAt
+            feedbackCount averageSentiment
+            persona { uuid name description customers { totalCount } }
+            company { uuid name domain customers { nodes { uuid } } }
+            feedbacks { totalCount nodes { source feedbackDate customerUuid organizationUuid customer { uuid }
+                highlights(pageSize: 5) { totalCount nodes { sentimentScore feedback { uuid } insights(pageSize: 5) { nodes { title } } issues(pageSize: 5) { nodes { title } } } } } }
+            oldestFirst: feedbacks(sortDirection: ASC) { nodes { source } }
+            bySource: feedbacks(sortBy: SOURCE, sortDirection: ASC) { nodes { source } }
+            feedbackHighlights { totalCount nodes { sentimentScore } }
+            insights { totalCount nodes { title highlightCount averageSentiment highlights { totalCount } } }
+            issues { totalCount nodes { title status averageSentiment highlightCount highlights { nodes { uuid } } } }
+        } }";
+        let answer = app
+            .graphql(
+                &fx.token,
+                query,
+                json!({"o": fx.organization, "u": fx.alice}),
+            )
+            .await
+            .ok();
+        let alice = answer.data("/customer");
+        assert_eq!(alice["fullName"], "Alice Johnson");
+        assert_eq!(alice["role"], "Marketing Manager");
+        assert_eq!(alice["organizationUuid"], json!(fx.organization));
+        assert_eq!(alice["feedbackCount"], 2);
+        assert!(
+            alice["lastInteractedDate"]
+                .as_str()
+                .is_some_and(|date| date.starts_with("2025-03-01T10:00:00"))
+        );
+        let average = alice["averageSentiment"].as_f64().expect("average");
+        assert!((average - 0.5 / 3.0).abs() < 1e-9, "{average}");
+        assert_eq!(alice["persona"]["name"], "Power User");
+        assert_eq!(alice["persona"]["customers"]["totalCount"], 2);
+        assert_eq!(alice["company"]["domain"], "acme.test");
+        assert_eq!(
+            alice["company"]["customers"]["nodes"][0]["uuid"],
+            json!(fx.alice)
+        );
+        assert_eq!(alice["feedbacks"]["totalCount"], 2);
+        assert_eq!(
+            alice["feedbacks"]["nodes"][0]["source"], "call",
+            "newest first by default"
+        );
+        assert_eq!(
+            alice["feedbacks"]["nodes"][0]["customer"]["uuid"],
+            json!(fx.alice)
+        );
+        assert_eq!(alice["oldestFirst"]["nodes"][0]["source"], "email");
+        assert_eq!(alice["bySource"]["nodes"][0]["source"], "call");
+        let first = &alice["feedbacks"]["nodes"][1];
+        assert_eq!(first["highlights"]["totalCount"], 2);
+        assert_eq!(
+            first["highlights"]["nodes"][0]["feedback"]["uuid"],
+            json!(fx.feedback_a1)
+        );
+        assert_eq!(
+            first["highlights"]["nodes"][0]["insights"]["nodes"][0]["title"],
+            "Speed"
+        );
+        assert_eq!(
+            first["highlights"]["nodes"][1]["issues"]["nodes"][0]["title"],
+            "Timeouts"
+        );
+        assert_eq!(alice["feedbackHighlights"]["totalCount"], 3);
+        assert_eq!(alice["insights"]["totalCount"], 2);
+        let titles: Vec<_> = alice["insights"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["title"].clone())
+            .collect();
+        assert_eq!(
+            titles,
+            vec![json!("Onboarding"), json!("Speed")],
+            "distinct, by title"
+        );
+        assert_eq!(alice["insights"]["nodes"][1]["highlightCount"], 3);
+        assert_eq!(alice["issues"]["totalCount"], 1);
+        let timeouts = &alice["issues"]["nodes"][0];
+        assert_eq!(timeouts["status"], "OPEN");
+        assert!((timeouts["averageSentiment"].as_f64().expect("avg") + 0.7).abs() < 1e-9);
+        assert_eq!(timeouts["highlightCount"], 2);
+
+        let dave = app
+            .graphql(&fx.token, "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { lastInteractedDate averageSentiment feedbacks { totalCount hasNextPage nodes { uuid } } insights { totalCount } } }", json!({"o": fx.organization, "u": fx.dave}))
+            .await
+            .ok();
+        assert_eq!(dave.data("/customer/lastInteractedDate"), &Value::Null);
+        assert_eq!(dave.data("/customer/averageSentiment"), &Value::Null);
+        assert_eq!(dave.data("/customer/feedbacks/totalCount"), 0);
+        assert_eq!(dave.data("/customer/insights/totalCount"), 0);
+    }
+}
+
+#[tokio::test]
+async fn the_organization_root_lists_everything_it_holds() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let query = "query($o: UUID!) { organization(uuid: $o) { uuid name createdAt
+            customers(pageSize: 2) { totalCount hasNextPage }
+            customer(uuid: \"%BOB%\") { fullName }
+            customerCompanies { totalCount nodes { name } }
+            personas { totalCount nodes { name } }
+            feedbacks(pageSize: 2) { totalCount nodes { source } }
+            since: feedbacks(filter: {from: \"2025-03-01T00:00:00Z\"}) { totalCount }
+            window: feedbacks(filter: {from: \"2025-01-15T00:00:00Z\", to: \"2025-04-15T00:00:00Z\"}) { totalCount }
+            bobs: feedbacks(filter: {customerUuids: [\"%BOB%\"]}) { totalCount }
+            text: feedbacks(filter: {search: \"FROM CALL\"}) { totalCount }
+            unhappy: feedbacks(filter: {maxSentiment: -0.5}) { totalCount }
+            happy: feedbacks(filter: {minSentiment: 0.5}) { totalCount }
+            insights { totalCount nodes { title } }
+            issues { totalCount nodes { title status } }
+        } viewer { uuid } }"
+            .replace("%BOB%", &fx.bob.to_string());
+        let answer = app
+            .graphql(&fx.token, &query, json!({"o": fx.organization}))
+            .await
+            .ok();
+        let org = answer.data("/organization");
+        assert_eq!(org["name"], "Test Org");
+        assert_eq!(answer.data("/viewer/uuid"), &json!(fx.organization));
+        assert_eq!(
+            (
+                org["customers"]["totalCount"].as_i64(),
+                org["customers"]["hasNextPage"].as_bool()
+            ),
+            (Some(4), Some(true))
+        );
+        assert_eq!(org["customer"]["fullName"], "Bob 50%_Off");
+        assert_eq!(org["customerCompanies"]["nodes"][0]["name"], "Acme");
+        assert_eq!(org["personas"]["totalCount"], 1);
+        assert_eq!(org["feedbacks"]["totalCount"], 6);
+        assert_eq!(
+            org["feedbacks"]["nodes"][0]["source"], "email",
+            "newest first: carol's 2025-05-01"
+        );
+        assert_eq!(org["since"]["totalCount"], 3);
+        assert_eq!(org["window"]["totalCount"], 3);
+        assert_eq!(org["bobs"]["totalCount"], 1);
+        assert_eq!(org["text"]["totalCount"], 1);
+        assert_eq!(org["unhappy"]["totalCount"], 1);
+        assert_eq!(org["happy"]["totalCount"], 2);
+        assert_eq!(org["insights"]["totalCount"], 2);
+        assert_eq!(org["issues"]["nodes"][0]["status"], "IN_PROGRESS");
+    }
+}
+
+#[tokio::test]
+async fn out_of_range_pages_and_bad_filters_answer_bad_user_input() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let fx = fixture(&app).await;
+    for (variables, parameter) in [
+        (json!({"n": 0}), "pageSize"),
+        (json!({"n": 101}), "pageSize"),
+        (json!({"p": 0}), "pageNumber"),
+        (
+            json!({"f": {"minAverageSentiment": 2.0}}),
+            "minAverageSentiment",
+        ),
+        (json!({"f": {"search": "x".repeat(201)}}), "search"),
+    ] {
+        let mut variables = variables;
+        variables["o"] = json!(fx.organization);
+        let answer = app
+            .graphql(&fx.token, CUSTOMER_LIST, variables.clone())
+            .await;
+        assert_eq!(
+            answer.error_code(),
+            Some("BAD_USER_INPUT"),
+            "{variables}: {}",
+            answer.body
+        );
+        assert_eq!(
+            answer.body["errors"][0]["extensions"]["parameter"],
+            parameter
+        );
+    }
+    let nested = app
+        .graphql(&fx.token, "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { feedbacks(pageSize: 500) { totalCount } } }", json!({"o": fx.organization, "u": fx.alice}))
+        .await;
+    assert_eq!(
+        nested.error_code(),
+        Some("BAD_USER_INPUT"),
+        "{}",
+        nested.body
+    );
+    let bad_uuid = app
+        .graphql(&fx.token, CUSTOMER_LIST, json!({"o": "not-a-uuid"}))
+        .await;
+    assert_eq!(
+        bad_uuid.status, 400,
+        "a variable that does not coerce is a request error"
+    );
+    assert_eq!(
+        bad_uuid.error_code(),
+        Some("BAD_USER_INPUT"),
+        "{}",
+        bad_uuid.body
+    );
+    assert!(bad_uuid.body.get("data").is_none());
+    let missing = app.graphql(&fx.token, CUSTOMER_LIST, json!({})).await;
+    assert_eq!(
+        missing.status, 400,
+        "a missing required variable is a request error"
+    );
+    assert!(missing.body.get("data").is_none());
+}
+
+#[tokio::test]
+async fn mutations_validate_their_input_and_keep_derived_fields_current() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let org = json!(fx.organization);
+        let new_customer = "mutation($o: UUID!, $i: CreateCustomerInput!) { createCustomer(organizationUuid: $o, input: $i) { uuid email } }";
+        for (input, code, parameter) in [
+            (
+                json!({"fullName": "X", "email": "not-an-email"}),
+                "BAD_USER_INPUT",
+                Some("email"),
+            ),
+            (
+                json!({"fullName": "  ", "email": mail("new", "example.com")}),
+                "BAD_USER_INPUT",
+                Some("fullName"),
+            ),
+            (
+                json!({"fullName": "X", "email": mail("alice", "example.com")}),
+                "CONFLICT",
+                None,
+            ),
+            (
+                json!({"fullName": "X", "email": mail("x1", "example.com"), "personaUuid": Uuid::new_v4()}),
+                "BAD_USER_INPUT",
+                Some("personaUuid"),
+            ),
+            (
+                json!({"fullName": "X", "email": mail("x2", "example.com"), "customerCompanyUuid": Uuid::new_v4()}),
+                "BAD_USER_INPUT",
+                Some("customerCompanyUuid"),
+            ),
+        ] {
+            let answer = app
+                .graphql(&fx.token, new_customer, json!({"o": org, "i": input}))
+                .await;
+            assert_eq!(
+                answer.error_code(),
+                Some(code),
+                "{backend:?} {input}: {}",
+                answer.body
+            );
+            if let Some(parameter) = parameter {
+                assert_eq!(
+                    answer.body["errors"][0]["extensions"]["parameter"],
+                    parameter
+                );
+            }
+            assert_eq!(answer.body["data"], Value::Null);
+        }
+
+        let update = "mutation($o: UUID!, $u: UUID!, $i: UpdateCustomerInput!) { updateCustomer(organizationUuid: $o, uuid: $u, input: $i) { fullName email role personaUuid customerCompanyUuid updatedAt createdAt } }";
+        let answer = app
+            .graphql(
+                &fx.token,
+                update,
+                json!({"o": org, "u": fx.alice, "i": {"fullName": "Alice J."}}),
+            )
+            .await
+            .ok();
+        let updated = answer.data("/updateCustomer");
+        assert_eq!(updated["fullName"], "Alice J.");
+        assert_eq!(
+            updated["role"], "Marketing Manager",
+            "absent fields are kept"
+        );
+        assert_eq!(updated["personaUuid"], json!(fx.persona));
+        assert_ne!(updated["updatedAt"], updated["createdAt"]);
+        let answer = app
+            .graphql(&fx.token, update, json!({"o": org, "u": fx.alice, "i": {"role": null, "personaUuid": null, "customerCompanyUuid": fx.company}}))
+            .await
+            .ok();
+        let cleared = answer.data("/updateCustomer");
+        assert_eq!(
+            (cleared["role"].clone(), cleared["personaUuid"].clone()),
+            (Value::Null, Value::Null)
+        );
+        assert_eq!(cleared["customerCompanyUuid"], json!(fx.company));
+        let null_name = app
+            .graphql(
+                &fx.token,
+                update,
+                json!({"o": org, "u": fx.alice, "i": {"fullName": null}}),
+            )
+            .await;
+        assert_eq!(null_name.error_code(), Some("BAD_USER_INPUT"));
+        let taken = app
+            .graphql(
+                &fx.token,
+                update,
+                json!({"o": org, "u": fx.alice, "i": {"email": mail("bob", "example.org")}}),
+            )
+            .await;
+        assert_eq!(taken.error_code(), Some("CONFLICT"), "{}", taken.body);
+        let missing = app
+            .graphql(
+                &fx.token,
+                update,
+                json!({"o": org, "u": Uuid::new_v4(), "i": {"fullName": "Z"}}),
+            )
+            .await;
+        assert_eq!(missing.error_code(), Some("NOT_FOUND"));
+
+        // A new feedback moves lastInteractedDate forward only, and counts.
+        let new_feedback = "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { uuid source } }";
+        for date in ["2026-01-01T00:00:00Z", "2020-01-01T00:00:00Z"] {
+            app.graphql(&fx.token, new_feedback, json!({"o": org, "i": {"customerUuid": fx.dave, "feedbackContents": "hi", "feedbackDate": date}}))
+                .await
+                .ok();
+        }
+        let dave = app
+            .graphql(&fx.token, "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { feedbackCount lastInteractedDate feedbacks { nodes { source } } } }", json!({"o": org, "u": fx.dave}))
+            .await
+            .ok();
+        assert_eq!(dave.data("/customer/feedbackCount"), 2);
+        assert!(
+            dave.data("/customer/lastInteractedDate")
+                .as_str()
+                .is_some_and(|d| d.starts_with("2026-01-01"))
+        );
+        assert_eq!(
+            dave.data("/customer/feedbacks/nodes/0/source"),
+            "api",
+            "default source"
+        );
+        let orphan = app
+            .graphql(
+                &fx.token,
+                new_feedback,
+                json!({"o": org, "i": {"customerUuid": Uuid::new_v4(), "feedbackContents": "hi"}}),
+            )
+            .await;
+        assert_eq!(orphan.error_code(), Some("NOT_FOUND"));
+
+        let highlight = "mutation($o: UUID!, $f: UUID!, $s: Float!) { createFeedbackHighlight(organizationUuid: $o, feedbackUuid: $f, quote: \"q\", sentimentScore: $s) { uuid } }";
+        let out_of_range = app
+            .graphql(
+                &fx.token,
+                highlight,
+                json!({"o": org, "f": fx.feedback_a1, "s": 1.5}),
+            )
+            .await;
+        assert_eq!(out_of_range.error_code(), Some("BAD_USER_INPUT"));
+        let unknown_highlight = app
+            .graphql(&fx.token, "mutation($o: UUID!, $h: [UUID!]!) { createInsight(organizationUuid: $o, title: \"T\", highlightUuids: $h) { uuid } }", json!({"o": org, "h": [Uuid::new_v4()]}))
+            .await;
+        assert_eq!(unknown_highlight.error_code(), Some("BAD_USER_INPUT"));
+
+        // Linking twice changes nothing.
+        for _ in 0..2 {
+            let linked = app
+                .graphql(&fx.token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToInsight(organizationUuid: $o, insightUuid: $i, highlightUuid: $h) { highlightCount } }", json!({"o": org, "i": fx.insight_speed, "h": fx.highlights[6]}))
+                .await
+                .ok();
+            assert_eq!(linked.data("/linkHighlightToInsight/highlightCount"), 4);
+            let linked = app
+                .graphql(&fx.token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToIssue(organizationUuid: $o, issueUuid: $i, highlightUuid: $h) { highlightCount } }", json!({"o": org, "i": fx.issue_timeouts, "h": fx.highlights[0]}))
+                .await
+                .ok();
+            assert_eq!(linked.data("/linkHighlightToIssue/highlightCount"), 3);
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_organizations_data_answers_exactly_like_missing_data() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let (other_org, other_token) = app.organization_with_token().await;
+
+        let customer =
+            "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { uuid } }";
+        let foreign = app
+            .graphql(
+                &other_token,
+                customer,
+                json!({"o": fx.organization, "u": fx.alice}),
+            )
+            .await;
+        let missing = app
+            .graphql(
+                &other_token,
+                customer,
+                json!({"o": Uuid::new_v4(), "u": fx.alice}),
+            )
+            .await;
+        assert_eq!(foreign.error_code(), Some("NOT_FOUND"));
+        assert_eq!(foreign.body["data"], Value::Null);
+        assert_eq!(
+            foreign.body["errors"][0]["message"],
+            missing.body["errors"][0]["message"]
+        );
+
+        let own_org = app
+            .graphql(
+                &other_token,
+                customer,
+                json!({"o": other_org, "u": fx.alice}),
+            )
+            .await;
+        let own_missing = app
+            .graphql(
+                &other_token,
+                customer,
+                json!({"o": other_org, "u": Uuid::new_v4()}),
+            )
+            .await;
+        assert_eq!(own_org.body, own_missing.body, "{backend:?}");
+
+        let organization = app
+            .graphql(
+                &other_token,
+                "query($o: UUID!) { organization(uuid: $o) { name } }",
+                json!({"o": fx.organization}),
+            )
+            .await;
+        assert_eq!(organization.error_code(), Some("NOT_FOUND"));
+
+        let write = app
+            .graphql(
+                &other_token,
+                "mutation($o: UUID!) { createPersona(organizationUuid: $o, name: \"x\") { uuid } }",
+                json!({"o": fx.organization}),
+            )
+            .await;
+        assert_eq!(write.error_code(), Some("NOT_FOUND"));
+        let cross = app
+            .graphql(&other_token, "mutation($o: UUID!, $u: UUID!) { updateCustomer(organizationUuid: $o, uuid: $u, input: {fullName: \"x\"}) { uuid } }", json!({"o": other_org, "u": fx.alice}))
+            .await;
+        assert_eq!(cross.error_code(), Some("NOT_FOUND"));
+        let link = app
+            .graphql(&other_token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToInsight(organizationUuid: $o, insightUuid: $i, highlightUuid: $h) { uuid } }", json!({"o": other_org, "i": fx.insight_speed, "h": fx.highlights[0]}))
+            .await;
+        assert_eq!(link.error_code(), Some("NOT_FOUND"));
+        let (nodes, total, _) = {
+            let answer = app
+                .graphql(
+                    &other_token,
+                    CUSTOMER_LIST,
+                    json!({"o": other_org, "f": {"uuids": [fx.alice, fx.bob]}}),
+                )
+                .await
+                .ok();
+            let page = answer.data("/customers").clone();
+            (
+                page["nodes"].as_array().expect("nodes").len(),
+                page["totalCount"].as_i64(),
+                (),
+            )
+        };
+        assert_eq!((nodes, total), (0, Some(0)));
+    }
+}
+
+const NESTED: &str =
+    "query($o: UUID!, $n: Int) { customers(organizationUuid: $o, pageSize: $n) { nodes {
+    uuid fullName company { name } persona { name }
+    feedbacks(pageSize: 3) { totalCount nodes { uuid feedbackDate } }
+    feedbackHighlights(pageSize: 2) { totalCount nodes { quote sentimentScore } }
+    insights(pageSize: 2) { totalCount nodes { title } }
+    issues(pageSize: 2) { totalCount nodes { title } }
+} } }";
+
+async fn seeded(backend: Backend, customers: u64) -> (TestApp, Uuid, String) {
+    let app = spawn_app(backend).await;
+    let (organization, token) = app.organization_with_token().await;
+    customer_graph::demo::seed(
+        &app.db,
+        organization,
+        customer_graph::demo::SeedOptions {
+            customers,
+            feedbacks_per_customer: 4,
+            random_seed: 5,
+        },
+        &indicatif::ProgressBar::hidden(),
+    )
+    .await
+    .expect("seed");
+    (app, organization, token)
+}
+
+#[tokio::test]
+async fn a_nested_page_of_25_or_100_customers_takes_the_same_few_statements() {
+    for backend in backends() {
+        let (app, organization, token) = seeded(backend, 120).await;
+        let mut counts = Vec::new();
+        for page_size in [25, 100] {
+            let before = app.metrics.statements();
+            let answer = app
+                .graphql(&token, NESTED, json!({"o": organization, "n": page_size}))
+                .await
+                .ok();
+            counts.push(app.metrics.statements() - before);
+            let nodes = answer.data("/customers/nodes").as_array().expect("nodes");
+            assert_eq!(nodes.len(), page_size as usize);
+            assert!(
+                nodes
+                    .iter()
+                    .all(|node| node["feedbacks"]["totalCount"] == 4)
+            );
+        }
+        assert!(counts[0] <= 10, "{backend:?}: {counts:?}");
+        assert_eq!(
+            counts[0], counts[1],
+            "{backend:?}: independent of the page size"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_more_child_rows_are_fetched_than_returned() {
+    for backend in backends() {
+        let (app, organization, token) = seeded(backend, 30).await;
+        let before = app.metrics.child_rows();
+        let answer = app
+            .graphql(&token, NESTED, json!({"o": organization, "n": 30}))
+            .await
+            .ok();
+        let fetched = app.metrics.child_rows() - before;
+        let returned: usize = answer
+            .data("/customers/nodes")
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|node| {
+                ["feedbacks", "feedbackHighlights", "insights", "issues"]
+                    .iter()
+                    .map(|field| node[field]["nodes"].as_array().map_or(0, Vec::len))
+                    .sum::<usize>()
+            })
+            .sum();
+        assert_eq!(fetched, returned as u64, "{backend:?}");
+        assert!(returned > 30 * 3, "the test exercises real pages");
+    }
+}
+
+#[tokio::test]
+async fn the_http_layer_follows_graphql_over_http() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_, token) = app.organization_with_token().await;
+    let query = json!({"query": "{ viewer { uuid } }"});
+
+    let no_token = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&query)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(no_token.status(), 401);
+    assert_eq!(no_token.headers()["www-authenticate"], "Bearer");
+    let body: Value = no_token.json().await.expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    for (accept, content_type) in [
+        (
+            "application/graphql-response+json",
+            "application/graphql-response+json; charset=utf-8",
+        ),
+        ("application/json", "application/json; charset=utf-8"),
+        ("*/*", "application/json; charset=utf-8"),
+        (
+            "application/json;q=0.5, application/graphql-response+json",
+            "application/graphql-response+json; charset=utf-8",
+        ),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(&token)
+            .header("Accept", accept)
+            .json(&query)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], content_type, "{accept}");
+    }
+    let unacceptable = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .header("Accept", "text/csv")
+        .json(&query)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(unacceptable.status(), 406);
+
+    let unparsable = json!({"query": "{ viewer { "});
+    for (accept, status) in [
+        ("application/graphql-response+json", 400),
+        ("application/json", 200),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(&token)
+            .header("Accept", accept)
+            .json(&unparsable)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), status, "{accept}");
+        let body: Value = response.json().await.expect("json");
+        assert!(body.get("data").is_none());
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "GRAPHQL_PARSE_FAILED"
+        );
+    }
+    let invalid = app
+        .graphql(&token, "{ viewer { noSuchField } }", json!({}))
+        .await;
+    assert_eq!(invalid.status, 400);
+    assert_eq!(invalid.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
+
+    let no_type = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .body(query.to_string())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(no_type.status(), 415);
+
+    let get = app
+        .client
+        .get(app.url("/graphql"))
+        .bearer_auth(&token)
+        .query(&[("query", "{ viewer { uuid } }")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(get.status(), 200);
+    let mutation = app
+        .client
+        .get(app.url("/graphql"))
+        .bearer_auth(&token)
+        .query(&[("query", "mutation { createPersona(organizationUuid: \"00000000-0000-0000-0000-000000000000\", name: \"x\") { uuid } }")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(mutation.status(), 405);
+    assert_eq!(mutation.headers()["allow"], "POST");
+
+    let batch = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .header("Accept", "application/graphql-response+json")
+        .json(&json!([query, query]))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(batch.status(), 400, "batches are off by default");
+
+    let huge = json!({"query": format!("{{ viewer {{ uuid }} }} #{}", "x".repeat(300 * 1024))});
+    let too_large = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .json(&huge)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(too_large.status(), 413);
+
+    let page = app
+        .client
+        .get(app.url("/graphql"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("html").contains("<html"));
+}
+
+#[tokio::test]
+async fn depth_complexity_and_batch_limits_hold_and_are_configurable() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (organization, token) = app.organization_with_token().await;
+    let deep = "query($o: UUID!) { customers(organizationUuid: $o, pageSize: 1) { nodes { feedbacks(pageSize: 1) { nodes { customer { feedbacks(pageSize: 1) { nodes { customer { feedbacks(pageSize: 1) { nodes { highlights(pageSize: 1) { nodes { feedback { uuid } } } } } } } } } } } } } }";
+    let answer = app.graphql(&token, deep, json!({"o": organization})).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(
+        answer.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nested too deep")),
+        "{}",
+        answer.body
+    );
+
+    let wide = "query($o: UUID!) { customers(organizationUuid: $o, pageSize: 100) { nodes { feedbacks(pageSize: 100) { nodes { highlights(pageSize: 100) { nodes { quote } } } } } } }";
+    let answer = app.graphql(&token, wide, json!({"o": organization})).await;
+    assert_eq!(answer.status, 400);
+    assert!(
+        answer.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("complex")),
+        "{}",
+        answer.body
+    );
+
+    let config = ServerConfig {
+        graphql_max_batch: 3,
+        graphql_introspection: false,
+        ..ServerConfig::default()
+    };
+    let relaxed = spawn_app_with(Backend::Sqlite, config).await;
+    let (_, relaxed_token) = relaxed.organization_with_token().await;
+    let single = json!({"query": "{ viewer { uuid } }"});
+    let batch = relaxed
+        .client
+        .post(relaxed.url("/graphql"))
+        .bearer_auth(&relaxed_token)
+        .json(&json!([single, single]))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(batch.status(), 200);
+    let body: Value = batch.json().await.expect("json");
+    assert_eq!(body.as_array().map(Vec::len), Some(2));
+    let too_many = relaxed
+        .client
+        .post(relaxed.url("/graphql"))
+        .bearer_auth(&relaxed_token)
+        .header("Accept", "application/graphql-response+json")
+        .json(&json!([single, single, single, single]))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(too_many.status(), 400);
+    let introspection = relaxed
+        .graphql(&relaxed_token, "{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(
+        introspection.body.get("errors").is_some()
+            || introspection.body["data"]["__schema"].is_null(),
+        "introspection can be turned off: {}",
+        introspection.body
+    );
+    let allowed = app
+        .graphql(&token, "{ __schema { queryType { name } } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(allowed.data("/__schema/queryType/name"), "QueryRoot");
+}
+
+#[tokio::test]
+async fn a_database_failure_answers_a_coded_error_without_sql() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (organization, token) = app.organization_with_token().await;
+    // Authenticate first, then take the database away mid-flight by closing the pool.
+    let query = json!({"query": "query($o: UUID!) { customers(organizationUuid: $o) { totalCount } }", "variables": {"o": organization}});
+    let state = customer_graph::app::AppState::new(
+        app.db.clone(),
+        app.metrics.clone(),
+        ServerConfig::default(),
+    );
+    let tenant = customer_graph::auth::authenticate(&state, Some(&token))
+        .await
+        .expect("valid token");
+    app.db.close_by_ref().await.expect("close");
+    let request: async_graphql::Request = serde_json::from_value(query).expect("request");
+    let response = customer_graph::graphql::execute(&state, tenant, request).await;
+    let body = serde_json::to_string(&response).expect("json");
+    assert!(!body.to_lowercase().contains("select"), "{body}");
+    assert!(!body.contains("customers c"), "{body}");
+    let code = response.errors[0]
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .cloned();
+    assert!(
+        matches!(code, Some(async_graphql::Value::String(ref c)) if c == "SERVICE_UNAVAILABLE" || c == "INTERNAL_SERVER_ERROR"),
+        "{body}"
+    );
+}
+
+#[test]
+fn schema_graphql_is_the_served_schema() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql");
+    assert!(
+        committed == customer_graph::graphql::sdl(),
+        "schema.graphql is stale: run `cargo run -- export-schema > schema.graphql`"
+    );
+}
