@@ -19,7 +19,7 @@ use crate::config::ServerConfig;
 use crate::error::AppError;
 use crate::graphql::{self, GraphSchema};
 use crate::metrics::Metrics;
-use crate::ops;
+use crate::{ops, rest};
 
 /// Everything a request handler may need; cheap to clone.
 #[derive(Clone)]
@@ -52,10 +52,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::router())
         .merge(graphql::http::router())
+        .merge(rest::customers::router())
+        .merge(rest::openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), json_errors))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), json_errors))
         .layer(middleware::from_fn_with_state(state.clone(), timeout))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -50,14 +50,14 @@ pub enum AppError {
 
 /// The JSON error body shared by every REST and operational route:
 /// `{"error": {"code": "...", "message": "...", "parameter": "..."}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// The error itself.
     pub error: ErrorDetail,
 }
 
 /// The inside of [`ErrorBody`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Machine-readable, snake_case (`bad_request`, `not_found`, …).
     pub code: &'static str,

@@ -11,6 +11,10 @@
 //!   and GraphQL error codes.
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`graphql`]: the schema, its execution and GraphQL over HTTP.
+//! - [`loaders`]: the DataLoaders every relation resolves through.
+//! - [`rest`]: the documented `/api/v1` routes, each a fixed GraphQL operation.
+//! - [`validation`]: input rules shared by every write.
 //! - [`store`]: storage functions that are more than a one-line SeaORM call.
 //! - [`demo`]: deterministic synthetic data for demos and benchmarks.
 
@@ -25,6 +29,7 @@ pub mod graphql;
 pub mod loaders;
 pub mod metrics;
 pub mod ops;
+pub mod rest;
 pub mod store;
 pub mod telemetry;
 pub mod validation;

@@ -99,7 +99,14 @@ fn json_response(status: StatusCode, media: Media, body: String) -> Response {
     response
 }
 
-/// A request the server cannot execute (bad JSON, bad parameters, bad document).
+/// A malformed HTTP request (no or bad JSON, parameters of the wrong type):
+/// 400 whichever media type was asked for.
+fn bad_request(media: Media, message: &str) -> Response {
+    error_response(StatusCode::BAD_REQUEST, media, message, "BAD_REQUEST")
+}
+
+/// A well-formed request whose GraphQL document or variables fail: 400 for
+/// `application/graphql-response+json`, 200 with `errors` for `application/json`.
 fn request_error(media: Media, message: &str, code: &str) -> Response {
     error_response(media.request_error_status(), media, message, code)
 }
@@ -350,17 +357,17 @@ async fn post_graphql(State(state): State<AppState>, request: Request) -> Respon
         Err(_) => return app_error_response(media, AppError::PayloadTooLarge(limit)),
     };
     if body.is_empty() {
-        return request_error(media, "a JSON request body is required", "BAD_REQUEST");
+        return bad_request(media, "a JSON request body is required");
     }
     let value: Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
-        Err(_) => return request_error(media, "the request body is not valid JSON", "BAD_REQUEST"),
+        Err(_) => return bad_request(media, "the request body is not valid JSON"),
     };
     match value {
         Value::Array(operations) => run_batch(&state, tenant, media, operations).await,
         single => match params_from_json(single) {
             Ok(params) => run_one(&state, tenant, media, params, true).await,
-            Err(message) => request_error(media, message, "BAD_REQUEST"),
+            Err(message) => bad_request(media, message),
         },
     }
 }
@@ -375,20 +382,16 @@ async fn run_batch(
 ) -> Response {
     let max = state.config.graphql_max_batch;
     if max <= 1 {
-        return request_error(media, "batched requests are not accepted", "BAD_REQUEST");
+        return bad_request(media, "batched requests are not accepted");
     }
     if operations.is_empty() || operations.len() > max {
-        return request_error(
-            media,
-            &format!("a batch holds 1 to {max} operations"),
-            "BAD_REQUEST",
-        );
+        return bad_request(media, &format!("a batch holds 1 to {max} operations"));
     }
     let mut answers = Vec::with_capacity(operations.len());
     for operation in operations {
         let response = match params_from_json(operation) {
             Ok(params) => run_one(state, tenant, media, params, true).await,
-            Err(message) => request_error(media, message, "BAD_REQUEST"),
+            Err(message) => bad_request(media, message),
         };
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
@@ -435,14 +438,14 @@ async fn get_graphql(
                     object.insert(name.to_owned(), value);
                 }
                 Err(_) => {
-                    return request_error(media, &format!("`{name}` must be JSON"), "BAD_REQUEST");
+                    return bad_request(media, &format!("`{name}` must be JSON"));
                 }
             }
         }
     }
     match params_from_json(Value::Object(object)) {
         Ok(params) => run_one(&state, tenant, media, params, false).await,
-        Err(message) => request_error(media, message, "BAD_REQUEST"),
+        Err(message) => bad_request(media, message),
     }
 }
 

@@ -62,7 +62,7 @@ pub struct CustomerFilter {
     /// Case-insensitive substring of the full name or email (`%` and `_` are literal).
     pub search: Option<String>,
     /// At least this many feedbacks.
-    pub min_feedback_count: Option<i64>,
+    pub min_feedback_count: Option<i32>,
     /// Mean highlight sentiment at least this (-1 to 1).
     pub min_average_sentiment: Option<f64>,
     /// Mean highlight sentiment at most this (-1 to 1).
@@ -120,7 +120,7 @@ impl CustomerFilter {
             company_uuids: self.company_uuids,
             persona_uuids: self.persona_uuids,
             search: self.search,
-            min_feedback_count: self.min_feedback_count,
+            min_feedback_count: self.min_feedback_count.map(i64::from),
             min_average_sentiment: self.min_average_sentiment,
             max_average_sentiment: self.max_average_sentiment,
         })

@@ -1,0 +1,162 @@
+//! The REST compatibility layer: the documented
+//! `/api/v1/organizations/{org_uuid}/customers…` routes.
+//!
+//! Every handler runs a fixed GraphQL operation on the same schema, with the
+//! same token, loaders and limits as `/graphql`, and reshapes its `data` into
+//! the documented snake_case envelope. There is no second set of queries.
+
+pub mod customers;
+pub mod openapi;
+pub mod params;
+
+use async_graphql::{ServerError, Variables};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::auth::Tenant;
+use crate::error::{AppError, ErrorBody, ErrorDetail};
+use crate::graphql;
+
+/// A REST failure: an HTTP status and the one JSON error body.
+#[derive(Debug)]
+pub struct RestError {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+impl RestError {
+    /// The status it answers.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<AppError> for RestError {
+    fn from(error: AppError) -> Self {
+        error.log();
+        RestError {
+            status: error.status(),
+            body: error.body(),
+        }
+    }
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        let unauthorized = self.status == StatusCode::UNAUTHORIZED;
+        let mut response = (self.status, Json(self.body)).into_response();
+        if unauthorized {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// The REST name of a GraphQL argument or input field (`pageSize` →
+/// `page_size`; `personaUuids` is the `personas` list parameter).
+pub fn rest_name(graphql_name: &str) -> String {
+    match graphql_name {
+        "personaUuids" => "personas".to_owned(),
+        "companyUuids" => "company_uuids".to_owned(),
+        name => {
+            let mut snake = String::with_capacity(name.len() + 4);
+            for character in name.chars() {
+                if character.is_ascii_uppercase() {
+                    snake.push('_');
+                    snake.push(character.to_ascii_lowercase());
+                } else {
+                    snake.push(character);
+                }
+            }
+            snake
+        }
+    }
+}
+
+/// The REST answer to a GraphQL error: its code decides the status, its
+/// parameter and message are spoken in REST names.
+fn from_graphql_error(error: &ServerError) -> RestError {
+    let extension = |name: &str| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| match extensions.get(name) {
+                Some(async_graphql::Value::String(value)) => Some(value.clone()),
+                _ => None,
+            })
+    };
+    let code = extension("code").unwrap_or_default();
+    let parameter = extension("parameter");
+    let (status, rest_code) = match code.as_str() {
+        "BAD_USER_INPUT" | "GRAPHQL_VALIDATION_FAILED" => (StatusCode::BAD_REQUEST, "bad_request"),
+        "NOT_FOUND" => (StatusCode::NOT_FOUND, "not_found"),
+        "CONFLICT" => (StatusCode::CONFLICT, "conflict"),
+        "UNAUTHENTICATED" => (StatusCode::UNAUTHORIZED, "unauthorized"),
+        "SERVICE_UNAVAILABLE" | "TIMEOUT" => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        _ => {
+            // Already logged where it happened; the client learns nothing more.
+            return RestError::from(AppError::internal(anyhow::anyhow!(
+                "GraphQL error {code}: {}",
+                error.message
+            )));
+        }
+    };
+    let mut message = error.message.clone();
+    let parameter = parameter.map(|name| {
+        let rest = rest_name(&name);
+        message = message.replace(&name, &rest);
+        rest
+    });
+    RestError {
+        status,
+        body: ErrorBody {
+            error: ErrorDetail {
+                code: rest_code,
+                message,
+                parameter,
+            },
+        },
+    }
+}
+
+/// Runs `operation` for `tenant` and returns `data.<field>` as `T`.
+pub async fn run<T: DeserializeOwned>(
+    state: &AppState,
+    tenant: Tenant,
+    operation: &'static str,
+    variables: serde_json::Value,
+    field: &str,
+) -> Result<T, RestError> {
+    let request = async_graphql::Request::new(operation).variables(Variables::from_json(variables));
+    let response = graphql::execute(state, tenant, request).await;
+    if let Some(error) = response.errors.first() {
+        return Err(from_graphql_error(error));
+    }
+    let data = response.data.into_json().map_err(AppError::internal)?;
+    let value = data.get(field).cloned().unwrap_or(serde_json::Value::Null);
+    serde_json::from_value(value).map_err(|error| {
+        RestError::from(AppError::internal(anyhow::anyhow!(
+            "unexpected shape of `{field}`: {error}"
+        )))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graphql_names_become_rest_names() {
+        assert_eq!(rest_name("pageSize"), "page_size");
+        assert_eq!(rest_name("fullName"), "full_name");
+        assert_eq!(rest_name("customerCompanyUuid"), "customer_company_uuid");
+        assert_eq!(rest_name("personaUuids"), "personas");
+        assert_eq!(rest_name("email"), "email");
+    }
+}

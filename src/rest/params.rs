@@ -1,0 +1,121 @@
+//! Reading REST input: path segments, query strings and JSON bodies, each
+//! failure a 400 naming the parameter at fault.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, header};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::RestError;
+use crate::error::AppError;
+
+fn bad(parameter: &str, message: impl Into<String>) -> RestError {
+    AppError::bad_parameter(parameter, message).into()
+}
+
+/// A UUID path segment.
+pub fn path_uuid(parameter: &str, value: &str) -> Result<Uuid, RestError> {
+    Uuid::parse_str(value.trim()).map_err(|_| bad(parameter, format!("{parameter} must be a UUID")))
+}
+
+/// An optional integer query parameter.
+pub fn integer(parameter: &str, value: Option<&str>) -> Result<Option<i32>, RestError> {
+    value
+        .map(|text| {
+            text.trim()
+                .parse::<i32>()
+                .map_err(|_| bad(parameter, format!("{parameter} must be an integer")))
+        })
+        .transpose()
+}
+
+/// An optional number query parameter.
+pub fn number(parameter: &str, value: Option<&str>) -> Result<Option<f64>, RestError> {
+    value
+        .map(|text| match text.trim().parse::<f64>() {
+            Ok(number) if number.is_finite() => Ok(number),
+            _ => Err(bad(parameter, format!("{parameter} must be a number"))),
+        })
+        .transpose()
+}
+
+/// A comma-separated list of UUIDs; spaces around items, empty items and
+/// repeated items are tolerated. An empty parameter means no filter.
+pub fn uuid_list(parameter: &str, value: Option<&str>) -> Result<Option<Vec<Uuid>>, RestError> {
+    let Some(value) = value else { return Ok(None) };
+    let mut uuids: Vec<Uuid> = Vec::new();
+    for item in value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+    {
+        let uuid = Uuid::parse_str(item).map_err(|_| {
+            bad(
+                parameter,
+                format!("{parameter} must be comma-separated UUIDs; `{item}` is not one"),
+            )
+        })?;
+        if !uuids.contains(&uuid) {
+            uuids.push(uuid);
+        }
+    }
+    Ok((!uuids.is_empty()).then_some(uuids))
+}
+
+/// One of a closed set of values, read through its serde names.
+pub fn choice<T: DeserializeOwned>(
+    parameter: &str,
+    value: Option<&str>,
+    allowed: &str,
+) -> Result<Option<T>, RestError> {
+    value
+        .map(|text| {
+            serde_json::from_value(serde_json::Value::String(text.trim().to_ascii_lowercase()))
+                .map_err(|_| bad(parameter, format!("{parameter} must be one of {allowed}")))
+        })
+        .transpose()
+}
+
+/// The query string as `T` (whose fields are the accepted parameters).
+pub fn query<T: DeserializeOwned + Default>(raw: Option<&str>) -> Result<T, RestError> {
+    let Some(raw) = raw.filter(|raw| !raw.is_empty()) else {
+        return Ok(T::default());
+    };
+    serde_urlencoded::from_str(raw).map_err(|error| {
+        let message = error.to_string();
+        let parameter = message
+            .split('`')
+            .nth(1)
+            .map(str::to_owned)
+            .unwrap_or_else(|| "query".to_owned());
+        bad(&parameter, format!("invalid query string: {message}"))
+    })
+}
+
+/// A JSON body as `T`: the content type must be JSON, unknown fields are
+/// refused, and a wrong or missing field is named.
+pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, RestError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if !media_type.eq_ignore_ascii_case("application/json") {
+        return Err(bad("Content-Type", "Content-Type must be application/json"));
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| bad("body", "the body is not valid JSON"))?;
+    if !value.is_object() {
+        return Err(bad("body", "the body must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.into_inner().to_string();
+        // Unknown and missing fields name themselves in the message.
+        let parameter = match path.as_str() {
+            "." | "" => message.split('`').nth(1).unwrap_or("body").to_owned(),
+            path => path.trim_start_matches('.').to_owned(),
+        };
+        bad(&parameter, format!("invalid body: {message}"))
+    })
+}
