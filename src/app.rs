@@ -32,17 +32,21 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// The GraphQL schema every GraphQL and REST request executes on.
     pub schema: GraphSchema,
+    /// The same schema without the depth limit, for introspection-only operations.
+    pub introspection_schema: GraphSchema,
 }
 
 impl AppState {
     /// Bundles a pool (whose statements should be counted in `metrics`) with settings.
     pub fn new(db: DatabaseConnection, metrics: Arc<Metrics>, config: ServerConfig) -> AppState {
         let schema = graphql::build_schema(db.clone(), &config);
+        let introspection_schema = graphql::build_introspection_schema(db.clone(), &config);
         AppState {
             db,
             metrics,
             config: Arc::new(config),
             schema,
+            introspection_schema,
         }
     }
 }
@@ -54,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(graphql::http::router())
         .merge(rest::customers::router())
         .merge(rest::openapi::router())
+        .merge(crate::playground::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))

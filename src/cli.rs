@@ -233,7 +233,7 @@ async fn serve(
         eprintln!("  customer-graph demo is ready");
         eprintln!("  organization : {organization}");
         eprintln!("  token        : {token}");
-        eprintln!("  playground   : http://{address}/graphql");
+        eprintln!("  playground   : http://{address}/graphql#token={token}");
         eprintln!("  send the token as the header  Authorization: Bearer {token}");
         eprintln!();
     }

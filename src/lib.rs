@@ -11,6 +11,7 @@
 //!   and GraphQL error codes.
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`playground`]: the GraphiQL page of `GET /graphql`, its files embedded in the binary.
 //! - [`graphql`]: the schema, its execution and GraphQL over HTTP.
 //! - [`loaders`]: the DataLoaders every relation resolves through.
 //! - [`rest`]: the documented `/api/v1` routes, each a fixed GraphQL operation.
@@ -29,6 +30,7 @@ pub mod graphql;
 pub mod loaders;
 pub mod metrics;
 pub mod ops;
+pub mod playground;
 pub mod rest;
 pub mod store;
 pub mod telemetry;

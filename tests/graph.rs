@@ -1123,3 +1123,71 @@ fn schema_graphql_is_the_served_schema() {
         "schema.graphql is stale: run `cargo run -- export-schema > schema.graphql`"
     );
 }
+
+#[tokio::test]
+async fn response_fields_follow_the_order_of_the_query() {
+    let (app, organization, token) = seeded(Backend::Sqlite, 5).await;
+    let query = "query($o: UUID!) { customers(organizationUuid: $o, pageSize: 3) { nodes {
+        fullName issues(pageSize: 1) { totalCount } company { name } ...More persona { name } averageSentiment
+    } totalCount } } fragment More on Customer { insights(pageSize: 1) { totalCount } mail: email }";
+    for _ in 0..5 {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(&token)
+            .json(&json!({"query": query, "variables": {"o": organization}}))
+            .send()
+            .await
+            .expect("send");
+        let text = response.text().await.expect("body");
+        let positions: Vec<usize> = [
+            "\"fullName\"",
+            "\"issues\"",
+            "\"company\"",
+            "\"insights\"",
+            "\"mail\"",
+            "\"persona\"",
+            "\"averageSentiment\"",
+        ]
+        .iter()
+        .map(|key| {
+            text.find(key)
+                .unwrap_or_else(|| panic!("{key} missing in {text}"))
+        })
+        .collect();
+        assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{text}");
+        assert!(
+            text.find("\"nodes\"") < text.find("\"totalCount\":5"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_standard_introspection_query_is_not_held_to_the_depth_limit() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (organization, token) = app.organization_with_token().await;
+    let deep_introspection = "{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } } } }";
+    let answer = app
+        .graphql(&token, deep_introspection, json!({}))
+        .await
+        .ok();
+    assert!(
+        answer
+            .data("/__schema/types")
+            .as_array()
+            .is_some_and(|types| types.len() > 10)
+    );
+    let mixed = format!(
+        "query($o: UUID!) {{ customers(organizationUuid: $o) {{ totalCount }} {} }}",
+        &deep_introspection[2..deep_introspection.len() - 2]
+    );
+    let answer = app
+        .graphql(&token, &mixed, json!({"o": organization}))
+        .await;
+    assert_eq!(
+        answer.status, 400,
+        "data queries keep the limit: {}",
+        answer.body
+    );
+}

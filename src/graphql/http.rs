@@ -6,7 +6,11 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{BaseType, DocumentOperations, OperationType, Type};
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, FragmentDefinition, OperationDefinition, OperationType,
+    Selection, Type,
+};
+use async_graphql::{Name, Positioned};
 use async_graphql::{Request as GraphQLRequest, Variables};
 use axum::Router;
 use axum::extract::{RawQuery, Request, State};
@@ -15,7 +19,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{execute, is_request_error};
+use super::{execute_on, is_request_error, order};
 use crate::app::AppState;
 use crate::auth::{Tenant, authenticate};
 use crate::error::AppError;
@@ -180,17 +184,35 @@ fn params_from_json(value: Value) -> Result<Params, &'static str> {
     })
 }
 
+/// The operation a request selects, with the document's fragments.
+struct Selected {
+    operation: Positioned<OperationDefinition>,
+    fragments: HashMap<Name, Positioned<FragmentDefinition>>,
+}
+
+impl Selected {
+    /// True when every root field is introspection (`__schema`, `__type`,
+    /// `__typename`): its size is bounded by the schema, not by the data.
+    fn is_introspection(&self) -> bool {
+        self.operation.node.selection_set.node.items.iter().all(|item| {
+            matches!(&item.node, Selection::Field(field) if field.node.name.node.starts_with("__"))
+        })
+    }
+}
+
 /// The operation `params` selects, checked to parse, to be named when the
 /// document holds several, and to have variables of the declared types.
 /// `Err` carries the message and code of the request error.
-fn select_operation(params: &Params) -> Result<OperationType, (String, &'static str)> {
+fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)> {
     let document = async_graphql::parser::parse_query(&params.query)
         .map_err(|error| (error.to_string(), "GRAPHQL_PARSE_FAILED"))?;
-    let operation = match (&document.operations, &params.operation_name) {
+    let operation = match (document.operations, &params.operation_name) {
         (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
+        (DocumentOperations::Multiple(mut operations), Some(name)) => {
+            operations.remove(name.as_str())
+        }
         (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next()
+            operations.into_values().next()
         }
         (DocumentOperations::Multiple(_), None) => {
             let message = "the document holds several operations: name one with `operationName`";
@@ -212,7 +234,10 @@ fn select_operation(params: &Params) -> Result<OperationType, (String, &'static 
         coerce_variable(variables.get(name), &definition.var_type.node, has_default)
             .map_err(|problem| (format!("variable ${name}: {problem}"), "BAD_USER_INPUT"))?;
     }
-    Ok(operation.node.ty)
+    Ok(Selected {
+        operation,
+        fragments: document.fragments,
+    })
 }
 
 /// Checks a variable's value against its declared type, as far as its shape
@@ -279,23 +304,32 @@ async fn run_one(
     params: Params,
     allow_mutation: bool,
 ) -> Response {
-    match select_operation(&params) {
+    let selected = match select_operation(&params) {
         Err((message, code)) => return request_error(media, &message, code),
-        Ok(OperationType::Mutation) if !allow_mutation => {
-            let mut response = error_response(
-                StatusCode::METHOD_NOT_ALLOWED,
-                media,
-                "mutations are only accepted over POST",
-                "METHOD_NOT_ALLOWED",
-            );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return response;
-        }
-        Ok(_) => {}
+        Ok(selected) => selected,
+    };
+    if selected.operation.node.ty == OperationType::Mutation && !allow_mutation {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            "mutations are only accepted over POST",
+            "METHOD_NOT_ALLOWED",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
     }
-    let response = execute(state, tenant, params.into_request()).await;
+    // Introspection is exempt from the depth limit: the standard schema query
+    // of GraphiQL and client generators nests deeper than any data query needs.
+    let schema = if selected.is_introspection() {
+        &state.introspection_schema
+    } else {
+        &state.schema
+    };
+    let mut response = execute_on(schema, state, tenant, params.into_request()).await;
+    let root = [&selected.operation.node.selection_set.node];
+    order::reorder(&mut response.data, &root, &selected.fragments);
     let status = if is_request_error(&response) {
         media.request_error_status()
     } else {
@@ -456,10 +490,9 @@ fn parse_query_string(raw: &str) -> HashMap<String, String> {
 }
 
 fn playground() -> Response {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .finish(),
+    (
+        crate::playground::headers(),
+        Html(crate::playground::html()),
     )
-    .into_response()
+        .into_response()
 }

@@ -5,6 +5,7 @@
 pub mod context;
 pub mod http;
 pub mod mutation;
+pub mod order;
 pub mod pagination;
 pub mod query;
 pub mod types;
@@ -30,9 +31,23 @@ const MAX_DIRECTIVES: usize = 16;
 
 /// The served schema over `db`, with the configured limits.
 pub fn build_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
+    build_schema_with_depth(db, config, config.graphql_max_depth)
+}
+
+/// The schema that answers operations made only of introspection: the same,
+/// without the depth limit (see [`http`]).
+pub fn build_introspection_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
+    build_schema_with_depth(db, config, usize::MAX)
+}
+
+fn build_schema_with_depth(
+    db: DatabaseConnection,
+    config: &ServerConfig,
+    max_depth: usize,
+) -> GraphSchema {
     let mut builder = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
         .data(db)
-        .limit_depth(config.graphql_max_depth)
+        .limit_depth(max_depth)
         .limit_complexity(config.graphql_max_complexity)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
         .limit_directives(MAX_DIRECTIVES);
@@ -56,9 +71,19 @@ pub async fn execute(
     tenant: Tenant,
     request: async_graphql::Request,
 ) -> Response {
+    execute_on(&state.schema, state, tenant, request).await
+}
+
+/// [`execute`] on a chosen schema.
+pub async fn execute_on(
+    schema: &GraphSchema,
+    state: &AppState,
+    tenant: Tenant,
+    request: async_graphql::Request,
+) -> Response {
     let (loaders, queue) = loaders::loaders(state.db.clone(), state.metrics.clone());
     let request = request.data(tenant).data(loaders);
-    let mut response = loaders::drive(state.schema.execute(request), queue).await;
+    let mut response = loaders::drive(schema.execute(request), queue).await;
     for error in &mut response.errors {
         classify(error);
     }

@@ -132,16 +132,22 @@ pub struct Insight {
 }
 
 /// Where an issue stands.
+///
+/// Read from GraphQL's `OPEN`…, answered in the contract's snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all(serialize = "snake_case", deserialize = "SCREAMING_SNAKE_CASE"))]
+#[serde(rename_all = "snake_case")]
 pub enum IssueStatus {
     /// Reported, not yet worked on.
+    #[serde(alias = "OPEN")]
     Open,
     /// Being worked on.
+    #[serde(alias = "IN_PROGRESS")]
     InProgress,
     /// Fixed.
+    #[serde(alias = "RESOLVED")]
     Resolved,
     /// Closed without a fix.
+    #[serde(alias = "CLOSED")]
     Closed,
 }
 
@@ -310,7 +316,7 @@ pub struct CustomerListQuery {
     /// Case-insensitive substring of the full name or email (at most 200 characters).
     pub search: Option<String>,
     /// At least this many feedbacks.
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>)]
     pub min_feedback_count: Option<String>,
     /// Mean highlight sentiment at least this.
     #[param(value_type = Option<f64>, minimum = -1, maximum = 1)]
@@ -343,10 +349,13 @@ pub struct FeedbackListQuery {
 #[serde(deny_unknown_fields)]
 pub struct CreateCustomer {
     /// Full name (1 to 200 characters).
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     /// Email address, unique within the organization.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
-    /// Job role.
+    /// Job role (at most 200 characters).
+    #[schema(max_length = 200)]
     pub role: Option<String>,
     /// A persona of the same organization.
     pub persona_uuid: Option<Uuid>,
@@ -366,17 +375,17 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomer {
-    /// New full name.
+    /// New full name (1 to 200 characters; cannot be null).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub full_name: Option<Option<String>>,
-    /// New email.
+    /// New email (cannot be null).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     /// New role, or null to clear it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, max_length = 200)]
     pub role: Option<Option<String>>,
     /// New persona, or null to clear it.
     #[serde(default, deserialize_with = "present")]

@@ -28,7 +28,14 @@ use crate::error::{ErrorBody, ErrorDetail};
         customers::list_insights,
         customers::list_issues,
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        customers::CustomerSortField,
+        customers::FeedbackSortField,
+        customers::SortDirection,
+        customers::IssueStatus,
+    )),
     modifiers(&BearerAuth),
     tags((name = "customers", description = "Customers and their feedback, highlights, insights and issues."))
 )]

@@ -1,0 +1,104 @@
+//! Response fields in the order the query selected them, as the GraphQL
+//! specification asks. The executor resolves sibling fields concurrently and
+//! collects them as they finish; this puts them back in selection order.
+
+use std::collections::HashMap;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{FragmentDefinition, Selection, SelectionSet};
+use async_graphql::{Name, Positioned, Value};
+
+type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
+
+/// Deepest fragment nesting followed (validation has already refused cycles).
+const MAX_FRAGMENT_DEPTH: usize = 32;
+
+/// The response keys of `sets`, merged in selection order, each with the
+/// selection sets that describe its value.
+fn collect<'a>(
+    set: &'a SelectionSet,
+    fragments: &'a Fragments,
+    depth: usize,
+    out: &mut Vec<(&'a str, Vec<&'a SelectionSet>)>,
+) {
+    if depth > MAX_FRAGMENT_DEPTH {
+        return;
+    }
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let key = field.node.response_key().node.as_str();
+                let sub = &field.node.selection_set.node;
+                match out.iter_mut().find(|(existing, _)| *existing == key) {
+                    Some((_, sets)) => sets.push(sub),
+                    None => out.push((key, vec![sub])),
+                }
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = fragments.get(&spread.node.fragment_name.node) {
+                    collect(&fragment.node.selection_set.node, fragments, depth + 1, out);
+                }
+            }
+            Selection::InlineFragment(inline) => {
+                collect(&inline.node.selection_set.node, fragments, depth + 1, out);
+            }
+        }
+    }
+}
+
+/// Reorders `value`'s objects to follow `sets`, recursively.
+pub fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
+    match value {
+        Value::Object(map) => {
+            let mut keys = Vec::new();
+            for set in sets {
+                collect(set, fragments, 0, &mut keys);
+            }
+            let mut ordered = IndexMap::with_capacity(map.len());
+            for (key, sub_sets) in keys {
+                if let Some((name, mut field)) = map.shift_remove_entry(key) {
+                    reorder(&mut field, &sub_sets, fragments);
+                    ordered.insert(name, field);
+                }
+            }
+            ordered.extend(map.drain(..));
+            *map = ordered;
+        }
+        Value::List(items) => {
+            for item in items {
+                reorder(item, sets, fragments);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+    use async_graphql::parser::types::DocumentOperations;
+
+    #[test]
+    fn fields_follow_the_selection_through_aliases_lists_and_fragments() {
+        let document =
+            parse_query("{ a { z y: x ...F } b } fragment F on T { w }").expect("parses");
+        let DocumentOperations::Single(operation) = &document.operations else {
+            panic!("one operation")
+        };
+        let mut value = Value::from_json(serde_json::json!({
+            "b": 1,
+            "a": [{"w": 1, "y": 2, "z": 3}, {"y": 2, "w": 1, "z": 3}],
+        }))
+        .expect("value");
+        reorder(
+            &mut value,
+            &[&operation.node.selection_set.node],
+            &document.fragments,
+        );
+        assert_eq!(
+            serde_json::to_string(&value).expect("json"),
+            r#"{"a":[{"z":3,"y":2,"w":1},{"z":3,"y":2,"w":1}],"b":1}"#
+        );
+    }
+}
