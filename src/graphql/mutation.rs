@@ -103,8 +103,8 @@ impl MutationRoot {
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        input: CreateCustomerInput,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The fields to write.")] input: CreateCustomerInput,
     ) -> Result<Customer> {
         let organization = own_organization(ctx, organization_uuid)?;
         let new = NewCustomer {
@@ -123,9 +123,9 @@ impl MutationRoot {
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        uuid: Uuid,
-        input: UpdateCustomerInput,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
+        #[graphql(desc = "The fields to write.")] input: UpdateCustomerInput,
     ) -> Result<Customer> {
         let organization = own_organization(ctx, organization_uuid)?;
         let changes = input.into_changes()?;
@@ -138,9 +138,9 @@ impl MutationRoot {
     async fn create_customer_company(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        name: String,
-        domain: Option<String>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "Display name (1 to 200 characters).")] name: String,
+        #[graphql(desc = "Web domain.")] domain: Option<String>,
     ) -> Result<CustomerCompany> {
         let organization = own_organization(ctx, organization_uuid)?;
         Ok(CustomerCompany(
@@ -152,9 +152,9 @@ impl MutationRoot {
     async fn create_persona(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        name: String,
-        description: Option<String>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "Display name (1 to 200 characters).")] name: String,
+        #[graphql(desc = "Longer description.")] description: Option<String>,
     ) -> Result<Persona> {
         let organization = own_organization(ctx, organization_uuid)?;
         Ok(Persona(
@@ -166,8 +166,8 @@ impl MutationRoot {
     async fn create_feedback(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        input: CreateFeedbackInput,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The fields to write.")] input: CreateFeedbackInput,
     ) -> Result<Feedback> {
         let organization = own_organization(ctx, organization_uuid)?;
         let new = NewFeedback {
@@ -185,9 +185,9 @@ impl MutationRoot {
     async fn create_feedback_highlight(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        feedback_uuid: Uuid,
-        quote: String,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The feedback the highlight is cut from.")] feedback_uuid: Uuid,
+        #[graphql(desc = "The quoted words.")] quote: String,
         sentiment_score: f64,
     ) -> Result<FeedbackHighlight> {
         let organization = own_organization(ctx, organization_uuid)?;
@@ -206,10 +206,12 @@ impl MutationRoot {
     async fn create_insight(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        title: String,
-        description: Option<String>,
-        highlight_uuids: Option<Vec<Uuid>>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "Short title (1 to 200 characters).")] title: String,
+        #[graphql(desc = "Longer description.")] description: Option<String>,
+        #[graphql(desc = "Highlights to link (same organization).")] highlight_uuids: Option<
+            Vec<Uuid>,
+        >,
     ) -> Result<Insight> {
         let organization = own_organization(ctx, organization_uuid)?;
         let insight = graph::create_insight(
@@ -227,11 +229,13 @@ impl MutationRoot {
     async fn create_issue(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        title: String,
-        description: Option<String>,
-        status: Option<IssueStatus>,
-        highlight_uuids: Option<Vec<Uuid>>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "Short title (1 to 200 characters).")] title: String,
+        #[graphql(desc = "Longer description.")] description: Option<String>,
+        #[graphql(desc = "Where the issue stands (default OPEN).")] status: Option<IssueStatus>,
+        #[graphql(desc = "Highlights to link (same organization).")] highlight_uuids: Option<
+            Vec<Uuid>,
+        >,
     ) -> Result<Issue> {
         let organization = own_organization(ctx, organization_uuid)?;
         let issue = graph::create_issue(
@@ -250,9 +254,9 @@ impl MutationRoot {
     async fn link_highlight_to_insight(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        insight_uuid: Uuid,
-        highlight_uuid: Uuid,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The insight to link to.")] insight_uuid: Uuid,
+        #[graphql(desc = "The highlight to link.")] highlight_uuid: Uuid,
     ) -> Result<Insight> {
         let organization = own_organization(ctx, organization_uuid)?;
         graph::link_highlight(
@@ -277,9 +281,9 @@ impl MutationRoot {
     async fn link_highlight_to_issue(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        issue_uuid: Uuid,
-        highlight_uuid: Uuid,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The issue to link to.")] issue_uuid: Uuid,
+        #[graphql(desc = "The highlight to link.")] highlight_uuid: Uuid,
     ) -> Result<Issue> {
         let organization = own_organization(ctx, organization_uuid)?;
         graph::link_highlight(

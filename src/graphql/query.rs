@@ -270,11 +270,14 @@ impl Organization {
     async fn customers(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CustomerFilter>,
+        #[graphql(desc = "Conditions every listed item must meet.")] filter: Option<CustomerFilter>,
+        #[graphql(
+            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
+        )]
         sort_by: Option<CustomerSortBy>,
-        sort_direction: Option<SortDirection>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<CustomerPage> {
         customer_page(
             ctx,
@@ -288,7 +291,11 @@ impl Organization {
         .await
     }
     /// One of its customers, or a `NOT_FOUND` error.
-    async fn customer(&self, ctx: &Context<'_>, uuid: Uuid) -> Result<Customer> {
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
+    ) -> Result<Customer> {
         customer_by_uuid(ctx, self.uuid, uuid).await
     }
     /// Its customers' companies, by name.
@@ -296,8 +303,8 @@ impl Organization {
     async fn customer_companies(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<CustomerCompanyPage> {
         let page = table_page::<entity::customer_companies::Entity, _>(
             ctx,
@@ -315,8 +322,8 @@ impl Organization {
     async fn personas(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<PersonaPage> {
         let page = table_page::<entity::personas::Entity, _>(
             ctx,
@@ -334,11 +341,14 @@ impl Organization {
     async fn feedbacks(
         &self,
         ctx: &Context<'_>,
-        filter: Option<FeedbackFilter>,
+        #[graphql(desc = "Conditions every listed item must meet.")] filter: Option<FeedbackFilter>,
+        #[graphql(
+            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
+        )]
         sort_by: Option<FeedbackSortBy>,
-        sort_direction: Option<SortDirection>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
         let args = PageArgs::new(page_size, page_number)?;
         let filter = filter.unwrap_or_default().into_store()?;
@@ -364,8 +374,8 @@ impl Organization {
     async fn insights(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<InsightPage> {
         let page = table_page::<entity::insights::Entity, _>(
             ctx,
@@ -383,8 +393,8 @@ impl Organization {
     async fn issues(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<IssuePage> {
         let page = table_page::<entity::issues::Entity, _>(
             ctx,
@@ -416,7 +426,11 @@ impl QueryRoot {
         organization(ctx, tenant(ctx)?)
     }
     /// An organization by uuid; another organization than your token's answers `NOT_FOUND`.
-    async fn organization(&self, ctx: &Context<'_>, uuid: Uuid) -> Result<Organization> {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
+    ) -> Result<Organization> {
         organization(ctx, uuid)
     }
     /// An organization's customers (mirrors `GET /api/v1/organizations/{org}/customers`).
@@ -425,12 +439,15 @@ impl QueryRoot {
     async fn customers(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        filter: Option<CustomerFilter>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "Conditions every listed item must meet.")] filter: Option<CustomerFilter>,
+        #[graphql(
+            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
+        )]
         sort_by: Option<CustomerSortBy>,
-        sort_direction: Option<SortDirection>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<CustomerPage> {
         let organization = own_organization(ctx, organization_uuid)?;
         customer_page(
@@ -448,8 +465,8 @@ impl QueryRoot {
     async fn customer(
         &self,
         ctx: &Context<'_>,
-        organization_uuid: Uuid,
-        uuid: Uuid,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
     ) -> Result<Customer> {
         let organization = own_organization(ctx, organization_uuid)?;
         customer_by_uuid(ctx, organization, uuid).await

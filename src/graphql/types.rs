@@ -237,10 +237,13 @@ impl Customer {
     async fn feedbacks(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
+        )]
         sort_by: Option<FeedbackSortBy>,
-        sort_direction: Option<SortDirection>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
         let relation = Relation::CustomerFeedbacks(
             sort_by.unwrap_or_default().into(),
@@ -264,8 +267,8 @@ impl Customer {
     async fn feedback_highlights(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackHighlightPage> {
         let relation = Relation::CustomerHighlights;
         Ok(child_page(
@@ -285,8 +288,8 @@ impl Customer {
     async fn insights(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<InsightPage> {
         let relation = Relation::CustomerInsights;
         Ok(child_page(
@@ -306,8 +309,8 @@ impl Customer {
     async fn issues(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<IssuePage> {
         let relation = Relation::CustomerIssues;
         Ok(child_page(
@@ -370,8 +373,8 @@ impl Feedback {
     async fn highlights(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackHighlightPage> {
         let relation = Relation::FeedbackHighlights;
         Ok(child_page(
@@ -430,8 +433,8 @@ impl FeedbackHighlight {
     async fn insights(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<InsightPage> {
         let relation = Relation::HighlightInsights;
         Ok(child_page(
@@ -451,8 +454,8 @@ impl FeedbackHighlight {
     async fn issues(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<IssuePage> {
         let relation = Relation::HighlightIssues;
         Ok(child_page(
@@ -509,8 +512,8 @@ impl Insight {
     async fn highlights(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackHighlightPage> {
         let relation = Relation::InsightHighlights;
         Ok(child_page(
@@ -578,8 +581,8 @@ impl Issue {
     async fn highlights(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackHighlightPage> {
         let relation = Relation::IssueHighlights;
         Ok(child_page(
@@ -628,8 +631,8 @@ impl CustomerCompany {
     async fn customers(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<CustomerPage> {
         let relation = Relation::CompanyCustomers;
         Ok(child_page(
@@ -678,8 +681,8 @@ impl Persona {
     async fn customers(
         &self,
         ctx: &Context<'_>,
-        page_size: Option<i32>,
-        page_number: Option<i32>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<CustomerPage> {
         let relation = Relation::PersonaCustomers;
         Ok(child_page(
