@@ -234,6 +234,7 @@ async fn serve(
         eprintln!("  organization : {organization}");
         eprintln!("  token        : {token}");
         eprintln!("  playground   : http://{address}/graphql#token={token}");
+        eprintln!("  REST docs    : http://{address}/api/v1/docs");
         eprintln!("  send the token as the header  Authorization: Bearer {token}");
         eprintln!();
     }

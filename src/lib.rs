@@ -11,7 +11,8 @@
 //!   and GraphQL error codes.
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
-//! - [`playground`]: the GraphiQL page of `GET /graphql`, its files embedded in the binary.
+//! - [`playground`]: the browser pages, GraphiQL on `GET /graphql`, the REST docs on
+//!   `/api/v1/docs` and the index on `/`, their files embedded in the binary.
 //! - [`graphql`]: the schema, its execution and GraphQL over HTTP.
 //! - [`loaders`]: the DataLoaders every relation resolves through.
 //! - [`rest`]: the documented `/api/v1` routes, each a fixed GraphQL operation.

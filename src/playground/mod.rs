@@ -1,26 +1,40 @@
-//! The GraphiQL playground of `GET /graphql` (for a browser asking for
-//! `text/html`), served entirely from the binary so that it works on a machine
-//! without internet access: every script, style and font is embedded at build
-//! time and served under `/playground/assets/<name>`.
+//! The pages the gateway serves to a browser, and every file they load, served
+//! entirely from the binary so that they work on a machine without internet
+//! access: every script, style and font is embedded at build time and served
+//! under `/playground/assets/<name>`.
+//!
+//! - `GET /graphql` (for a browser asking for `text/html`): the GraphiQL
+//!   playground, this module.
+//! - `GET /api/v1/docs`: the REST API reference, Swagger UI over
+//!   `/api/v1/openapi.json` ([`docs`]).
+//! - `GET /`: an index page linking the above and the operational routes
+//!   ([`home`]).
 //!
 //! Vendored into `src/playground/assets/` by `src/playground/refresh-assets.sh`
 //! (npm, exact versions; `assets/SHA256SUMS` lists the files):
 //!
-//! | npm package | version | file in the package                       | served as                            | bytes   |
-//! |-------------|---------|-------------------------------------------|--------------------------------------|---------|
-//! | `graphiql`  | 3.9.0   | `graphiql.min.js` (UMD, bundles graphql)  | `graphiql-3.9.0.min.js`              | 977 984 |
-//! | `graphiql`  | 3.9.0   | `graphiql.min.css` (fonts inlined)        | `graphiql-3.9.0.min.css`             | 410 559 |
-//! | `react`     | 18.3.1  | `umd/react.production.min.js`             | `react-18.3.1.production.min.js`     |  10 751 |
-//! | `react-dom` | 18.3.1  | `umd/react-dom.production.min.js`         | `react-dom-18.3.1.production.min.js` | 131 835 |
+//! | npm package       | version | file in the package                         | served as                            | bytes     |
+//! |-------------------|---------|---------------------------------------------|--------------------------------------|-----------|
+//! | `graphiql`        | 3.9.0   | `graphiql.min.js` (UMD, bundles graphql)    | `graphiql-3.9.0.min.js`              |   977 984 |
+//! | `graphiql`        | 3.9.0   | `graphiql.min.css` (fonts inlined)          | `graphiql-3.9.0.min.css`             |   410 559 |
+//! | `react`           | 18.3.1  | `umd/react.production.min.js`               | `react-18.3.1.production.min.js`     |    10 751 |
+//! | `react-dom`       | 18.3.1  | `umd/react-dom.production.min.js`           | `react-dom-18.3.1.production.min.js` |   131 835 |
+//! | `swagger-ui-dist` | 5.35.0  | `swagger-ui-bundle.js` (UMD, bundles React) | `swagger-ui-bundle-5.35.0.js`        | 1 732 848 |
+//! | `swagger-ui-dist` | 5.35.0  | `swagger-ui.css` (images inlined)           | `swagger-ui-5.35.0.css`              |   187 915 |
 //!
-//! 1 531 129 bytes in all (the `sourceMappingURL` comments are stripped, as
-//! no map is shipped). All three packages are MIT licensed; their licenses
-//! sit beside the files. The page itself (`page.html`), its script
-//! (`playground.js`), its styles (`playground.css`) and the example query of
-//! its first tab (`explore.graphql`) are ours, and so is the introspection
-//! query behind the docs and autocompletion (`introspection.graphql`):
-//! GraphiQL's own nests type references 9 deep, past the server's default
-//! depth limit of 12, so the page's fetcher sends this shallower one instead.
+//! 3 451 892 bytes in all (1 531 129 for the playground, 1 920 763 for the
+//! docs; the `sourceMappingURL` comments are stripped, as no map is shipped,
+//! and the one e-mail placeholder of Swagger UI's example generator is written
+//! with a `\x40` escape, the same string to JavaScript). GraphiQL and React
+//! are MIT licensed, Swagger UI Apache-2.0; their licenses (and Swagger UI's
+//! NOTICE and the licenses of what its bundle bundles) sit beside the files.
+//! Each page (`page.html`, `docs.html`, `home.html`), its script
+//! (`playground.js`, `docs.js`), its styles (`playground.css`, `docs.css`)
+//! and the example query of the playground's first tab (`explore.graphql`)
+//! are ours, and so is the introspection query behind the playground's docs
+//! and autocompletion (`introspection.graphql`): GraphiQL's own nests type
+//! references 9 deep, past the server's default depth limit of 12, so the
+//! page's fetcher sends this shallower one instead.
 //!
 //! The page needs no token to load. The token is pasted into the bar above
 //! GraphiQL, or handed over as `/graphql#token=<token>` (a fragment never
@@ -29,16 +43,20 @@
 //! `Authorization: Bearer <token>` with every request.
 //!
 //! Asset URLs carry `?v=<content hash>`, so they are cached for a year as
-//! immutable while a new build's files are fetched anew; the page itself is
-//! `no-cache` and sent with a Content-Security-Policy that allows only this
-//! origin (plus `data:` fonts and images, and the inline styles GraphiQL sets).
+//! immutable while a new build's files are fetched anew; the pages themselves
+//! are `no-cache` and sent with a Content-Security-Policy that allows only
+//! this origin (plus `data:` fonts and images, and the inline styles GraphiQL
+//! and Swagger UI set).
+
+pub mod docs;
+pub mod home;
 
 use std::sync::LazyLock;
 
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
@@ -81,7 +99,7 @@ pub struct Asset {
     pub bytes: &'static [u8],
 }
 
-/// Every asset the page loads, and nothing else.
+/// Every asset the pages load, and nothing else.
 pub static ASSETS: &[Asset] = &[
     Asset {
         name: "graphiql-3.9.0.min.js",
@@ -113,11 +131,39 @@ pub static ASSETS: &[Asset] = &[
         content_type: CSS,
         bytes: include_bytes!("playground.css"),
     },
+    Asset {
+        name: "swagger-ui-bundle-5.35.0.js",
+        content_type: JAVASCRIPT,
+        bytes: include_bytes!("assets/swagger-ui-bundle-5.35.0.js"),
+    },
+    Asset {
+        name: "swagger-ui-5.35.0.css",
+        content_type: CSS,
+        bytes: include_bytes!("assets/swagger-ui-5.35.0.css"),
+    },
+    Asset {
+        name: "docs.js",
+        content_type: JAVASCRIPT,
+        bytes: include_bytes!("docs.js"),
+    },
+    Asset {
+        name: "docs.css",
+        content_type: CSS,
+        bytes: include_bytes!("docs.css"),
+    },
 ];
 
-/// The asset routes; the page itself is answered by `GET /graphql`.
+/// The asset routes, the REST API docs ([`docs::PATH`]) and the index page
+/// (`/`); the playground page itself is answered by `GET /graphql`.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/playground/assets/{name}", get(asset))
+    Router::new()
+        .route("/", get(home::page))
+        .route(docs::PATH, get(docs::page))
+        .route(
+            const_format::concatcp!(docs::PATH, "/"),
+            get(|| async { Redirect::permanent(docs::PATH) }),
+        )
+        .route("/playground/assets/{name}", get(asset))
 }
 
 /// The playground page, as `GET /graphql` answers a browser: [`headers`]
@@ -132,8 +178,9 @@ pub fn html() -> &'static str {
     PAGE.as_str()
 }
 
-/// The page's headers besides `Content-Type`: never cached (the asset URLs
-/// in it change with every new build of them), loads from this origin only.
+/// The headers of each page besides `Content-Type`: never cached (the asset
+/// URLs in it change with every new build of them), loads from this origin
+/// only.
 pub fn headers() -> [(HeaderName, HeaderValue); 4] {
     [
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
@@ -186,19 +233,27 @@ fn asset_url(asset: &Asset) -> String {
     )
 }
 
-/// The page: `{{asset:<name>}}` in the template becomes the asset's URL and
-/// `{{config}}` the JSON the script reads (the endpoint, the example query and
-/// the introspection query).
+/// The playground page, with the JSON its script reads (the endpoint, the
+/// example query and the introspection query).
 fn render_page() -> String {
-    let config = serde_json::json!({
-        "endpoint": ENDPOINT,
-        "exampleQuery": EXAMPLE_QUERY,
-        "introspectionQuery": INTROSPECTION_QUERY,
-    })
-    .to_string()
-    // Inside <script>, no `</script>` (nor `<!--`) may appear.
-    .replace('<', "\\u003c");
-    let mut page = PAGE_TEMPLATE.replace("{{config}}", &config);
+    render(
+        PAGE_TEMPLATE,
+        &serde_json::json!({
+            "endpoint": ENDPOINT,
+            "exampleQuery": EXAMPLE_QUERY,
+            "introspectionQuery": INTROSPECTION_QUERY,
+        }),
+    )
+}
+
+/// A page from its template: `{{asset:<name>}}` becomes the asset's URL and
+/// `{{config}}` the JSON `config`, safe inside a `<script>` element.
+fn render(template: &str, config: &serde_json::Value) -> String {
+    let config = config
+        .to_string()
+        // Inside <script>, no `</script>` (nor `<!--`) may appear.
+        .replace('<', "\\u003c");
+    let mut page = template.replace("{{config}}", &config);
     for asset in ASSETS {
         page = page.replace(&format!("{{{{asset:{}}}}}", asset.name), &asset_url(asset));
     }
@@ -213,12 +268,17 @@ mod tests {
 
     use super::*;
 
-    /// The values of every `src="…"` and `href="…"` attribute of `html`.
-    fn references(html: &str) -> Vec<String> {
+    /// The values of the attribute `name` of every `<tag …>` element of
+    /// `html` (double-quoted values only, as our templates write them).
+    pub(super) fn attribute_values(html: &str, tag: &str, name: &str) -> Vec<String> {
+        let open = format!("<{tag} ");
+        let attribute = format!(" {name}=\"");
         let mut found = Vec::new();
-        for attribute in ["src=\"", "href=\""] {
-            for (at, _) in html.match_indices(attribute) {
-                let rest = &html[at + attribute.len()..];
+        for (at, _) in html.match_indices(&open) {
+            let element = &html[at..];
+            let element = &element[..element.find('>').expect("a closed tag")];
+            if let Some(start) = element.find(&attribute) {
+                let rest = &element[start + attribute.len()..];
                 let end = rest.find('"').expect("a closed attribute");
                 found.push(rest[..end].to_owned());
             }
@@ -226,70 +286,129 @@ mod tests {
         found
     }
 
-    async fn get(path: &str) -> Response {
+    /// What `html` loads: every `<script src>` and `<link href>`.
+    pub(super) fn resources(html: &str) -> Vec<String> {
+        let mut found = attribute_values(html, "script", "src");
+        found.extend(attribute_values(html, "link", "href"));
+        found
+    }
+
+    /// Where `html` links to: every `<a href>`.
+    pub(super) fn links(html: &str) -> Vec<String> {
+        attribute_values(html, "a", "href")
+    }
+
+    /// Every page this module serves, by name.
+    pub(super) fn pages() -> [(&'static str, String); 3] {
+        [
+            ("playground", render_page()),
+            ("docs", docs::render_page()),
+            ("home", home::render_page()),
+        ]
+    }
+
+    pub(super) async fn get(path: &str) -> Response {
         router::<()>()
             .oneshot(Request::get(path).body(Body::empty()).unwrap())
             .await
             .unwrap()
     }
 
+    /// The whole app, over an empty in-memory SQLite database: enough for
+    /// the routes that read no table.
+    pub(super) async fn get_from_app(path: &str, accept: &str) -> Response {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        let state = crate::app::AppState::new(
+            db,
+            std::sync::Arc::new(crate::metrics::Metrics::default()),
+            crate::config::ServerConfig::default(),
+        );
+        crate::app::router(state)
+            .oneshot(
+                Request::get(path)
+                    .header(header::ACCEPT, accept)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+    }
+
+    pub(super) async fn text(response: Response) -> String {
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
     #[tokio::test]
-    async fn every_asset_the_page_references_is_served_and_every_asset_is_referenced() {
-        let page = render_page();
-        assert!(!page.contains("{{"), "a placeholder was left: {page}");
-        let references = references(&page);
+    async fn every_asset_a_page_references_is_served_and_every_asset_is_referenced() {
         let mut referenced = Vec::new();
-        for reference in &references {
-            if reference.starts_with("data:") {
-                continue;
-            }
-            let path = reference
-                .strip_prefix(ASSETS_PATH)
-                .unwrap_or_else(|| panic!("{reference} is not a playground asset"));
-            let name = path.split('?').next().unwrap();
-            let response = get(reference).await;
-            assert_eq!(response.status(), StatusCode::OK, "{reference}");
-            let asset = ASSETS.iter().find(|asset| asset.name == name).unwrap();
-            let headers = response.headers();
-            assert_eq!(headers[header::CONTENT_TYPE], asset.content_type);
+        for (page_name, page) in pages() {
             assert!(
-                headers[header::CACHE_CONTROL]
-                    .to_str()
-                    .unwrap()
-                    .contains("max-age=31536000")
+                !page.contains("{{"),
+                "a placeholder was left in {page_name}: {page}"
             );
-            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .unwrap();
-            assert_eq!(&body[..], asset.bytes, "{reference}");
-            referenced.push(name.to_owned());
+            for reference in resources(&page) {
+                if reference.starts_with("data:") {
+                    continue;
+                }
+                let path = reference.strip_prefix(ASSETS_PATH).unwrap_or_else(|| {
+                    panic!("{reference} of the {page_name} page is not an asset")
+                });
+                let name = path.split('?').next().unwrap();
+                let response = get(&reference).await;
+                assert_eq!(response.status(), StatusCode::OK, "{reference}");
+                let asset = ASSETS.iter().find(|asset| asset.name == name).unwrap();
+                let headers = response.headers();
+                assert_eq!(headers[header::CONTENT_TYPE], asset.content_type);
+                assert!(
+                    headers[header::CACHE_CONTROL]
+                        .to_str()
+                        .unwrap()
+                        .contains("max-age=31536000")
+                );
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                assert_eq!(&body[..], asset.bytes, "{reference}");
+                referenced.push(name.to_owned());
+            }
         }
         for asset in ASSETS {
             assert!(
                 referenced.iter().any(|name| name == asset.name),
-                "{} is embedded but the page never loads it",
+                "{} is embedded but no page loads it",
                 asset.name
             );
         }
     }
 
     #[test]
-    fn the_page_loads_nothing_from_another_origin() {
-        let page = render_page();
-        for reference in references(&page) {
-            assert!(
-                reference.starts_with('/') && !reference.starts_with("//")
-                    || reference.starts_with("data:"),
-                "{reference} is not a relative URL"
-            );
+    fn no_page_loads_anything_from_another_origin() {
+        for (page_name, page) in pages() {
+            for reference in resources(&page).into_iter().chain(links(&page)) {
+                assert!(
+                    reference.starts_with('/') && !reference.starts_with("//")
+                        || reference.starts_with("data:"),
+                    "{reference} of the {page_name} page is not a relative URL"
+                );
+            }
+            for scheme in ["http://", "https://"] {
+                assert!(
+                    !page.contains(scheme),
+                    "a {scheme} URL in the {page_name} page: {page}"
+                );
+            }
         }
-        for text in [
-            page.as_str(),
-            include_str!("playground.js"),
-            include_str!("playground.css"),
+        for (name, text) in [
+            ("playground.js", include_str!("playground.js")),
+            ("playground.css", include_str!("playground.css")),
+            ("docs.js", include_str!("docs.js")),
+            ("docs.css", include_str!("docs.css")),
         ] {
-            assert!(!text.contains("http://"), "an http:// URL in {text}");
-            assert!(!text.contains("https://"), "an https:// URL in {text}");
+            assert!(!text.contains("http://"), "an http:// URL in {name}");
+            assert!(!text.contains("https://"), "an https:// URL in {name}");
         }
         // The stylesheets' fonts and images are inlined.
         for asset in ASSETS.iter().filter(|asset| asset.content_type == CSS) {
@@ -306,6 +425,30 @@ mod tests {
             assert!(
                 !css.contains("@import"),
                 "{} imports a stylesheet",
+                asset.name
+            );
+        }
+    }
+
+    /// The vendored files are exactly those `refresh-assets.sh` wrote: each
+    /// embedded one is listed in `SHA256SUMS` with its digest.
+    #[test]
+    fn every_vendored_asset_matches_its_checksum() {
+        let sums = include_str!("assets/SHA256SUMS");
+        for asset in ASSETS.iter().filter(|asset| {
+            !matches!(
+                asset.name,
+                "playground.js" | "playground.css" | "docs.js" | "docs.css"
+            )
+        }) {
+            let line = format!(
+                "{}  {}",
+                hex::encode(Sha256::digest(asset.bytes)),
+                asset.name
+            );
+            assert!(
+                sums.lines().any(|listed| listed == line),
+                "{} does not match assets/SHA256SUMS",
                 asset.name
             );
         }
