@@ -120,7 +120,12 @@ async fn method_not_allowed() -> AppError {
 /// Counts every answered request by route template and status.
 async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
+    // Any token is a valid method name: keep the label set bounded.
+    let method = match request.method().as_str() {
+        known @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => known,
+        _ => "OTHER",
+    }
+    .to_owned();
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -468,16 +468,19 @@ fn generate_chunk(
                 }
             }
         }
+        let full_name = format!("{first} {last}");
+        let search = crate::store::customers::search_text(&full_name, &email);
         rows.customers.push(vec![
             customer_uuid.into(),
             organization_uuid.into(),
-            format!("{first} {last}").into(),
+            full_name.into(),
             email.into(),
             role.into(),
             persona.into(),
             company.map(|(uuid, _)| uuid).into(),
             last_interacted.into(),
             i64::from(feedbacks_per_customer).into(),
+            search.into(),
             now.into(),
             now.into(),
         ]);
@@ -500,6 +503,7 @@ async fn write_chunk(db: &DatabaseConnection, rows: ChunkRows) -> anyhow::Result
             "customer_company_uuid",
             "last_interacted_date",
             "feedback_count",
+            "search_text",
             "created_at",
             "updated_at",
         ],

@@ -1,6 +1,8 @@
 //! Input rules shared by every write, so GraphQL and REST refuse the same
 //! things with the same words. Each check names the field at fault.
 
+use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Utc};
+
 use crate::error::AppError;
 
 /// Longest accepted name or title.
@@ -10,8 +12,45 @@ pub const MAX_TEXT_CHARS: usize = 10_000;
 /// Longest email address (RFC 5321).
 pub const MAX_EMAIL_CHARS: usize = 254;
 
+/// Refuses control characters: NUL cannot be stored by PostgreSQL, and none
+/// belongs in a name, email or search. `allow_lines` lets free text keep
+/// tabs and line breaks.
+pub fn no_control_characters(field: &str, value: &str, allow_lines: bool) -> Result<(), AppError> {
+    let allowed = |character: char| allow_lines && matches!(character, '\n' | '\r' | '\t');
+    if value
+        .chars()
+        .any(|character| character.is_control() && !allowed(character))
+    {
+        return Err(AppError::bad_parameter(
+            field,
+            format!("{field} must not contain control characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Earliest accepted timestamp year.
+pub const MIN_YEAR: i32 = 1900;
+/// Latest accepted timestamp year.
+pub const MAX_YEAR: i32 = 9999;
+
+/// A timestamp between [`MIN_YEAR`] and [`MAX_YEAR`], truncated to
+/// microseconds (what PostgreSQL keeps), so both backends store and order it alike.
+pub fn timestamp(field: &str, value: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&value.year()) {
+        return Err(AppError::bad_parameter(
+            field,
+            format!("{field} must be between the years {MIN_YEAR} and {MAX_YEAR}"),
+        ));
+    }
+    Ok(value
+        .duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(value))
+}
+
 /// A required name or title: trimmed, 1 to [`MAX_NAME_CHARS`] characters.
 pub fn name(field: &str, value: &str) -> Result<String, AppError> {
+    no_control_characters(field, value, false)?;
     let value = value.trim();
     if value.is_empty() {
         return Err(AppError::bad_parameter(
@@ -30,6 +69,7 @@ pub fn name(field: &str, value: &str) -> Result<String, AppError> {
 
 /// An optional short text (a role, a domain): trimmed, at most [`MAX_NAME_CHARS`].
 pub fn optional_text(field: &str, value: &str) -> Result<String, AppError> {
+    no_control_characters(field, value, false)?;
     let value = value.trim();
     if value.chars().count() > MAX_NAME_CHARS {
         return Err(AppError::bad_parameter(
@@ -53,6 +93,7 @@ pub fn text(field: &str, value: &str) -> Result<String, AppError> {
 
 /// An optional long text: at most [`MAX_TEXT_CHARS`] characters.
 pub fn long_text(field: &str, value: &str) -> Result<String, AppError> {
+    no_control_characters(field, value, true)?;
     if value.chars().count() > MAX_TEXT_CHARS {
         return Err(AppError::bad_parameter(
             field,
@@ -64,6 +105,7 @@ pub fn long_text(field: &str, value: &str) -> Result<String, AppError> {
 
 /// An email address of the form `local@domain.tld`, trimmed and kept as given.
 pub fn email(field: &str, value: &str) -> Result<String, AppError> {
+    no_control_characters(field, value, false)?;
     let value = value.trim();
     let invalid =
         || AppError::bad_parameter(field, format!("{field} must be a valid email address"));
@@ -141,6 +183,32 @@ mod tests {
         assert_eq!(name("fullName", "  Alice ").ok().as_deref(), Some("Alice"));
         assert!(name("fullName", "   ").is_err());
         assert!(name("fullName", &"x".repeat(MAX_NAME_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn nul_and_other_control_characters_are_refused_but_free_text_keeps_its_lines() {
+        assert!(name("fullName", "a\u{0}b").is_err());
+        assert!(email("email", &format!("{}\u{7}", mail("a", "example.com"))).is_err());
+        assert!(long_text("description", "line one\nline two\ttab").is_ok());
+        assert!(long_text("description", "nul \u{0}").is_err());
+    }
+
+    #[test]
+    fn timestamps_stay_within_four_digit_years_and_microseconds() {
+        use chrono::TimeZone;
+        let late = Utc
+            .with_ymd_and_hms(10_000, 1, 1, 0, 0, 0)
+            .single()
+            .expect("date");
+        assert!(timestamp("feedbackDate", late).is_err());
+        let early = Utc
+            .with_ymd_and_hms(1200, 1, 1, 0, 0, 0)
+            .single()
+            .expect("date");
+        assert!(timestamp("feedbackDate", early).is_err());
+        let precise = Utc.timestamp_nanos(1_700_000_000_123_456_789);
+        let kept = timestamp("feedbackDate", precise).expect("valid");
+        assert_eq!(kept.timestamp_subsec_nanos(), 123_456_000);
     }
 
     #[test]

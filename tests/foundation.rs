@@ -71,6 +71,7 @@ fn customer(organization: Uuid, email: &str) -> customers::ActiveModel {
         customer_company_uuid: Set(None),
         last_interacted_date: Set(None),
         feedback_count: Set(0),
+        search_text: Set(String::new()),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -1191,3 +1191,20 @@ async fn the_standard_introspection_query_is_not_held_to_the_depth_limit() {
         answer.body
     );
 }
+
+#[tokio::test]
+async fn a_document_whose_fragments_double_each_other_is_refused_before_it_runs() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_, token) = app.organization_with_token().await;
+    let mut document = String::from("{ ...F23 } fragment F0 on QueryRoot { __typename }");
+    for level in 1..=23 {
+        document.push_str(&format!(
+            " fragment F{level} on QueryRoot {{ ...F{} ...F{} }}",
+            level - 1,
+            level - 1
+        ));
+    }
+    let answer = app.graphql(&token, &document, json!({})).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
+}

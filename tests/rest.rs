@@ -956,3 +956,132 @@ async fn the_openapi_document_lists_every_route_with_its_errors() {
     }
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[tokio::test]
+async fn control_characters_odd_dates_and_letter_case_are_handled_on_each_backend() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let api = rest(&app).await;
+        let emile = api
+            .create("Émile Ünal", &mail("Emile", "example.com"))
+            .await;
+        let emile_uuid = emile["uuid"].as_str().unwrap_or_default().to_owned();
+
+        for query in ["?search=%00", "?search=a%07b"] {
+            let (status, body) = api.get(query).await;
+            assert_eq!(
+                status,
+                StatusCode::BAD_REQUEST,
+                "{backend:?} {query}: {body}"
+            );
+            assert_eq!(body["error"]["parameter"], "search");
+        }
+        let (status, body) = api
+            .send(
+                Method::POST,
+                "",
+                Some(json!({"full_name": "a\u{0}b", "email": mail("nul", "example.com")})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"]["parameter"].clone()),
+            (StatusCode::BAD_REQUEST, json!("full_name")),
+            "{body}"
+        );
+        let (status, _) = api
+            .send(
+                Method::PUT,
+                &format!("/{emile_uuid}"),
+                Some(json!({"role": "x\u{0}"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        for search in ["%C3%A9mile", "%C3%89MILE", "%C3%BCnal", "EMILE%40EXAMPLE"] {
+            let (status, body) = api.get(&format!("?search={search}")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                body["total_customer_count"], 1,
+                "{backend:?} search={search}"
+            );
+        }
+        let (status, body) = api
+            .send(
+                Method::POST,
+                "",
+                Some(json!({"full_name": "Twin", "email": mail("EMILE", "EXAMPLE.COM")})),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "emails are unique whatever their case: {body}"
+        );
+
+        let feedback = "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { feedbackDate } }";
+        for date in [
+            "+10000-01-01T00:00:00Z",
+            "-200000-01-01T00:00:00Z",
+            "1200-01-01T00:00:00Z",
+        ] {
+            let answer = app
+                .graphql(&api.token, feedback, json!({"o": api.organization, "i": {"customerUuid": emile_uuid, "feedbackContents": "x", "feedbackDate": date}}))
+                .await;
+            assert_eq!(
+                answer.error_code(),
+                Some("BAD_USER_INPUT"),
+                "{backend:?} {date}: {}",
+                answer.body
+            );
+        }
+        let answer = app
+            .graphql(&api.token, feedback, json!({"o": api.organization, "i": {"customerUuid": emile_uuid, "feedbackContents": "x", "feedbackDate": "2025-01-01T00:00:00.123456789Z"}}))
+            .await
+            .ok();
+        assert_eq!(
+            answer.data("/createFeedback/feedbackDate"),
+            "2025-01-01T00:00:00.123456+00:00",
+            "{backend:?}: microseconds on both backends"
+        );
+        let filter = app
+            .graphql(&api.token, "query($o: UUID!) { organization(uuid: $o) { feedbacks(filter: {from: \"-200000-01-01T00:00:00Z\"}) { totalCount } } }", json!({"o": api.organization}))
+            .await;
+        assert_eq!(
+            filter.error_code(),
+            Some("BAD_USER_INPUT"),
+            "{}",
+            filter.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_http_methods_share_one_metrics_label() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for method in ["FOOA", "FOOB", "BREW"] {
+        let response = app
+            .client
+            .request(
+                Method::from_bytes(method.as_bytes()).expect("method"),
+                app.url("/healthz"),
+            )
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains(r#"http_requests_total{method="OTHER",route="/healthz",status="405"} 3"#),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("FOOA"));
+}

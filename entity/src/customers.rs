@@ -18,6 +18,8 @@ pub struct Model {
     pub customer_company_uuid: Option<Uuid>,
     pub last_interacted_date: Option<DateTimeUtc>,
     pub feedback_count: i64,
+    /// Full name and email, lowercased by the application, for search.
+    pub search_text: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_schema;
+mod m20261128_000002_customer_search_and_email_case;
 
 /// The ordered list of migrations, applied by `customer-graph migrate` and at
 /// every start.
@@ -13,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_schema::Migration),
+            Box::new(m20261128_000002_customer_search_and_email_case::Migration),
+        ]
     }
 }

@@ -184,6 +184,11 @@ fn params_from_json(value: Value) -> Result<Params, &'static str> {
     })
 }
 
+/// Most fields an operation may select with its fragments expanded. The
+/// complexity limit bounds the data fetched; this bounds the work of
+/// validating and executing a document that is small on the wire.
+const MAX_EXPANDED_FIELDS: u64 = 10_000;
+
 /// The operation a request selects, with the document's fragments.
 struct Selected {
     operation: Positioned<OperationDefinition>,
@@ -225,6 +230,13 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
             "GRAPHQL_VALIDATION_FAILED",
         )
     })?;
+    let fields = order::expanded_fields(&operation.node.selection_set.node, &document.fragments);
+    if fields > MAX_EXPANDED_FIELDS {
+        let message = format!(
+            "the operation selects {fields} fields once its fragments are expanded; at most {MAX_EXPANDED_FIELDS} are accepted"
+        );
+        return Err((message, "GRAPHQL_VALIDATION_FAILED"));
+    }
     let empty = serde_json::Map::new();
     let variables = params.variables.as_ref().unwrap_or(&empty);
     for definition in &operation.node.variable_definitions {

@@ -46,6 +46,57 @@ fn collect<'a>(
     }
 }
 
+/// How many fields `set` selects once every fragment is expanded (saturating).
+/// Fragments that spread each other twice grow exponentially: this counts
+/// them with one pass per fragment, so a hostile document is refused before
+/// the executor walks the expansion.
+pub fn expanded_fields(set: &SelectionSet, fragments: &Fragments) -> u64 {
+    fn count<'a>(
+        set: &'a SelectionSet,
+        fragments: &'a Fragments,
+        memo: &mut HashMap<&'a str, u64>,
+        depth: usize,
+    ) -> u64 {
+        if depth > MAX_FRAGMENT_DEPTH {
+            return u64::MAX;
+        }
+        let mut total: u64 = 0;
+        for item in &set.items {
+            let fields = match &item.node {
+                Selection::Field(field) => 1u64.saturating_add(count(
+                    &field.node.selection_set.node,
+                    fragments,
+                    memo,
+                    depth + 1,
+                )),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    match (memo.get(name), fragments.get(name)) {
+                        (Some(known), _) => *known,
+                        (None, Some(fragment)) => {
+                            let fields = count(
+                                &fragment.node.selection_set.node,
+                                fragments,
+                                memo,
+                                depth + 1,
+                            );
+                            memo.insert(name, fields);
+                            fields
+                        }
+                        (None, None) => 0,
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    count(&inline.node.selection_set.node, fragments, memo, depth + 1)
+                }
+            };
+            total = total.saturating_add(fields);
+        }
+        total
+    }
+    count(set, fragments, &mut HashMap::new(), 0)
+}
+
 /// Reorders `value`'s objects to follow `sets`, recursively.
 pub fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
     match value {
@@ -75,6 +126,26 @@ pub fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments)
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fragments_that_double_each_other_are_counted_without_expanding_them() {
+        let mut document = String::from("{ ...F30 } fragment F0 on QueryRoot { __typename }");
+        for level in 1..=30 {
+            document.push_str(&format!(
+                " fragment F{level} on QueryRoot {{ ...F{} ...F{} }}",
+                level - 1,
+                level - 1
+            ));
+        }
+        let document = parse_query(&document).expect("parses");
+        let DocumentOperations::Single(operation) = &document.operations else {
+            panic!("one operation")
+        };
+        assert_eq!(
+            expanded_fields(&operation.node.selection_set.node, &document.fragments),
+            1 << 30
+        );
+    }
+
     use super::*;
     use async_graphql::parser::parse_query;
     use async_graphql::parser::types::DocumentOperations;

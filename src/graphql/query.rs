@@ -75,6 +75,9 @@ const MAX_SEARCH_CHARS: usize = 200;
 const MAX_FILTER_UUIDS: usize = 100;
 
 fn check_search(search: &Option<String>) -> Result<(), AppError> {
+    if let Some(search) = search {
+        crate::validation::no_control_characters("search", search, false)?;
+    }
     if search
         .as_ref()
         .is_some_and(|search| search.chars().count() > MAX_SEARCH_CHARS)
@@ -150,10 +153,18 @@ impl FeedbackFilter {
         check_search(&self.search)?;
         check_sentiment("minSentiment", self.min_sentiment)?;
         check_sentiment("maxSentiment", self.max_sentiment)?;
+        let from = self
+            .from
+            .map(|from| crate::validation::timestamp("from", from))
+            .transpose()?;
+        let to = self
+            .to
+            .map(|to| crate::validation::timestamp("to", to))
+            .transpose()?;
         Ok(StoreFeedbackFilter {
             customer_uuids: self.customer_uuids,
-            from: self.from,
-            to: self.to,
+            from,
+            to,
             search: self.search,
             min_sentiment: self.min_sentiment,
             max_sentiment: self.max_sentiment,

@@ -87,11 +87,9 @@ impl CustomerFilter {
         }
         if let Some(search) = self.search.as_deref().filter(|search| !search.is_empty()) {
             let pattern = contains_pattern(search);
-            sql.push(" AND (LOWER(c.full_name) LIKE ")
-                .bind(pattern.clone())
-                .push(" ESCAPE '\\' OR LOWER(c.email) LIKE ")
+            sql.push(" AND c.search_text LIKE ")
                 .bind(pattern)
-                .push(" ESCAPE '\\')");
+                .push(" ESCAPE '\\'");
         }
         if let Some(minimum) = self.min_feedback_count {
             sql.push(" AND c.feedback_count >= ").bind(minimum);
@@ -195,6 +193,12 @@ pub struct NewCustomer {
     pub customer_company_uuid: Option<Uuid>,
 }
 
+/// What customer search matches against: the full name and the email,
+/// lowercased here rather than by SQL, whose `LOWER()` may fold ASCII only.
+pub fn search_text(full_name: &str, email: &str) -> String {
+    format!("{full_name} {email}").to_lowercase()
+}
+
 /// Changes to a customer: `None` keeps a field, `Some(None)` clears an optional one.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerChanges {
@@ -275,6 +279,7 @@ pub async fn create(
     )
     .await?;
     let now = super::now();
+    let search = search_text(&full_name, &email);
     customers::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
@@ -285,6 +290,7 @@ pub async fn create(
         customer_company_uuid: Set(new.customer_company_uuid),
         last_interacted_date: Set(None),
         feedback_count: Set(0),
+        search_text: Set(search),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -331,6 +337,13 @@ pub async fn update(
     }
     if let Some(company) = changes.customer_company_uuid {
         active.customer_company_uuid = Set(company);
+    }
+    if changes.full_name.is_some() || changes.email.is_some() {
+        let full_name = match &active.full_name {
+            sea_orm::ActiveValue::Set(name) | sea_orm::ActiveValue::Unchanged(name) => name.clone(),
+            sea_orm::ActiveValue::NotSet => current.full_name.clone(),
+        };
+        active.search_text = Set(search_text(&full_name, &email));
     }
     active.updated_at = Set(super::now());
     active

@@ -285,7 +285,10 @@ pub async fn create_feedback(
     let contents = validation::text("feedbackContents", &new.feedback_contents)?;
     let source = validation::name("source", new.source.as_deref().unwrap_or("api"))?;
     let now = super::now();
-    let date = new.feedback_date.unwrap_or(now);
+    let date = match new.feedback_date {
+        Some(date) => validation::timestamp("feedbackDate", date)?,
+        None => now,
+    };
     let txn = db.begin().await?;
     // Write first: on SQLite a transaction that reads before it writes can fail
     // to upgrade its lock under concurrency.
