@@ -1,7 +1,7 @@
 //! The customer routes of the REST contract, each a fixed GraphQL operation.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::params::{choice, integer, json_body, number, path_uuid, query, uuid_list};
+use super::params::{RestPath, choice, integer, json_body, number, path_uuid, query, uuid_list};
 use super::{RestError, run};
 use crate::app::AppState;
 use crate::auth::Tenant;
@@ -516,7 +516,7 @@ fn page_variables(
 pub async fn list_customers(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path(org_uuid): Path<String>,
+    RestPath(org_uuid): RestPath<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<CustomerList>, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
@@ -574,7 +574,7 @@ pub async fn list_customers(
 pub async fn create_customer(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path(org_uuid): Path<String>,
+    RestPath(org_uuid): RestPath<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<CustomerWritten>), RestError> {
@@ -621,7 +621,7 @@ pub async fn create_customer(
 pub async fn get_customer(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path((org_uuid, customer_uuid)): Path<(String, String)>,
+    RestPath((org_uuid, customer_uuid)): RestPath<(String, String)>,
 ) -> Result<Json<CustomerList>, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let customer = path_uuid("customer_uuid", &customer_uuid)?;
@@ -663,7 +663,7 @@ pub async fn get_customer(
 pub async fn update_customer(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path((org_uuid, customer_uuid)): Path<(String, String)>,
+    RestPath((org_uuid, customer_uuid)): RestPath<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<CustomerWritten>, RestError> {
@@ -720,7 +720,7 @@ async fn customer_page<T: serde::de::DeserializeOwned>(
 pub async fn list_feedbacks(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path(path): Path<(String, String)>,
+    RestPath(path): RestPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FeedbackList>, RestError> {
     let params: FeedbackListQuery = query(raw.as_deref())?;
@@ -789,7 +789,7 @@ async fn paged<T: serde::de::DeserializeOwned>(
 pub async fn list_highlights(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path(path): Path<(String, String)>,
+    RestPath(path): RestPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<HighlightList>, RestError> {
     let page: Page<Highlight> = paged(
@@ -829,7 +829,7 @@ pub async fn list_highlights(
 pub async fn list_insights(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path(path): Path<(String, String)>,
+    RestPath(path): RestPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<InsightList>, RestError> {
     let page: Page<Insight> = paged(&state, tenant, LIST_INSIGHTS, path, raw, "insights").await?;
@@ -861,7 +861,7 @@ pub async fn list_insights(
 pub async fn list_issues(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path(path): Path<(String, String)>,
+    RestPath(path): RestPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<IssueList>, RestError> {
     let page: Page<Issue> = paged(&state, tenant, LIST_ISSUES, path, raw, "issues").await?;

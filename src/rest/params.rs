@@ -2,6 +2,8 @@
 //! failure a 400 naming the parameter at fault.
 
 use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -11,6 +13,30 @@ use crate::error::AppError;
 
 fn bad(parameter: &str, message: impl Into<String>) -> RestError {
     AppError::bad_parameter(parameter, message).into()
+}
+
+/// Path parameters, with a failure to read them (a segment that is not valid
+/// percent-encoded UTF-8) answered as a 400 naming the segment.
+pub struct RestPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for RestPath<T> {
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, RestError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(RestPath(value)),
+            Err(_) => {
+                // /api/v1/organizations/{org_uuid}/customers/{customer_uuid}/…
+                let org_segment = parts.uri.path().split('/').nth(4).unwrap_or("");
+                let parameter = if Uuid::parse_str(org_segment).is_ok() {
+                    "customer_uuid"
+                } else {
+                    "org_uuid"
+                };
+                Err(bad(parameter, format!("{parameter} must be a UUID")))
+            }
+        }
+    }
 }
 
 /// A UUID path segment.
