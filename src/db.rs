@@ -8,9 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
 
 use crate::config::redact_database_url;
 use crate::metrics::Metrics;
@@ -117,9 +115,4 @@ pub async fn connect_and_migrate(
 pub async fn ping(db: &DatabaseConnection) -> bool {
     let select_one = Statement::from_string(db.get_database_backend(), "SELECT 1");
     db.query_one_raw(select_one).await.is_ok()
-}
-
-/// True on PostgreSQL.
-pub fn is_postgres(db: &DatabaseConnection) -> bool {
-    db.get_database_backend() == DatabaseBackend::Postgres
 }

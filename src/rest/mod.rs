@@ -27,13 +27,6 @@ pub struct RestError {
     body: ErrorBody,
 }
 
-impl RestError {
-    /// The status it answers.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-}
-
 impl From<AppError> for RestError {
     fn from(error: AppError) -> Self {
         error.log();
