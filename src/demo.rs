@@ -356,7 +356,7 @@ pub async fn seed(
         report.feedbacks += rows.feedbacks.len() as u64;
         report.highlights += rows.highlights.len() as u64;
         report.links += (rows.insight_links.len() + rows.issue_links.len()) as u64;
-        write_chunk(db, rows).await?;
+        write_chunk(db, organization_uuid, rows).await?;
         index += chunk;
         remaining -= chunk;
         progress.inc(chunk);
@@ -456,15 +456,23 @@ fn generate_chunk(
                     sentence.into(),
                     score.into(),
                     now.into(),
+                    customer_uuid.into(),
+                    date.into(),
                 ]);
                 if rng.random_bool(0.5) {
-                    rows.insight_links
-                        .push(vec![(*pick(rng, insights)).into(), highlight_uuid.into()]);
+                    rows.insight_links.push(vec![
+                        (*pick(rng, insights)).into(),
+                        highlight_uuid.into(),
+                        customer_uuid.into(),
+                    ]);
                 }
                 // Issues are problems: only unhappy highlights point at them.
                 if score < 0.0 && rng.random_bool(0.6) {
-                    rows.issue_links
-                        .push(vec![(*pick(rng, issues)).into(), highlight_uuid.into()]);
+                    rows.issue_links.push(vec![
+                        (*pick(rng, issues)).into(),
+                        highlight_uuid.into(),
+                        customer_uuid.into(),
+                    ]);
                 }
             }
         }
@@ -488,8 +496,15 @@ fn generate_chunk(
     rows
 }
 
-async fn write_chunk(db: &DatabaseConnection, rows: ChunkRows) -> anyhow::Result<()> {
+async fn write_chunk(
+    db: &DatabaseConnection,
+    organization_uuid: Uuid,
+    rows: ChunkRows,
+) -> anyhow::Result<()> {
     let txn = db.begin().await?;
+    store::organizations::add_customers(&txn, organization_uuid, rows.customers.len() as i64)
+        .await
+        .context("cannot count the seeded customers")?;
     insert_rows(
         &txn,
         "customers",
@@ -535,6 +550,8 @@ async fn write_chunk(db: &DatabaseConnection, rows: ChunkRows) -> anyhow::Result
             "quote",
             "sentiment_score",
             "created_at",
+            "customer_uuid",
+            "feedback_date",
         ],
         rows.highlights,
     )
@@ -542,14 +559,14 @@ async fn write_chunk(db: &DatabaseConnection, rows: ChunkRows) -> anyhow::Result
     insert_rows(
         &txn,
         "insight_highlights",
-        &["insight_uuid", "highlight_uuid"],
+        &["insight_uuid", "highlight_uuid", "customer_uuid"],
         rows.insight_links,
     )
     .await?;
     insert_rows(
         &txn,
         "issue_highlights",
-        &["issue_uuid", "highlight_uuid"],
+        &["issue_uuid", "highlight_uuid", "customer_uuid"],
         rows.issue_links,
     )
     .await?;

@@ -438,6 +438,7 @@ async fn organization_with_uuid(db: &sea_orm::DatabaseConnection, uuid: Uuid) {
         uuid: Set(uuid),
         name: Set("Seeded".into()),
         created_at: Set(store::now()),
+        customer_count: Set(0),
     }
     .insert(db)
     .await
@@ -497,9 +498,22 @@ async fn seeded_data_is_consistent_and_the_same_seed_gives_the_same_rows() {
             let latest = theirs.iter().map(|feedback| feedback.feedback_date).max();
             assert_eq!(customer.last_interacted_date, latest, "{backend:?}");
         }
+        let feedback_by_uuid: HashMap<Uuid, &feedbacks::Model> = all_feedbacks
+            .iter()
+            .map(|feedback| (feedback.uuid, feedback))
+            .collect();
         let mut per_feedback: HashMap<Uuid, usize> = HashMap::new();
         for highlight in &highlights {
             assert!((-1.0..=1.0).contains(&highlight.sentiment_score));
+            let feedback = feedback_by_uuid[&highlight.feedback_uuid];
+            assert_eq!(
+                highlight.customer_uuid, feedback.customer_uuid,
+                "{backend:?}"
+            );
+            assert_eq!(
+                highlight.feedback_date, feedback.feedback_date,
+                "{backend:?}"
+            );
             *per_feedback.entry(highlight.feedback_uuid).or_default() += 1;
         }
         assert_eq!(per_feedback.len(), 120, "every feedback has highlights");
@@ -513,6 +527,21 @@ async fn seeded_data_is_consistent_and_the_same_seed_gives_the_same_rows() {
             .await
             .expect("links");
         assert!(!insight_links.is_empty() && !issue_links.is_empty());
+        let customer_of: HashMap<Uuid, Uuid> = highlights
+            .iter()
+            .map(|highlight| (highlight.uuid, highlight.customer_uuid))
+            .collect();
+        for (highlight, customer) in insight_links
+            .iter()
+            .map(|link| (link.highlight_uuid, link.customer_uuid))
+            .chain(
+                issue_links
+                    .iter()
+                    .map(|link| (link.highlight_uuid, link.customer_uuid)),
+            )
+        {
+            assert_eq!(customer_of[&highlight], customer, "{backend:?}");
+        }
 
         // Seeding again adds new customers without colliding.
         seed(
@@ -532,6 +561,12 @@ async fn seeded_data_is_consistent_and_the_same_seed_gives_the_same_rows() {
             .expect("customers")
             .len();
         assert_eq!(total, 35);
+        let stored = store::organizations::find(&db, organization)
+            .await
+            .expect("organization")
+            .expect("exists")
+            .customer_count;
+        assert_eq!(stored, 35, "{backend:?}: the stored customer count");
 
         fingerprints.push(
             all_customers
@@ -550,6 +585,171 @@ async fn seeded_data_is_consistent_and_the_same_seed_gives_the_same_rows() {
         fingerprints.windows(2).all(|pair| pair[0] == pair[1]),
         "same seed, same rows"
     );
+}
+
+/// Rows written under the previous schema get their copied columns and their
+/// organization's customer count when the read-path migration runs.
+#[tokio::test]
+async fn the_read_path_migration_fills_the_copied_columns_of_existing_rows() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::sea_query::{Expr, Query};
+
+    for backend in backends() {
+        let (url, _dir) = fresh_database(backend).await;
+        let db = db::connect(&url, None).await.expect("db");
+        Migrator::up(&db, Some(2))
+            .await
+            .expect("first two migrations");
+        let (organization, customer, feedback, highlight, insight, issue) = (
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+        );
+        let now = store::now();
+        let given = now - chrono::TimeDelta::days(3);
+        let rows: [(&str, Vec<&str>, Vec<sea_orm::Value>); 7] = [
+            (
+                "organizations",
+                vec!["uuid", "name", "created_at"],
+                vec![organization.into(), "Old".into(), now.into()],
+            ),
+            (
+                "customers",
+                vec![
+                    "uuid",
+                    "organization_uuid",
+                    "full_name",
+                    "email",
+                    "feedback_count",
+                    "last_interacted_date",
+                    "search_text",
+                    "created_at",
+                    "updated_at",
+                ],
+                vec![
+                    customer.into(),
+                    organization.into(),
+                    "Ada".into(),
+                    mail("ada", "example.com").into(),
+                    1i64.into(),
+                    given.into(),
+                    "ada".into(),
+                    now.into(),
+                    now.into(),
+                ],
+            ),
+            (
+                "feedbacks",
+                vec![
+                    "uuid",
+                    "organization_uuid",
+                    "customer_uuid",
+                    "feedback_contents",
+                    "feedback_date",
+                    "source",
+                    "created_at",
+                ],
+                vec![
+                    feedback.into(),
+                    organization.into(),
+                    customer.into(),
+                    "Slow.".into(),
+                    given.into(),
+                    "email".into(),
+                    now.into(),
+                ],
+            ),
+            (
+                "feedback_highlights",
+                vec![
+                    "uuid",
+                    "organization_uuid",
+                    "feedback_uuid",
+                    "quote",
+                    "sentiment_score",
+                    "created_at",
+                ],
+                vec![
+                    highlight.into(),
+                    organization.into(),
+                    feedback.into(),
+                    "Slow".into(),
+                    (-0.5f64).into(),
+                    now.into(),
+                ],
+            ),
+            (
+                "insights",
+                vec!["uuid", "organization_uuid", "title", "created_at"],
+                vec![
+                    insight.into(),
+                    organization.into(),
+                    "Speed".into(),
+                    now.into(),
+                ],
+            ),
+            (
+                "issues",
+                vec!["uuid", "organization_uuid", "title", "status", "created_at"],
+                vec![
+                    issue.into(),
+                    organization.into(),
+                    "Latency".into(),
+                    "open".into(),
+                    now.into(),
+                ],
+            ),
+            (
+                "insight_highlights",
+                vec!["insight_uuid", "highlight_uuid"],
+                vec![insight.into(), highlight.into()],
+            ),
+        ];
+        let link = (
+            "issue_highlights",
+            vec!["issue_uuid", "highlight_uuid"],
+            vec![issue.into(), highlight.into()],
+        );
+        for (table, columns, values) in rows.into_iter().chain([link]) {
+            let mut insert = Query::insert();
+            insert
+                .into_table(table)
+                .columns(columns)
+                .values_panic(values.into_iter().map(Expr::val));
+            db.execute(&insert).await.expect(table);
+        }
+
+        Migrator::up(&db, None)
+            .await
+            .expect("the remaining migrations");
+        let copied = feedback_highlights::Entity::find_by_id(highlight)
+            .one(&db)
+            .await
+            .expect("highlight")
+            .expect("exists");
+        assert_eq!(copied.customer_uuid, customer, "{backend:?}");
+        assert_eq!(copied.feedback_date, given, "{backend:?}");
+        let insight_link = insight_highlights::Entity::find()
+            .one(&db)
+            .await
+            .expect("link")
+            .expect("exists");
+        assert_eq!(insight_link.customer_uuid, customer, "{backend:?}");
+        let issue_link = issue_highlights::Entity::find()
+            .one(&db)
+            .await
+            .expect("link")
+            .expect("exists");
+        assert_eq!(issue_link.customer_uuid, customer, "{backend:?}");
+        let stored = store::organizations::find(&db, organization)
+            .await
+            .expect("organization")
+            .expect("exists");
+        assert_eq!(stored.customer_count, 1, "{backend:?}");
+    }
 }
 
 #[tokio::test]

@@ -14,6 +14,12 @@ pub struct Model {
     pub quote: String,
     pub sentiment_score: f64,
     pub created_at: DateTimeUtc,
+    /// The feedback's customer, copied when the highlight is cut (a feedback
+    /// never changes customer): a customer's highlights without the feedbacks.
+    pub customer_uuid: Uuid,
+    /// The feedback's date, copied likewise: the order of a customer's
+    /// highlights.
+    pub feedback_date: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -30,6 +36,12 @@ pub enum Relation {
         to = "super::feedbacks::Column::Uuid"
     )]
     Feedback,
+    #[sea_orm(
+        belongs_to = "super::customers::Entity",
+        from = "Column::CustomerUuid",
+        to = "super::customers::Column::Uuid"
+    )]
+    Customer,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

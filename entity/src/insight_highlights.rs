@@ -10,6 +10,9 @@ pub struct Model {
     pub insight_uuid: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub highlight_uuid: Uuid,
+    /// The highlight's customer, copied when the link is made: a customer's
+    /// insights without its feedbacks and highlights.
+    pub customer_uuid: Uuid,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

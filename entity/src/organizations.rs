@@ -10,6 +10,8 @@ pub struct Model {
     pub uuid: Uuid,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// How many customers it has, kept in the transaction that adds one.
+    pub customer_count: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

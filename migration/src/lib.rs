@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_schema;
 mod m20261128_000002_customer_search_and_email_case;
+mod m20261128_000003_customer_read_paths;
 
 /// The ordered list of migrations, applied by `customer-graph migrate` and at
 /// every start.
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_schema::Migration),
             Box::new(m20261128_000002_customer_search_and_email_case::Migration),
+            Box::new(m20261128_000003_customer_read_paths::Migration),
         ]
     }
 }

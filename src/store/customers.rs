@@ -4,7 +4,7 @@
 use entity::{customer_companies, customers, personas};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -71,6 +71,26 @@ impl CustomerFilter {
             .any(|list| list.as_ref().is_some_and(Vec::is_empty))
     }
 
+    /// True when no condition is present: every customer matches.
+    fn matches_everyone(&self) -> bool {
+        let Self {
+            uuids,
+            company_uuids,
+            persona_uuids,
+            search,
+            min_feedback_count,
+            min_average_sentiment,
+            max_average_sentiment,
+        } = self;
+        uuids.is_none()
+            && company_uuids.is_none()
+            && persona_uuids.is_none()
+            && search.as_deref().is_none_or(str::is_empty)
+            && min_feedback_count.is_none()
+            && min_average_sentiment.is_none()
+            && max_average_sentiment.is_none()
+    }
+
     fn write_where(&self, sql: &mut Sql, organization: Uuid) {
         sql.push(" FROM customers c WHERE c.organization_uuid = ")
             .bind(organization);
@@ -80,9 +100,8 @@ impl CustomerFilter {
             ("c.persona_uuid", &self.persona_uuids),
         ] {
             if let Some(list) = list {
-                sql.push(&format!(" AND {column} IN ("))
-                    .bind_list(list.iter().copied())
-                    .push(")");
+                sql.push(&format!(" AND {column}"))
+                    .in_uuids(list.iter().copied());
             }
         }
         if let Some(search) = self.search.as_deref().filter(|search| !search.is_empty()) {
@@ -96,12 +115,11 @@ impl CustomerFilter {
         }
         if self.min_average_sentiment.is_some() || self.max_average_sentiment.is_some() {
             sql.push(
-                " AND c.uuid IN (SELECT f.customer_uuid FROM feedbacks f \
-                 JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
-                 WHERE f.organization_uuid = ",
+                " AND c.uuid IN (SELECT h.customer_uuid FROM feedback_highlights h \
+                 WHERE h.organization_uuid = ",
             )
             .bind(organization)
-            .push(" GROUP BY f.customer_uuid HAVING 1 = 1");
+            .push(" GROUP BY h.customer_uuid HAVING 1 = 1");
             if let Some(minimum) = self.min_average_sentiment {
                 sql.push(" AND AVG(h.sentiment_score) >= ").bind(minimum);
             }
@@ -153,6 +171,10 @@ pub async fn count(
 ) -> Result<i64, AppError> {
     if filter.matches_nothing() {
         return Ok(0);
+    }
+    if filter.matches_everyone() {
+        // The stored total: one row, however many customers there are.
+        return Ok(super::organizations::customer_count(db, organization).await?);
     }
     let mut sql = Sql::new("SELECT COUNT(*) AS total");
     filter.write_where(&mut sql, organization);
@@ -280,7 +302,8 @@ pub async fn create(
     .await?;
     let now = super::now();
     let search = search_text(&full_name, &email);
-    customers::ActiveModel {
+    let txn = db.begin().await?;
+    let customer = customers::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
         full_name: Set(full_name),
@@ -294,9 +317,12 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
+    .insert(&txn)
     .await
-    .map_err(|error| duplicate_email(error, &email))
+    .map_err(|error| duplicate_email(error, &email))?;
+    super::organizations::add_customers(&txn, organization, 1).await?;
+    txn.commit().await?;
+    Ok(customer)
 }
 
 /// Applies `changes` to a customer of this organization.

@@ -9,10 +9,11 @@ use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insight_highlights, insights,
     issue_highlights, issues, personas,
 };
+use sea_orm::sea_query::{ArrayType, Expr, ExprTrait, PgFunc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, Value,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,
+    DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -55,6 +56,28 @@ owned!(feedback_highlights, CreatedAt);
 owned!(insights, Title);
 owned!(issues, Title);
 
+/// `column` is one of `uuids` (at least one): one array parameter on
+/// PostgreSQL, so the statement text and its cached plan do not depend on how
+/// many there are; `IN (…)` on SQLite.
+pub fn uuid_set<Col: ColumnTrait>(
+    db: &DatabaseConnection,
+    column: Col,
+    uuids: &[Uuid],
+) -> sea_orm::sea_query::SimpleExpr {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let set = Value::Array(
+                ArrayType::Uuid,
+                Some(Box::new(
+                    uuids.iter().map(|uuid| Value::from(*uuid)).collect(),
+                )),
+            );
+            Expr::col(column).eq(PgFunc::any(Expr::val(set)))
+        }
+        _ => column.is_in(uuids.iter().copied()),
+    }
+}
+
 /// The rows of `E` with these uuids that belong to `organization`, by uuid.
 pub async fn find_many<E>(
     db: &DatabaseConnection,
@@ -71,7 +94,7 @@ where
     }
     let rows = E::find()
         .filter(E::organization_column().eq(organization))
-        .filter(E::uuid_column().is_in(uuids.iter().copied()))
+        .filter(uuid_set(db, E::uuid_column(), uuids))
         .all(db)
         .await?;
     Ok(rows
@@ -137,9 +160,8 @@ impl FeedbackFilter {
         sql.push(" FROM feedbacks c WHERE c.organization_uuid = ")
             .bind(organization);
         if let Some(customers) = &self.customer_uuids {
-            sql.push(" AND c.customer_uuid IN (")
-                .bind_list(customers.iter().copied())
-                .push(")");
+            sql.push(" AND c.customer_uuid")
+                .in_uuids(customers.iter().copied());
         }
         if let Some(from) = self.from {
             sql.push(" AND c.feedback_date >= ").bind(from);
@@ -335,12 +357,12 @@ pub async fn create_highlight(
 ) -> Result<feedback_highlights::Model, AppError> {
     let quote = validation::text("quote", quote)?;
     let sentiment_score = validation::sentiment("sentimentScore", sentiment_score)?;
-    if find_many::<feedbacks::Entity>(db, organization, &[feedback_uuid])
+    let Some(feedback) = find_many::<feedbacks::Entity>(db, organization, &[feedback_uuid])
         .await?
-        .is_empty()
-    {
+        .remove(&feedback_uuid)
+    else {
         return Err(AppError::NotFound("feedback"));
-    }
+    };
     Ok(feedback_highlights::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
@@ -348,25 +370,32 @@ pub async fn create_highlight(
         quote: Set(quote),
         sentiment_score: Set(sentiment_score),
         created_at: Set(super::now()),
+        customer_uuid: Set(feedback.customer_uuid),
+        feedback_date: Set(feedback.feedback_date),
     }
     .insert(db)
     .await?)
 }
 
-/// Fails unless every highlight exists in the organization.
-async fn check_highlights(
+/// The highlights, in the order given; fails unless every one exists in the
+/// organization.
+async fn find_highlights(
     db: &DatabaseConnection,
     organization: Uuid,
     highlights: &[Uuid],
-) -> Result<(), AppError> {
-    let found = find_many::<feedback_highlights::Entity>(db, organization, highlights).await?;
-    match highlights.iter().find(|uuid| !found.contains_key(uuid)) {
-        Some(missing) => Err(AppError::bad_parameter(
-            "highlightUuids",
-            format!("feedback highlight {missing} not found"),
-        )),
-        None => Ok(()),
-    }
+) -> Result<Vec<feedback_highlights::Model>, AppError> {
+    let mut found = find_many::<feedback_highlights::Entity>(db, organization, highlights).await?;
+    highlights
+        .iter()
+        .map(|uuid| {
+            found.remove(uuid).ok_or_else(|| {
+                AppError::bad_parameter(
+                    "highlightUuids",
+                    format!("feedback highlight {uuid} not found"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// Which link table a write goes to.
@@ -378,12 +407,13 @@ pub enum LinkKind {
     Issue,
 }
 
-/// Links highlights to an insight or issue; linking twice is a no-op.
+/// Links highlights to an insight or issue; linking twice is a no-op. Each
+/// link records its highlight's customer.
 async fn link<C: ConnectionTrait>(
     db: &C,
     kind: LinkKind,
     owner: Uuid,
-    highlights: &[Uuid],
+    highlights: &[feedback_highlights::Model],
 ) -> Result<(), AppError> {
     if highlights.is_empty() {
         return Ok(());
@@ -394,7 +424,8 @@ async fn link<C: ConnectionTrait>(
                 .iter()
                 .map(|highlight| insight_highlights::ActiveModel {
                     insight_uuid: Set(owner),
-                    highlight_uuid: Set(*highlight),
+                    highlight_uuid: Set(highlight.uuid),
+                    customer_uuid: Set(highlight.customer_uuid),
                 });
             insight_highlights::Entity::insert_many(rows)
                 .on_conflict_do_nothing_on([
@@ -409,7 +440,8 @@ async fn link<C: ConnectionTrait>(
                 .iter()
                 .map(|highlight| issue_highlights::ActiveModel {
                     issue_uuid: Set(owner),
-                    highlight_uuid: Set(*highlight),
+                    highlight_uuid: Set(highlight.uuid),
+                    customer_uuid: Set(highlight.customer_uuid),
                 });
             issue_highlights::Entity::insert_many(rows)
                 .on_conflict_do_nothing_on([
@@ -442,8 +474,7 @@ pub async fn create_insight(
     let description = description
         .map(|text| validation::long_text("description", text))
         .transpose()?;
-    let highlights = dedup(highlights);
-    check_highlights(db, organization, &highlights).await?;
+    let highlights = find_highlights(db, organization, &dedup(highlights)).await?;
     let txn = db.begin().await?;
     let insight = insights::ActiveModel {
         uuid: Set(Uuid::new_v4()),
@@ -472,8 +503,7 @@ pub async fn create_issue(
     let description = description
         .map(|text| validation::long_text("description", text))
         .transpose()?;
-    let highlights = dedup(highlights);
-    check_highlights(db, organization, &highlights).await?;
+    let highlights = find_highlights(db, organization, &dedup(highlights)).await?;
     let txn = db.begin().await?;
     let issue = issues::ActiveModel {
         uuid: Set(Uuid::new_v4()),
@@ -512,11 +542,11 @@ pub async fn link_highlight(
             LinkKind::Issue => "issue",
         }));
     }
-    if find_many::<feedback_highlights::Entity>(db, organization, &[highlight])
+    let Some(highlight) = find_many::<feedback_highlights::Entity>(db, organization, &[highlight])
         .await?
-        .is_empty()
-    {
+        .remove(&highlight)
+    else {
         return Err(AppError::NotFound("feedback highlight"));
-    }
+    };
     link(db, kind, owner, &[highlight]).await
 }

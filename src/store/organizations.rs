@@ -2,9 +2,12 @@
 
 use entity::organizations;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryOrder,
 };
 use uuid::Uuid;
+
+use super::sql::Sql;
 
 /// Creates an organization named `name`.
 #[tracing::instrument(skip(db))]
@@ -13,9 +16,39 @@ pub async fn create(db: &DatabaseConnection, name: &str) -> Result<organizations
         uuid: Set(Uuid::new_v4()),
         name: Set(name.to_owned()),
         created_at: Set(super::now()),
+        customer_count: Set(0),
     }
     .insert(db)
     .await
+}
+
+/// Counts `added` new customers in the organization's stored total. Call it in
+/// the transaction that inserts them; the update also locks the row, so
+/// concurrent additions queue instead of losing a count.
+pub async fn add_customers<C: ConnectionTrait>(
+    db: &C,
+    organization: Uuid,
+    added: i64,
+) -> Result<(), DbErr> {
+    let mut sql = Sql::new("UPDATE organizations SET customer_count = customer_count + ");
+    sql.bind(added).push(" WHERE uuid = ").bind(organization);
+    db.execute_raw(sql.build(db.get_database_backend())).await?;
+    Ok(())
+}
+
+/// The number of customers the organization has (0 when it does not exist).
+pub async fn customer_count<C: ConnectionTrait>(db: &C, organization: Uuid) -> Result<i64, DbErr> {
+    let mut sql = Sql::new("SELECT customer_count FROM organizations WHERE uuid = ");
+    sql.bind(organization);
+    Ok(
+        match db
+            .query_one_raw(sql.build(db.get_database_backend()))
+            .await?
+        {
+            Some(row) => row.try_get("", "customer_count")?,
+            None => 0,
+        },
+    )
 }
 
 /// The organization with this uuid, if any.

@@ -1,11 +1,12 @@
 //! Paginated child lists of many parents at once: one statement returns the
-//! requested page of every parent (`ROW_NUMBER() OVER (PARTITION BY parent …)`),
-//! and one grouped statement counts the children of every parent. Only the
-//! rows of the requested pages leave the database.
+//! requested page of every parent (a `LATERAL` index walk per parent on
+//! PostgreSQL, `ROW_NUMBER() OVER (PARTITION BY parent …)` on SQLite), and one
+//! grouped statement counts the children of every parent. Only the rows of the
+//! requested pages leave the database.
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult};
 use uuid::Uuid;
 
 use super::sql::Sql;
@@ -99,7 +100,7 @@ impl Relation {
             Relation::CustomerFeedbacks(sort, direction) => {
                 format!("{} {}, c.uuid", sort.column(), direction.sql())
             }
-            Relation::CustomerHighlights => "f.feedback_date DESC, c.uuid".to_owned(),
+            Relation::CustomerHighlights => "c.feedback_date DESC, c.uuid".to_owned(),
             Relation::CustomerInsights
             | Relation::CustomerIssues
             | Relation::HighlightInsights
@@ -112,90 +113,158 @@ impl Relation {
         }
     }
 
-    /// `FROM` the parents (alias `p`) joined to their children (alias `c`).
+    /// The parents' table (alias `p`).
+    fn parent_table(self) -> &'static str {
+        match self {
+            Relation::CustomerFeedbacks(..)
+            | Relation::CustomerHighlights
+            | Relation::CustomerInsights
+            | Relation::CustomerIssues => "customers",
+            Relation::FeedbackHighlights => "feedbacks",
+            Relation::HighlightInsights | Relation::HighlightIssues => "feedback_highlights",
+            Relation::InsightHighlights => "insights",
+            Relation::IssueHighlights => "issues",
+            Relation::CompanyCustomers => "customer_companies",
+            Relation::PersonaCustomers => "personas",
+        }
+    }
+
+    /// The children (alias `c`, through a link table `l` where there is one)
+    /// and the condition tying them to the parent `p`.
     ///
     /// Tenancy is checked on the parent rows, found by primary key; children
-    /// are reached through their foreign keys, so the planner walks the
-    /// per-parent indexes whatever its statistics say. A child always belongs
-    /// to its parent's organization: every write checks it.
-    fn joins(self) -> &'static str {
+    /// are reached through their foreign keys (a customer's highlights and
+    /// links carry the customer), so the planner walks the per-parent indexes
+    /// whatever its statistics say. A child always belongs to its parent's
+    /// organization: every write checks it.
+    fn children(self) -> (&'static str, &'static str) {
         match self {
-            Relation::CustomerFeedbacks(..) => {
-                " FROM customers p JOIN feedbacks c ON c.customer_uuid = p.uuid"
-            }
-            Relation::CustomerHighlights => {
-                " FROM customers p JOIN feedbacks f ON f.customer_uuid = p.uuid \
-                 JOIN feedback_highlights c ON c.feedback_uuid = f.uuid"
-            }
-            Relation::CustomerInsights => {
-                " FROM (SELECT DISTINCT p.uuid AS parent_uuid, l.insight_uuid AS child_uuid \
-                 FROM customers p JOIN feedbacks f ON f.customer_uuid = p.uuid \
-                 JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
-                 JOIN insight_highlights l ON l.highlight_uuid = h.uuid"
-            }
-            Relation::CustomerIssues => {
-                " FROM (SELECT DISTINCT p.uuid AS parent_uuid, l.issue_uuid AS child_uuid \
-                 FROM customers p JOIN feedbacks f ON f.customer_uuid = p.uuid \
-                 JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
-                 JOIN issue_highlights l ON l.highlight_uuid = h.uuid"
-            }
-            Relation::FeedbackHighlights => {
-                " FROM feedbacks p JOIN feedback_highlights c ON c.feedback_uuid = p.uuid"
-            }
-            Relation::HighlightInsights => {
-                " FROM feedback_highlights p JOIN insight_highlights l ON l.highlight_uuid = p.uuid \
-                 JOIN insights c ON c.uuid = l.insight_uuid AND c.organization_uuid = p.organization_uuid"
-            }
-            Relation::HighlightIssues => {
-                " FROM feedback_highlights p JOIN issue_highlights l ON l.highlight_uuid = p.uuid \
-                 JOIN issues c ON c.uuid = l.issue_uuid AND c.organization_uuid = p.organization_uuid"
-            }
-            Relation::InsightHighlights => {
-                " FROM insights p JOIN insight_highlights l ON l.insight_uuid = p.uuid \
-                 JOIN feedback_highlights c ON c.uuid = l.highlight_uuid AND c.organization_uuid = p.organization_uuid"
-            }
-            Relation::IssueHighlights => {
-                " FROM issues p JOIN issue_highlights l ON l.issue_uuid = p.uuid \
-                 JOIN feedback_highlights c ON c.uuid = l.highlight_uuid AND c.organization_uuid = p.organization_uuid"
-            }
-            Relation::CompanyCustomers => {
-                " FROM customer_companies p JOIN customers c ON c.customer_company_uuid = p.uuid"
-            }
-            Relation::PersonaCustomers => {
-                " FROM personas p JOIN customers c ON c.persona_uuid = p.uuid"
-            }
+            Relation::CustomerFeedbacks(..) => ("feedbacks c", "c.customer_uuid = p.uuid"),
+            Relation::CustomerHighlights => ("feedback_highlights c", "c.customer_uuid = p.uuid"),
+            Relation::CustomerInsights => (
+                "insights c",
+                "c.organization_uuid = p.organization_uuid AND c.uuid IN \
+                 (SELECT l.insight_uuid FROM insight_highlights l WHERE l.customer_uuid = p.uuid)",
+            ),
+            Relation::CustomerIssues => (
+                "issues c",
+                "c.organization_uuid = p.organization_uuid AND c.uuid IN \
+                 (SELECT l.issue_uuid FROM issue_highlights l WHERE l.customer_uuid = p.uuid)",
+            ),
+            Relation::FeedbackHighlights => ("feedback_highlights c", "c.feedback_uuid = p.uuid"),
+            Relation::HighlightInsights => (
+                "insight_highlights l, insights c",
+                "l.highlight_uuid = p.uuid AND c.uuid = l.insight_uuid \
+                 AND c.organization_uuid = p.organization_uuid",
+            ),
+            Relation::HighlightIssues => (
+                "issue_highlights l, issues c",
+                "l.highlight_uuid = p.uuid AND c.uuid = l.issue_uuid \
+                 AND c.organization_uuid = p.organization_uuid",
+            ),
+            Relation::InsightHighlights => (
+                "insight_highlights l, feedback_highlights c",
+                "l.insight_uuid = p.uuid AND c.uuid = l.highlight_uuid \
+                 AND c.organization_uuid = p.organization_uuid",
+            ),
+            Relation::IssueHighlights => (
+                "issue_highlights l, feedback_highlights c",
+                "l.issue_uuid = p.uuid AND c.uuid = l.highlight_uuid \
+                 AND c.organization_uuid = p.organization_uuid",
+            ),
+            Relation::CompanyCustomers => ("customers c", "c.customer_company_uuid = p.uuid"),
+            Relation::PersonaCustomers => ("customers c", "c.persona_uuid = p.uuid"),
         }
     }
 
-    /// The SQL expression naming each row's parent.
+    /// A customer's insights or issues: the link table and its child column.
+    fn customer_links(self) -> Option<(&'static str, &'static str, &'static str)> {
+        match self {
+            Relation::CustomerInsights => Some(("insight_highlights", "insight_uuid", "insights")),
+            Relation::CustomerIssues => Some(("issue_highlights", "issue_uuid", "issues")),
+            _ => None,
+        }
+    }
+
+    /// The SQL expression naming each row's parent in the joined form.
     fn parent(self) -> &'static str {
-        match self {
-            Relation::CustomerInsights | Relation::CustomerIssues => "d.parent_uuid",
-            _ => "p.uuid",
+        match self.customer_links() {
+            Some(_) => "d.parent_uuid",
+            None => "p.uuid",
         }
     }
 
-    /// Writes `FROM … WHERE …` selecting the children (alias `c`) of `parents`
-    /// within `organization`.
-    fn write_from(self, sql: &mut Sql, organization: Uuid, parents: &[Uuid]) {
-        sql.push(self.joins())
-            .push(" WHERE p.organization_uuid = ")
-            .bind(organization)
-            .push(" AND p.uuid IN (")
-            .bind_list(parents.iter().copied())
-            .push(")");
-        if let Relation::CustomerInsights | Relation::CustomerIssues = self {
-            let table = if self == Relation::CustomerInsights {
-                "insights"
-            } else {
-                "issues"
-            };
+    /// Writes `FROM … WHERE …` joining the parents `p` to all their children
+    /// `c`, for counting, averaging and numbering them.
+    fn write_joined(self, sql: &mut Sql, organization: Uuid, parents: &[Uuid]) {
+        if let Some((links, child, table)) = self.customer_links() {
+            // Distinct (customer, child) pairs first: several of a customer's
+            // highlights may link to the same insight.
             sql.push(&format!(
+                " FROM (SELECT DISTINCT p.uuid AS parent_uuid, l.{child} AS child_uuid \
+                 FROM customers p, {links} l WHERE l.customer_uuid = p.uuid \
+                 AND p.organization_uuid = "
+            ))
+            .bind(organization)
+            .push(" AND p.uuid")
+            .in_uuids(parents.iter().copied())
+            .push(&format!(
                 ") d JOIN {table} c ON c.uuid = d.child_uuid WHERE c.organization_uuid = "
             ))
             .bind(organization);
+            return;
         }
+        let (children, link) = self.children();
+        sql.push(&format!(
+            " FROM {} p, {children} WHERE {link} AND p.organization_uuid = ",
+            self.parent_table()
+        ))
+        .bind(organization)
+        .push(" AND p.uuid")
+        .in_uuids(parents.iter().copied());
     }
+}
+
+/// Each parent's page through `LATERAL`: per parent, an index walk that stops
+/// at the end of the page, so a page costs its own rows whatever the number of
+/// children (PostgreSQL).
+fn lateral_pages(organization: Uuid, relation: Relation, parents: &[Uuid], window: Window) -> Sql {
+    let order = relation.order();
+    let (children, link) = relation.children();
+    let mut sql = Sql::new(&format!(
+        "SELECT c.*, p.uuid AS parent_uuid FROM {} p CROSS JOIN LATERAL \
+         (SELECT c.*, ROW_NUMBER() OVER (ORDER BY {order}) AS rn FROM {children} \
+         WHERE {link} ORDER BY {order} LIMIT ",
+        relation.parent_table()
+    ));
+    sql.bind(window.limit as i64)
+        .push(" OFFSET ")
+        .bind(window.offset as i64)
+        .push(") c WHERE p.organization_uuid = ")
+        .bind(organization)
+        .push(" AND p.uuid")
+        .in_uuids(parents.iter().copied())
+        .push(" ORDER BY p.uuid, c.rn");
+    sql
+}
+
+/// Each parent's page through `ROW_NUMBER() OVER (PARTITION BY parent …)` over
+/// all the parents' children (SQLite, which has no `LATERAL`; its rows are a
+/// function call away).
+fn numbered_pages(organization: Uuid, relation: Relation, parents: &[Uuid], window: Window) -> Sql {
+    let parent = relation.parent();
+    let mut sql = Sql::new(&format!(
+        "SELECT * FROM (SELECT c.*, {parent} AS parent_uuid, \
+         ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {}) AS rn",
+        relation.order()
+    ));
+    relation.write_joined(&mut sql, organization, parents);
+    sql.push(") ranked WHERE rn > ")
+        .bind(window.offset as i64)
+        .push(" AND rn <= ")
+        .bind((window.offset + window.limit) as i64)
+        .push(" ORDER BY parent_uuid, rn");
+    sql
 }
 
 /// One page of the children of each of `parents`, in one statement. Every
@@ -216,18 +285,10 @@ where
     if parents.is_empty() || window.limit == 0 {
         return Ok(pages);
     }
-    let parent = relation.parent();
-    let mut sql = Sql::new(&format!(
-        "SELECT * FROM (SELECT c.*, {parent} AS parent_uuid, \
-         ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {}) AS rn",
-        relation.order()
-    ));
-    relation.write_from(&mut sql, organization, parents);
-    sql.push(") ranked WHERE rn > ")
-        .bind(window.offset as i64)
-        .push(" AND rn <= ")
-        .bind((window.offset + window.limit) as i64)
-        .push(" ORDER BY parent_uuid, rn");
+    let sql = match db.get_database_backend() {
+        DatabaseBackend::Postgres => lateral_pages(organization, relation, parents, window),
+        _ => numbered_pages(organization, relation, parents, window),
+    };
     for row in db
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?
@@ -254,7 +315,7 @@ pub async fn counts<C: ConnectionTrait>(
     let mut sql = Sql::new(&format!(
         "SELECT {parent} AS parent_uuid, COUNT(*) AS total"
     ));
-    relation.write_from(&mut sql, organization, parents);
+    relation.write_joined(&mut sql, organization, parents);
     sql.push(&format!(" GROUP BY {parent}"));
     for row in db
         .query_all_raw(sql.build(db.get_database_backend()))
@@ -278,19 +339,17 @@ pub async fn customer_totals<C: ConnectionTrait>(
         return Ok(totals);
     }
     let mut sql = Sql::new(
-        "SELECT p.uuid AS parent_uuid, COUNT(DISTINCT h.uuid) AS highlights, \
-         COUNT(DISTINCT li.insight_uuid) AS insights, COUNT(DISTINCT ls.issue_uuid) AS issues \
-         FROM customers p \
-         JOIN feedbacks f ON f.customer_uuid = p.uuid \
-         JOIN feedback_highlights h ON h.feedback_uuid = f.uuid \
-         LEFT JOIN insight_highlights li ON li.highlight_uuid = h.uuid \
-         LEFT JOIN issue_highlights ls ON ls.highlight_uuid = h.uuid \
-         WHERE p.organization_uuid = ",
+        "SELECT p.uuid AS parent_uuid, \
+         (SELECT COUNT(*) FROM feedback_highlights h WHERE h.customer_uuid = p.uuid) AS highlights, \
+         (SELECT COUNT(DISTINCT l.insight_uuid) FROM insight_highlights l \
+         WHERE l.customer_uuid = p.uuid) AS insights, \
+         (SELECT COUNT(DISTINCT l.issue_uuid) FROM issue_highlights l \
+         WHERE l.customer_uuid = p.uuid) AS issues \
+         FROM customers p WHERE p.organization_uuid = ",
     );
     sql.bind(organization)
-        .push(" AND p.uuid IN (")
-        .bind_list(parents.iter().copied())
-        .push(") GROUP BY p.uuid");
+        .push(" AND p.uuid")
+        .in_uuids(parents.iter().copied());
     for row in db
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?
@@ -339,7 +398,7 @@ pub async fn averages<C: ConnectionTrait>(
     let mut sql = Sql::new(&format!(
         "SELECT {parent} AS parent_uuid, AVG(c.sentiment_score) AS average"
     ));
-    relation.write_from(&mut sql, organization, parents);
+    relation.write_joined(&mut sql, organization, parents);
     sql.push(&format!(" GROUP BY {parent}"));
     for row in db
         .query_all_raw(sql.build(db.get_database_backend()))

@@ -2,8 +2,17 @@
 //!
 //! Statements are written with `?` placeholders and numbered for PostgreSQL
 //! here; no client text is ever spliced into SQL, only bound.
+//!
+//! A set of uuids (`in_uuids`) is one array parameter on PostgreSQL
+//! (`= ANY($n)`), so a statement's text, and with it the server's cached plan,
+//! is the same whatever the number of values; SQLite gets `IN (?, ?, …)`.
 
+use sea_orm::sea_query::ArrayType;
 use sea_orm::{DatabaseBackend, Statement, Value};
+use uuid::Uuid;
+
+/// Stands in the text for an `in_uuids` set until the backend is known.
+const UUID_SET: char = '\u{1}';
 
 /// A statement under construction: SQL with `?` placeholders and their values.
 #[derive(Debug, Default, Clone)]
@@ -24,7 +33,7 @@ impl Sql {
     /// Appends SQL text (which must hold no `?`).
     pub fn push(&mut self, text: &str) -> &mut Sql {
         debug_assert!(
-            !text.contains('?'),
+            !text.contains(['?', UUID_SET]),
             "BUG: bind values with `bind`, not text"
         );
         self.text.push_str(text);
@@ -38,40 +47,61 @@ impl Sql {
         self
     }
 
-    /// Appends `?, ?, …` bound to `values` (at least one).
-    pub fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Sql {
-        let mut first = true;
-        for value in values {
-            if !first {
-                self.text.push_str(", ");
-            }
-            first = false;
-            self.bind(value);
-        }
-        debug_assert!(!first, "BUG: an empty IN list");
+    /// Appends a membership test of the preceding expression in `uuids` (at
+    /// least one): ` = ANY(?)` with one array on PostgreSQL, ` IN (?, …)` on
+    /// SQLite.
+    pub fn in_uuids(&mut self, uuids: impl IntoIterator<Item = Uuid>) -> &mut Sql {
+        let values: Vec<Value> = uuids.into_iter().map(Value::from).collect();
+        debug_assert!(!values.is_empty(), "BUG: an empty uuid set");
+        self.text.push(UUID_SET);
+        self.values
+            .push(Value::Array(ArrayType::Uuid, Some(Box::new(values))));
         self
     }
 
     /// The statement for `backend`, placeholders numbered where it needs them.
     pub fn build(self, backend: DatabaseBackend) -> Statement {
-        let text = match backend {
-            DatabaseBackend::Postgres => {
-                let mut numbered = String::with_capacity(self.text.len() + 16);
-                let mut index = 0;
-                for character in self.text.chars() {
-                    if character == '?' {
-                        index += 1;
-                        numbered.push('$');
-                        numbered.push_str(&index.to_string());
-                    } else {
-                        numbered.push(character);
+        let postgres = backend == DatabaseBackend::Postgres;
+        let mut text = String::with_capacity(self.text.len() + 16);
+        let mut values = Vec::with_capacity(self.values.len());
+        let mut bound = self.values.into_iter();
+        for character in self.text.chars() {
+            match character {
+                '?' | UUID_SET => {
+                    let value = bound.next().expect("BUG: a placeholder without a value");
+                    match (character, postgres, value) {
+                        (UUID_SET, false, Value::Array(_, Some(set))) => {
+                            text.push_str(" IN (");
+                            for (index, value) in set.into_iter().enumerate() {
+                                if index > 0 {
+                                    text.push_str(", ");
+                                }
+                                text.push('?');
+                                values.push(value);
+                            }
+                            text.push(')');
+                        }
+                        (_, false, value) => {
+                            text.push('?');
+                            values.push(value);
+                        }
+                        (_, true, value) => {
+                            values.push(value);
+                            if character == UUID_SET {
+                                text.push_str(" = ANY(");
+                            }
+                            text.push('$');
+                            text.push_str(&values.len().to_string());
+                            if character == UUID_SET {
+                                text.push(')');
+                            }
+                        }
                     }
                 }
-                numbered
+                _ => text.push(character),
             }
-            _ => self.text,
-        };
-        Statement::from_sql_and_values(backend, text, self.values)
+        }
+        Statement::from_sql_and_values(backend, text, values)
     }
 }
 
@@ -97,11 +127,34 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_for_postgres_only() {
         let mut sql = Sql::new("SELECT 1 WHERE a = ");
-        sql.bind(1).push(" AND b IN (").bind_list([2, 3]).push(")");
+        sql.bind(1).push(" AND b = ").bind(2);
         let postgres = sql.clone().build(DatabaseBackend::Postgres);
-        assert_eq!(postgres.sql, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
+        assert_eq!(postgres.sql, "SELECT 1 WHERE a = $1 AND b = $2");
         let sqlite = sql.build(DatabaseBackend::Sqlite);
-        assert_eq!(sqlite.sql, "SELECT 1 WHERE a = ? AND b IN (?, ?)");
+        assert_eq!(sqlite.sql, "SELECT 1 WHERE a = ? AND b = ?");
+    }
+
+    #[test]
+    fn a_uuid_set_is_one_array_on_postgres_and_a_list_on_sqlite() {
+        let (first, second) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.bind(1).push(" AND b").in_uuids([first, second]);
+        sql.push(" LIMIT ").bind(3);
+        let postgres = sql.clone().build(DatabaseBackend::Postgres);
+        assert_eq!(
+            postgres.sql,
+            "SELECT 1 WHERE a = $1 AND b = ANY($2) LIMIT $3"
+        );
+        assert_eq!(
+            postgres.values.as_ref().map(|values| values.0.len()),
+            Some(3)
+        );
+        let sqlite = sql.build(DatabaseBackend::Sqlite);
+        assert_eq!(sqlite.sql, "SELECT 1 WHERE a = ? AND b IN (?, ?) LIMIT ?");
+        let values = sqlite.values.expect("values").0;
+        assert_eq!(values[1], Value::from(first));
+        assert_eq!(values[2], Value::from(second));
+        assert_eq!(values[3], Value::from(3));
     }
 
     #[test]
