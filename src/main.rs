@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use customer_graph::{cli, telemetry};
 
+/// A GraphQL response is hundreds of small allocations across the runtime's
+/// threads; glibc's allocator spent a quarter of the server's time on them
+/// under load (bench/README.md), mimalloc a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = cli::Cli::parse();

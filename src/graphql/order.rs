@@ -97,31 +97,69 @@ pub fn expanded_fields(set: &SelectionSet, fragments: &Fragments) -> u64 {
     count(set, fragments, &mut HashMap::new(), 0)
 }
 
-/// Reorders `value`'s objects to follow `sets`, recursively.
-pub fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
-    match value {
-        Value::Object(map) => {
-            let mut keys = Vec::new();
-            for set in sets {
-                collect(set, fragments, 0, &mut keys);
-            }
-            let mut ordered = IndexMap::with_capacity(map.len());
-            for (key, sub_sets) in keys {
-                if let Some((name, mut field)) = map.shift_remove_entry(key) {
-                    reorder(&mut field, &sub_sets, fragments);
-                    ordered.insert(name, field);
+/// The response keys an object has, in selection order, each with the order
+/// of its own value: built once per request from the query, then applied to
+/// every object of the response (the same plan serves every item of a list).
+struct Plan<'a> {
+    keys: Vec<(&'a str, Plan<'a>)>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(sets: &[&'a SelectionSet], fragments: &'a Fragments) -> Plan<'a> {
+        let mut keys = Vec::new();
+        for set in sets {
+            collect(set, fragments, 0, &mut keys);
+        }
+        Plan {
+            keys: keys
+                .into_iter()
+                .map(|(key, sub_sets)| (key, Plan::new(&sub_sets, fragments)))
+                .collect(),
+        }
+    }
+
+    fn apply(&self, value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                let in_order = map.len() == self.keys.len()
+                    && map
+                        .keys()
+                        .zip(&self.keys)
+                        .all(|(name, (key, _))| name.as_str() == *key);
+                if !in_order {
+                    let mut ordered = IndexMap::with_capacity(map.len());
+                    for (key, _) in &self.keys {
+                        if let Some(index) = map.get_index_of(*key) {
+                            let (name, field) = map.get_index_mut(index).expect("index");
+                            ordered.insert(name.clone(), std::mem::take(field));
+                        }
+                    }
+                    for (name, field) in map.drain(..) {
+                        if !ordered.contains_key(&name) {
+                            ordered.insert(name, field);
+                        }
+                    }
+                    *map = ordered;
+                }
+                for (key, plan) in &self.keys {
+                    if let Some(field) = map.get_mut(*key) {
+                        plan.apply(field);
+                    }
                 }
             }
-            ordered.extend(map.drain(..));
-            *map = ordered;
-        }
-        Value::List(items) => {
-            for item in items {
-                reorder(item, sets, fragments);
+            Value::List(items) => {
+                for item in items {
+                    self.apply(item);
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
+}
+
+/// Reorders `value`'s objects to follow `sets`, recursively.
+pub fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
+    Plan::new(sets, fragments).apply(value);
 }
 
 #[cfg(test)]

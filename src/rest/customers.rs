@@ -512,7 +512,7 @@ fn page_variables(
     ),
     security(("bearer" = []))
 )]
-#[tracing::instrument(skip(state, raw))]
+#[tracing::instrument(level = "debug", skip(state, raw))]
 pub async fn list_customers(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -570,7 +570,7 @@ pub async fn list_customers(
     ),
     security(("bearer" = []))
 )]
-#[tracing::instrument(skip(state, headers, body))]
+#[tracing::instrument(level = "debug", skip(state, headers, body))]
 pub async fn create_customer(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -617,7 +617,7 @@ pub async fn create_customer(
     ),
     security(("bearer" = []))
 )]
-#[tracing::instrument(skip(state))]
+#[tracing::instrument(level = "debug", skip(state))]
 pub async fn get_customer(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -659,7 +659,7 @@ pub async fn get_customer(
     ),
     security(("bearer" = []))
 )]
-#[tracing::instrument(skip(state, headers, body))]
+#[tracing::instrument(level = "debug", skip(state, headers, body))]
 pub async fn update_customer(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -716,7 +716,7 @@ async fn customer_page<T: serde::de::DeserializeOwned>(
     ),
     security(("bearer" = []))
 )]
-#[tracing::instrument(skip(state, raw))]
+#[tracing::instrument(level = "debug", skip(state, raw))]
 pub async fn list_feedbacks(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -785,7 +785,7 @@ async fn paged<T: serde::de::DeserializeOwned>(
     ),
     security(("bearer" = []))
 )]
-#[tracing::instrument(skip(state, raw))]
+#[tracing::instrument(level = "debug", skip(state, raw))]
 pub async fn list_highlights(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -825,7 +825,7 @@ pub async fn list_highlights(
     ),
     security(("bearer" = []))
 )]
-#[tracing::instrument(skip(state, raw))]
+#[tracing::instrument(level = "debug", skip(state, raw))]
 pub async fn list_insights(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -857,7 +857,7 @@ pub async fn list_insights(
     ),
     security(("bearer" = []))
 )]
-#[tracing::instrument(skip(state, raw))]
+#[tracing::instrument(level = "debug", skip(state, raw))]
 pub async fn list_issues(
     State(state): State<AppState>,
     tenant: Tenant,

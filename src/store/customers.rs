@@ -132,7 +132,7 @@ impl CustomerFilter {
 }
 
 /// One page of an organization's customers.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn list(
     db: &DatabaseConnection,
     organization: Uuid,
@@ -163,7 +163,7 @@ pub async fn list(
 }
 
 /// How many customers match `filter`.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn count(
     db: &DatabaseConnection,
     organization: Uuid,
@@ -188,7 +188,7 @@ pub async fn count(
 }
 
 /// The customer, if it exists in this organization.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn find(
     db: &DatabaseConnection,
     organization: Uuid,
@@ -280,7 +280,7 @@ fn duplicate_email(error: sea_orm::DbErr, email: &str) -> AppError {
 }
 
 /// Creates a customer after validating every field.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn create(
     db: &DatabaseConnection,
     organization: Uuid,
@@ -326,7 +326,7 @@ pub async fn create(
 }
 
 /// Applies `changes` to a customer of this organization.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn update(
     db: &DatabaseConnection,
     organization: Uuid,

@@ -298,7 +298,7 @@ pub struct NewFeedback {
 
 /// Records a feedback and, in the same transaction, keeps the customer's
 /// `feedback_count` and `last_interacted_date` current.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn create_feedback(
     db: &DatabaseConnection,
     organization: Uuid,

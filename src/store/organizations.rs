@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::sql::Sql;
 
 /// Creates an organization named `name`.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn create(db: &DatabaseConnection, name: &str) -> Result<organizations::Model, DbErr> {
     organizations::ActiveModel {
         uuid: Set(Uuid::new_v4()),
@@ -52,7 +52,7 @@ pub async fn customer_count<C: ConnectionTrait>(db: &C, organization: Uuid) -> R
 }
 
 /// The organization with this uuid, if any.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn find(
     db: &DatabaseConnection,
     uuid: Uuid,

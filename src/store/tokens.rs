@@ -30,7 +30,7 @@ fn generate() -> String {
 
 /// Issues a new token for `organization_uuid`; returns its record and the
 /// token itself, which is never stored.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn issue(
     db: &DatabaseConnection,
     organization_uuid: Uuid,
@@ -74,7 +74,7 @@ pub async fn list(
 
 /// Revokes a token by its uuid. Returns false when there is no such token;
 /// revoking twice keeps the first revocation time.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn revoke(db: &DatabaseConnection, token_uuid: Uuid) -> Result<bool, DbErr> {
     let Some(record) = api_tokens::Entity::find_by_id(token_uuid).one(db).await? else {
         return Ok(false);
