@@ -18,6 +18,12 @@ Steps:
  6. the same queries on SQLite;
  7. write bench/results/<date>-<commit>[-quick].md and print it.
 
+--scaling runs only the page-1 scaling target instead: a small and a large
+organization (10 000 and 1 000 000 customers; --quick: 300 and 30 000) in two
+databases of one cluster and in two SQLite files, page 1 (REST and Q1) at
+1 client on each, the ratio large/small, and the plans of the large database's
+page-1 statements; report bench/results/<date>-<commit>-scaling[-quick].md.
+
 Python 3.11 standard library only. Every wait is bounded; every process and
 directory it starts or makes is stopped or removed on every exit path.
 """
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -79,6 +86,18 @@ FULL = Profile("full", 10_000, 20, 20, 5, 15, 3, 10)
 QUICK = Profile("quick", 300, 20, 10, 0, 1, 1, 1)
 CLIENTS = (1, 32)
 RSS_CLIENTS = 64  # one extra Q1 run per server, for the RSS target
+
+# --scaling: page 1 on a small and a large organization (the target of issue 6:
+# page-1 latency at 1 000 000 customers ≤ 2× the latency at 10 000).
+SCALING_SIZES = (10_000, 1_000_000)  # small, large (--customers overrides large)
+SCALING_QUICK_SIZES = (300, 30_000)
+SCALING_FEEDBACKS = 1  # feedbacks per customer (--feedbacks overrides)
+SCALING_TARGET = 2.0  # large p50 / small p50
+SCALING_KEYS = ("Q2", "Q1")  # REST page 1 (with its total), GraphQL Q1 nested
+# Tables that always hold customer data; any other table whose row count grows
+# from the small to the large database counts too. A page-1 plan must not
+# Seq Scan them; the fixed-size tables (tokens, insights, issues...) may be.
+SCALING_GROWING = ("customers", "feedbacks", "feedback_highlights")
 
 
 class BenchError(Exception):
@@ -359,8 +378,8 @@ class Postgres:
                     log(f"pg_ctl stop -m {mode}: {error}")
         shutil.rmtree(self.data, ignore_errors=True)
 
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{self.DATABASE}"
+    def url(self, database: str | None = None) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database or self.DATABASE}"
 
     def client_args(self, database: str | None = None) -> list[str]:
         return ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database or self.DATABASE]
@@ -371,6 +390,12 @@ class Postgres:
         for command in sql:
             argv += ["-c", command]
         return run(argv, timeout=timeout).stdout
+
+    def rows(self, sql: str, database: str | None = None, timeout: float = 120) -> list[list[str]]:
+        """The rows of one query, unaligned (tab-separated fields, no header)."""
+        argv = [str(self.bin / "psql"), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                *self.client_args(database), "-c", sql]
+        return [line.split("\t") for line in run(argv, timeout=timeout).stdout.splitlines() if line]
 
     def psql_file(self, path: Path) -> None:
         run([str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", *self.client_args(), "-f", str(path)], timeout=60)
@@ -822,8 +847,8 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[index]
 
 
-def explain(pg: Postgres, statement: Statement) -> tuple[str, float | None]:
-    text = pg.psql("EXPLAIN (ANALYZE, BUFFERS) " + statement.literal_sql())
+def explain(pg: Postgres, statement: Statement, database: str | None = None) -> tuple[str, float | None]:
+    text = pg.psql("EXPLAIN (ANALYZE, BUFFERS) " + statement.literal_sql(), database=database)
     match = re.search(r"Execution Time: ([\d.]+) ms", text)
     return text.rstrip(), float(match.group(1)) if match else None
 
@@ -831,6 +856,15 @@ def explain(pg: Postgres, statement: Statement) -> tuple[str, float | None]:
 # --------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------
+
+
+def redact_plan(plan: str, statement: Statement) -> str:
+    """The plan without the token hash the statement looked up."""
+    if "token_hash" in statement.sql:
+        for value in statement.params.values():
+            if value and len(value) >= 32:
+                plan = plan.replace(value, "<token hash>")
+    return plan
 
 
 def git(*args: str) -> str:
@@ -985,7 +1019,7 @@ def write_report(bench: Bench, ctx: dict) -> str:
         add(f"| Q1 p99 at 32 clients, PostgreSQL, ours vs PostGraphile | below | {q1_ours.p99():.2f} ms vs "
             f"{q1_pgl.p99():.2f} ms | {'yes' if q1_ours.p99() < q1_pgl.p99() else 'no'} |")
     add("| page-1 latency, 1 000 000 vs 10 000 customers | ≤ 2× | not measured by this run "
-        "(`--customers 1000000`, see README) | – |")
+        "(`--scaling`, see README) | – |")
     ours_memory = bench.rss.get(OURS_PG, {})
     add(f"| RSS idle (ours, PostgreSQL) | ≤ 50 MiB | {fmt(ours_memory.get('idle'), 1)} MiB | "
         f"{verdict(ours_memory.get('idle'), 50, False)} |")
@@ -1012,11 +1046,8 @@ def write_report(bench: Bench, ctx: dict) -> str:
             text = statement.short(400).replace("`", "'")
             add(f"{index + 1}. `{text}`")
             plan = ctx["explain"].get((key, backend), {}).get(("plan", index))
-            if plan and "token_hash" in statement.sql:
-                for value in statement.params.values():
-                    if value and len(value) >= 32:
-                        plan = plan.replace(value, "<token hash>")
             if plan:
+                plan = redact_plan(plan, statement)
                 add("")
                 add("```")
                 add(plan)
@@ -1049,10 +1080,22 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, help="override the length of each measured run")
     parser.add_argument("--output", type=Path, help="report path (default bench/results/<date>-<commit>[-quick].md)")
     parser.add_argument("--keep-work", action="store_true", help="keep the work directory (logs, scripts)")
+    parser.add_argument("--scaling", action="store_true",
+                        help="only the page-1 scaling target: 10 000 vs 1 000 000 customers (quick: 300 vs "
+                             "30 000), PostgreSQL and SQLite, 1 client, with the plans; --customers sets the "
+                             "large size; report bench/results/<date>-<commit>-scaling[-quick].md")
     args = parser.parse_args()
 
     profile = QUICK if args.quick else FULL
-    if args.customers or args.seconds or args.feedbacks:
+    small = 0
+    if args.scaling:
+        small, large = SCALING_QUICK_SIZES if args.quick else SCALING_SIZES
+        if args.customers is not None and args.customers <= small:
+            parser.error(f"--scaling: --customers (the large size) must be above the small size {small}")
+        profile = dataclasses.replace(profile, customers=args.customers or large,
+                                      feedbacks_per_customer=args.feedbacks or SCALING_FEEDBACKS,
+                                      seconds=args.seconds or profile.seconds)
+    elif args.customers or args.seconds or args.feedbacks:
         profile = Profile(profile.name, args.customers or profile.customers,
                           args.feedbacks or profile.feedbacks_per_customer,
                           profile.warmup_requests, profile.warmup_seconds, args.seconds or profile.seconds,
@@ -1066,7 +1109,7 @@ def main() -> int:
     else:
         CLEANUP.push("work directory", lambda: shutil.rmtree(work, ignore_errors=True))
     try:
-        report = run_bench(profile, args, work)
+        report = run_scaling(profile, small, args, work) if args.scaling else run_bench(profile, args, work)
     except BenchError as error:
         log(f"FAILED: {error}")
         return 1
@@ -1080,17 +1123,22 @@ def main() -> int:
     return 0
 
 
-def run_bench(profile: Profile, args: argparse.Namespace, work: Path) -> str:
-    started = datetime.datetime.now(datetime.timezone.utc)
-    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+def prepare_binary(args: argparse.Namespace) -> None:
+    """--binary, --no-build or a release build: BINARY must exist afterwards."""
     global BINARY
-    ensure_tools()
     if args.binary:
         BINARY = args.binary.resolve()
     elif not args.no_build:
         build_release()
     if not BINARY.exists():
         raise BenchError(f"{BINARY} missing")
+
+
+def run_bench(profile: Profile, args: argparse.Namespace, work: Path) -> str:
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    ensure_tools()
+    prepare_binary(args)
     install_postgraphile()
     bench = Bench(profile, args, work)
 
@@ -1231,6 +1279,325 @@ def run_bench(profile: Profile, args: argparse.Namespace, work: Path) -> str:
     output.write_text(report + "\n")
     log(f"report written to {output}")
     return report
+
+
+# --------------------------------------------------------------------------
+# --scaling: page 1 at two data sizes
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class ScalingSide:
+    """One data size on one backend: its database and the organization seeded there."""
+
+    backend: str
+    size: str  # "small" or "large"
+    customers: int
+    url: str
+    organization: str
+    token: str
+    seed_seconds: float
+    bytes: int = 0  # database size on disk
+
+
+@dataclass
+class PlanCheck:
+    """What an EXPLAIN ANALYZE plan reads: indexes, and Seq Scans by table kind."""
+
+    indexes: list[str]
+    seq_growing: list[str]  # Seq Scans on tables that grow with the data
+    seq_fixed: list[str]  # Seq Scans on fixed-size tables
+
+    INDEX = re.compile(r"(?:Index (?:Only )?Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)")
+    SEQ = re.compile(r"Seq Scan on (\w+)")
+
+    @classmethod
+    def of(cls, plan: str, growing: set[str]) -> PlanCheck:
+        seq = sorted(set(cls.SEQ.findall(plan)))
+        return cls(sorted(set(cls.INDEX.findall(plan))),
+                   [t for t in seq if t in growing], [t for t in seq if t not in growing])
+
+    def verdict(self) -> str:
+        if self.seq_growing:
+            return "**no**: Seq Scan on " + ", ".join(self.seq_growing)
+        if self.indexes:
+            return "yes"
+        return "yes (fixed-size tables only)" if self.seq_fixed else "– (no table read)"
+
+
+def thousands(number: int) -> str:
+    """1000000 as `1 000 000`."""
+    return f"{number:,}".replace(",", " ")
+
+
+def plan_lines(text: str) -> str:
+    """psql's EXPLAIN output without its header, its dashes (as wide as the
+    longest line) and its row count: the plan alone."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    if len(lines) >= 2 and lines[0].strip() == "QUERY PLAN" and set(lines[1]) <= {"-", "+"}:
+        lines = lines[2:]
+    if lines and re.fullmatch(r"\(\d+ rows?\)", lines[-1].strip()):
+        lines = lines[:-1]
+    return "\n".join(lines)
+
+
+def table_rows(pg: Postgres, database: str) -> dict[str, int]:
+    """Exact row count of every table of the public schema."""
+    tables = [row[0] for row in pg.rows(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", database)]
+    if not tables:
+        raise BenchError(f"database {database}: no tables")
+    sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables)
+    return {name: int(count) for name, count in pg.rows(sql, database, timeout=600)}
+
+
+def run_scaling(profile: Profile, small: int, args: argparse.Namespace, work: Path) -> str:
+    """--scaling: page-1 latency on a small and a large organization, PostgreSQL
+    and SQLite, 1 client; the statements of page 1 on the large PostgreSQL
+    database with their plans. `profile.customers` is the large size."""
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    ensure_tools()
+    prepare_binary(args)
+    bench = Bench(profile, args, work)
+    sizes = {"small": dataclasses.replace(profile, customers=small), "large": profile}
+
+    # -- data: two databases in one cluster, two SQLite files ---------------------
+    shared_buffers = "512MB" if profile.customers >= 10_000 else "128MB"
+    pg = Postgres(pg_bin_dir(), shared_buffers)
+    pg.start()
+    log(f"PostgreSQL on 127.0.0.1:{pg.port}")
+    sides: dict[tuple[str, str], ScalingSide] = {}
+    for size, size_profile in sizes.items():
+        pg.psql(f"CREATE DATABASE {size}", database="postgres")
+        organization, token, took = seed(pg.url(size), size_profile, f"PostgreSQL {size}")
+        # As in the normal run: flush the asynchronous commits, then VACUUM
+        # (all-visible pages for index-only scans) and ANALYZE.
+        pg.psql("CHECKPOINT", "VACUUM ANALYZE", database=size, timeout=3600)
+        side = ScalingSide(OURS_PG, size, size_profile.customers, pg.url(size), organization, token, took)
+        side.bytes = int(pg.rows("SELECT pg_database_size(current_database())", size)[0][0])
+        sides[(OURS_PG, size)] = side
+    for size, size_profile in sizes.items():
+        path = work / f"{size}.db"
+        url = f"sqlite://{path}?mode=rwc"
+        organization, token, took = seed(url, size_profile, f"SQLite {size}")
+        side = ScalingSide(OURS_SQLITE, size, size_profile.customers, url, organization, token, took)
+        side.bytes = sum(p.stat().st_size for p in work.glob(f"{size}.db*"))
+        sides[(OURS_SQLITE, size)] = side
+    rows = {size: table_rows(pg, size) for size in sizes}
+    growing = set(SCALING_GROWING) | {t for t, n in rows["large"].items() if n > rows["small"].get(t, 0)}
+
+    # -- load: page 1 at both sizes, 1 client, sizes alternating ------------------
+    results: dict[tuple[str, str, str], Measurement] = {}
+    statements: dict[tuple[str, str, str], int | None] = {}
+    logged: dict[str, list[Statement]] = {}
+    titles: dict[str, str] = {}
+    for backend, tag in ((OURS_PG, "postgres"), (OURS_SQLITE, "sqlite")):
+        servers: dict[str, Server] = {}
+        requests: dict[str, dict[str, Request]] = {}
+        for size in sizes:
+            side = sides[(backend, size)]
+            server = start_ours(f"{backend} · {thousands(side.customers)} customers", side.url, work,
+                                f"{tag}-{size}")
+            servers[size] = server
+            sample = sample_of(side.organization, side.token, server.base)
+            chosen = {r.key: r for r in our_requests(side.organization, side.token, sample, sizes[size])
+                      if r.key in SCALING_KEYS}
+            chosen["Q2"].title = f"REST page 1 `GET …/customers?page_size={PAGE_SIZE}` (with its total)"
+            titles.update({key: request.title for key, request in chosen.items()})
+            requests[size] = chosen
+            check_answers(list(chosen.values()), server.base, server.name)
+            total = answer(chosen["Q2"], server.base).get("total_customer_count")
+            if total != side.customers:
+                bench.notes.append(f"REST page 1 on {server.name}: total_customer_count is {total}, "
+                                   f"{side.customers} customers were seeded.")
+                log(f"WARNING: {bench.notes[-1]}")
+            for key, request in chosen.items():
+                bench.warm_up(server, request)
+                statements[(key, backend, size)] = bench.count_statements(server, request, record=False)
+        if backend == OURS_PG:
+            for key in SCALING_KEYS:
+                logged[key] = pg.capture(lambda r=requests["large"][key]: answer(r, servers["large"].base))
+            log("statements on the large database: " + ", ".join(f"{k} {len(v)}" for k, v in logged.items()))
+        log(f"page 1 on {backend}, {thousands(small)} vs {thousands(profile.customers)} customers")
+        for round_index in range(profile.q1_rounds):
+            order = list(sizes) if round_index % 2 == 0 else list(sizes)[::-1]
+            for key in SCALING_KEYS:
+                for size in order:
+                    result = bench.measure(servers[size], requests[size][key], 1)
+                    measurement = results.setdefault((key, backend, size), Measurement(key, backend, 1, []))
+                    measurement.runs.append(result)
+        for server in servers.values():
+            server.service.stop()
+    for (key, backend, size), measurement in results.items():
+        if measurement.errors():
+            bench.notes.append(f"{key} on {backend} at {thousands(sides[(backend, size)].customers)} customers: "
+                               f"{measurement.errors()} failed requests.")
+
+    # -- plans of the large database's page-1 statements ---------------------------
+    plans: dict[tuple[str, int], tuple[str, float | None] | None] = {}
+    for key, captured in logged.items():
+        for index, statement in enumerate(captured):
+            if statement.sql.lstrip().lower().startswith(("select", "with")):
+                plans[(key, index)] = explain(pg, statement, database="large")
+            else:
+                plans[(key, index)] = None
+
+    # -- report ------------------------------------------------------------------
+    commit_full = git("rev-parse", "HEAD") or "unknown"
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10).stdout.split("Copyright")[0].strip()
+    ctx = {
+        "date": started.strftime("%Y-%m-%d"),
+        "started": started.strftime("%Y-%m-%d %H:%M"),
+        "commit": commit_full[:12],
+        "commit_full": commit_full,
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "machine": machine_info(),
+        "load_before": load_before,
+        "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "pg_version": pg.version(),
+        "shared_buffers": shared_buffers,
+        "wrk_version": wrk_version or "wrk",
+        "built": not (args.binary or args.no_build),
+        "binary": BINARY,
+    }
+    report = write_scaling_report(profile, bench, ctx, sides, rows, growing, results, statements, titles,
+                                  logged, plans)
+    suffix = "-scaling-quick" if args.quick else "-scaling"
+    output = args.output or BENCH / "results" / f"{ctx['date']}-{ctx['commit']}{suffix}.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report + "\n")
+    log(f"report written to {output}")
+    return report
+
+
+def write_scaling_report(profile: Profile, bench: Bench, ctx: dict, sides: dict[tuple[str, str], ScalingSide],
+                         rows: dict[str, dict[str, int]], growing: set[str],
+                         results: dict[tuple[str, str, str], Measurement],
+                         statements: dict[tuple[str, str, str], int | None], titles: dict[str, str],
+                         logged: dict[str, list[Statement]],
+                         plans: dict[tuple[str, int], tuple[str, float | None] | None]) -> str:
+    out: list[str] = []
+    add = out.append
+    machine = ctx["machine"]
+    small, large = sides[(OURS_PG, "small")].customers, sides[(OURS_PG, "large")].customers
+    quick = profile.name == "quick"
+    add(f"# Page-1 scaling, {ctx['date']}, commit {ctx['commit']} ({'quick ' if quick else ''}--scaling run)")
+    add("")
+    add(f"- Date: {ctx['started']} UTC; commit `{ctx['commit_full']}`"
+        + (" (the working tree had uncommitted changes)" if ctx["dirty"] else "")
+        + ("" if ctx["built"] else f"; binary `{ctx['binary']}` used as found, not built for this commit"))
+    add(f"- Machine: {machine['nproc']} CPUs ({machine.get('cpu', '?')}), {machine.get('memory', '?')} memory, "
+        f"Linux {machine['kernel']}; load average {ctx['load_before']} before, {ctx['load_after']} after "
+        "(1/5/15 min; the machine may be shared, figures are noisy)")
+    add(f"- Data: one organization per database, {thousands(small)} (small) and {thousands(large)} (large) "
+        f"customers × {profile.feedbacks_per_customer} feedback(s) (`customer-graph seed --random-seed "
+        f"{RANDOM_SEED}`)")
+    for backend in (OURS_PG, OURS_SQLITE):
+        parts = [f"{size} {thousands(sides[(backend, size)].customers)} customers seeded in "
+                 f"{sides[(backend, size)].seed_seconds:.1f} s, {sides[(backend, size)].bytes / 2**20:.0f} MiB"
+                 for size in ("small", "large")]
+        where = ("databases `small` and `large` in one cluster, then CHECKPOINT; VACUUM ANALYZE"
+                 if backend == OURS_PG else "two files")
+        add(f"  - {backend.split(' · ')[1]} ({where}): " + "; ".join(parts))
+    add(f"- {ctx['pg_version']} on 127.0.0.1, shared_buffers {ctx['shared_buffers']}, fsync off; "
+        "customer-graph pool 16 (PostgreSQL) / 8 (SQLite), bearer token on every request")
+    add(f"- Load: {ctx['wrk_version']}, 1 thread, 1 connection, {profile.seconds} s per run after "
+        f"{profile.warmup_requests} sequential requests"
+        + (f" and a {profile.warmup_seconds} s warm-up" if profile.warmup_seconds else "")
+        + f"; {profile.q1_rounds} round(s) alternating the sizes (req/s: mean of rounds, latencies: median "
+        "of rounds); both sizes' servers run side by side, one measured at a time")
+    add("")
+    add("## Results")
+    add("")
+    add("| query | backend | customers | req/s | p50 ms | p99 ms | errors | SQL statements/request |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|")
+    for key in SCALING_KEYS:
+        for backend in (OURS_PG, OURS_SQLITE):
+            for size in ("small", "large"):
+                m = results[(key, backend, size)]
+                count = statements.get((key, backend, size))
+                add(f"| {titles[key]} | {backend} | {thousands(sides[(backend, size)].customers)} | {m.rps():.0f} | "
+                    f"{m.p50():.2f} | {m.p99():.2f} | {m.errors()} | {'–' if count is None else count} |")
+    add("")
+    add(f"## Page 1, {thousands(large)} vs {thousands(small)} customers")
+    add("")
+    add(f"| query | backend | p50 ms, {thousands(small)} | p50 ms, {thousands(large)} | large / small | "
+        "target | met |")
+    add("|---|---|---:|---:|---:|---|---|")
+    for key in SCALING_KEYS:
+        for backend in (OURS_PG, OURS_SQLITE):
+            low, high = results[(key, backend, "small")].p50(), results[(key, backend, "large")].p50()
+            value = ratio(high, low)
+            add(f"| {titles[key]} | {backend} | {low:.2f} | {high:.2f} | {fmt(value)}× | "
+                f"≤ {SCALING_TARGET:g}× | {verdict(value, SCALING_TARGET, False)} |")
+    add("")
+    if (small, large) != SCALING_SIZES:
+        add(f"(The target is stated for {thousands(SCALING_SIZES[1])} vs {thousands(SCALING_SIZES[0])} customers; "
+            "this run used other sizes.)")
+        add("")
+
+    add(f"## Index use (PostgreSQL, {thousands(large)} customers)")
+    add("")
+    add("The statements one page-1 request sent to the large database (captured from PostgreSQL's statement "
+        "log), each run once under `EXPLAIN (ANALYZE, BUFFERS)` with its parameters written in. *Index-served*: "
+        "no Seq Scan on a table that grows with the data (" + ", ".join(f"`{t}`" for t in sorted(growing))
+        + "); the other tables hold a fixed number of rows whatever the customers, so a Seq Scan there "
+        "does not grow with the data (listed in the last column).")
+    add("")
+    add("| query | # | statement | EXPLAIN ms | index-served | indexes used | Seq Scan on fixed-size tables |")
+    add("|---|---:|---|---:|---|---|---|")
+    served_all = True
+    for key, captured in logged.items():
+        for index, statement in enumerate(captured):
+            text = statement.short(90).replace("|", "\\|").replace("`", "'")
+            explained = plans.get((key, index))
+            if explained is None:
+                add(f"| {key} | {index + 1} | `{text}` | – | – (not a query: not explained) | – | – |")
+                continue
+            check = PlanCheck.of(explained[0], growing)
+            served_all = served_all and not check.seq_growing
+            fixed = ", ".join(f"{t} ({thousands(n)} row{'' if n == 1 else 's'})"
+                              for t, n in ((t, rows["large"].get(t, 0)) for t in check.seq_fixed))
+            add(f"| {key} | {index + 1} | `{text}` | {fmt(explained[1], 3)} | {check.verdict()} | "
+                f"{', '.join(check.indexes) or '–'} | {fixed or '–'} |")
+    add("")
+    add(f"Every page-1 statement on the large database served by indexes: {'yes' if served_all else '**no**'}.")
+    add("")
+    add("| table | rows, small | rows, large | grows with the data |")
+    add("|---|---:|---:|---|")
+    for table in sorted(rows["large"]):
+        add(f"| {table} | {thousands(rows['small'].get(table, 0))} | {thousands(rows['large'][table])} | "
+            f"{'yes' if table in growing else 'no'} |")
+    add("")
+    if bench.notes or quick:
+        add("## Notes")
+        add("")
+        if quick:
+            add("- Quick run: a pipeline check on little data with 1 s runs; its figures mean little, and on "
+                "small tables the planner may rightly prefer a Seq Scan.")
+        for note in bench.notes:
+            add(f"- {note}")
+        add("")
+
+    add("## Statements and plans")
+    add("")
+    for key, captured in logged.items():
+        add(f"<details><summary>{key} · {OURS_PG} · {thousands(large)} customers: {len(captured)} statement(s) "
+            "logged</summary>")
+        add("")
+        for index, statement in enumerate(captured):
+            add(f"{index + 1}. `{statement.short(400).replace('`', chr(39))}`")
+            explained = plans.get((key, index))
+            if explained is not None:
+                add("")
+                add("```")
+                add(plan_lines(redact_plan(explained[0], statement)))
+                add("```")
+        add("")
+        add("</details>")
+        add("")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
