@@ -7,10 +7,8 @@
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, FragmentDefinition, OperationDefinition, OperationType,
-    Selection, Type,
+    BaseType, DocumentOperations, ExecutableDocument, OperationType, Selection, Type,
 };
-use async_graphql::{Name, Positioned};
 use async_graphql::{Request as GraphQLRequest, Variables};
 use axum::Router;
 use axum::extract::{RawQuery, Request, State};
@@ -189,48 +187,43 @@ fn params_from_json(value: Value) -> Result<Params, &'static str> {
 /// validating and executing a document that is small on the wire.
 const MAX_EXPANDED_FIELDS: u64 = 10_000;
 
-/// The operation a request selects, with the document's fragments.
+/// A parsed request: the document (handed to the executor as it is, so it is
+/// parsed once), what its selected operation is, and the order its response
+/// fields must follow.
 struct Selected {
-    operation: Positioned<OperationDefinition>,
-    fragments: HashMap<Name, Positioned<FragmentDefinition>>,
+    document: ExecutableDocument,
+    is_mutation: bool,
+    is_introspection: bool,
+    plan: order::Plan,
 }
 
-impl Selected {
-    /// True when every root field is introspection (`__schema`, `__type`,
-    /// `__typename`): its size is bounded by the schema, not by the data.
-    fn is_introspection(&self) -> bool {
-        self.operation.node.selection_set.node.items.iter().all(|item| {
-            matches!(&item.node, Selection::Field(field) if field.node.name.node.starts_with("__"))
-        })
-    }
-}
-
-/// The operation `params` selects, checked to parse, to be named when the
-/// document holds several, and to have variables of the declared types.
+/// Parses the query and checks, before anything runs, that it names one
+/// operation when the document holds several, that its fragments do not
+/// expand past the limit, and that its variables have the declared types.
 /// `Err` carries the message and code of the request error.
 fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)> {
     let document = async_graphql::parser::parse_query(&params.query)
         .map_err(|error| (error.to_string(), "GRAPHQL_PARSE_FAILED"))?;
-    let operation = match (document.operations, &params.operation_name) {
+    let operation = match (&document.operations, &params.operation_name) {
         (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(mut operations), Some(name)) => {
-            operations.remove(name.as_str())
-        }
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
         (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.into_values().next()
+            operations.values().next()
         }
         (DocumentOperations::Multiple(_), None) => {
             let message = "the document holds several operations: name one with `operationName`";
             return Err((message.to_owned(), "GRAPHQL_VALIDATION_FAILED"));
         }
     };
-    let operation = operation.ok_or_else(|| {
-        (
-            "no operation of that name in the document".to_owned(),
-            "GRAPHQL_VALIDATION_FAILED",
-        )
-    })?;
-    let fields = order::expanded_fields(&operation.node.selection_set.node, &document.fragments);
+    let operation = &operation
+        .ok_or_else(|| {
+            (
+                "no operation of that name in the document".to_owned(),
+                "GRAPHQL_VALIDATION_FAILED",
+            )
+        })?
+        .node;
+    let fields = order::expanded_fields(&operation.selection_set.node, &document.fragments);
     if fields > MAX_EXPANDED_FIELDS {
         let message = format!(
             "the operation selects {fields} fields once its fragments are expanded; at most {MAX_EXPANDED_FIELDS} are accepted"
@@ -239,16 +232,25 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
     }
     let empty = serde_json::Map::new();
     let variables = params.variables.as_ref().unwrap_or(&empty);
-    for definition in &operation.node.variable_definitions {
+    for definition in &operation.variable_definitions {
         let definition = &definition.node;
         let name = definition.name.node.as_str();
         let has_default = definition.default_value.is_some();
         coerce_variable(variables.get(name), &definition.var_type.node, has_default)
             .map_err(|problem| (format!("variable ${name}: {problem}"), "BAD_USER_INPUT"))?;
     }
+    // Introspection (`__schema`, `__type`, `__typename` at the root) has a
+    // size bounded by the schema, not by the data.
+    let is_introspection = operation.selection_set.node.items.iter().all(|item| {
+        matches!(&item.node, Selection::Field(field) if field.node.name.node.starts_with("__"))
+    });
+    let is_mutation = operation.ty == OperationType::Mutation;
+    let plan = order::Plan::new(&[&operation.selection_set.node], &document.fragments);
     Ok(Selected {
-        operation,
-        fragments: document.fragments,
+        document,
+        is_mutation,
+        is_introspection,
+        plan,
     })
 }
 
@@ -320,7 +322,7 @@ async fn run_one(
         Err((message, code)) => return request_error(media, &message, code),
         Ok(selected) => selected,
     };
-    if selected.operation.node.ty == OperationType::Mutation && !allow_mutation {
+    if selected.is_mutation && !allow_mutation {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -334,14 +336,15 @@ async fn run_one(
     }
     // Introspection is exempt from the depth limit: the standard schema query
     // of GraphiQL and client generators nests deeper than any data query needs.
-    let schema = if selected.is_introspection() {
+    let schema = if selected.is_introspection {
         &state.introspection_schema
     } else {
         &state.schema
     };
-    let mut response = execute_on(schema, state, tenant, params.into_request()).await;
-    let root = [&selected.operation.node.selection_set.node];
-    order::reorder(&mut response.data, &root, &selected.fragments);
+    let mut request = params.into_request();
+    request.set_parsed_query(selected.document);
+    let mut response = execute_on(schema, state, tenant, request).await;
+    selected.plan.apply(&mut response.data);
     let status = if is_request_error(&response) {
         media.request_error_status()
     } else {

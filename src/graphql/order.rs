@@ -19,7 +19,7 @@ fn collect<'a>(
     set: &'a SelectionSet,
     fragments: &'a Fragments,
     depth: usize,
-    out: &mut Vec<(&'a str, Vec<&'a SelectionSet>)>,
+    out: &mut Vec<(&'a Name, Vec<&'a SelectionSet>)>,
 ) {
     if depth > MAX_FRAGMENT_DEPTH {
         return;
@@ -27,7 +27,7 @@ fn collect<'a>(
     for item in &set.items {
         match &item.node {
             Selection::Field(field) => {
-                let key = field.node.response_key().node.as_str();
+                let key = &field.node.response_key().node;
                 let sub = &field.node.selection_set.node;
                 match out.iter_mut().find(|(existing, _)| *existing == key) {
                     Some((_, sets)) => sets.push(sub),
@@ -98,14 +98,17 @@ pub fn expanded_fields(set: &SelectionSet, fragments: &Fragments) -> u64 {
 }
 
 /// The response keys an object has, in selection order, each with the order
-/// of its own value: built once per request from the query, then applied to
-/// every object of the response (the same plan serves every item of a list).
-struct Plan<'a> {
-    keys: Vec<(&'a str, Plan<'a>)>,
+/// of its own value: built once per request from the query (before it runs,
+/// so the parsed document can go to the executor), then applied to every
+/// object of the response (one plan serves every item of a list).
+#[derive(Debug, Default)]
+pub struct Plan {
+    keys: Vec<(Name, Plan)>,
 }
 
-impl<'a> Plan<'a> {
-    fn new(sets: &[&'a SelectionSet], fragments: &'a Fragments) -> Plan<'a> {
+impl Plan {
+    /// The plan of the objects `sets` select.
+    pub fn new(sets: &[&SelectionSet], fragments: &Fragments) -> Plan {
         let mut keys = Vec::new();
         for set in sets {
             collect(set, fragments, 0, &mut keys);
@@ -113,24 +116,27 @@ impl<'a> Plan<'a> {
         Plan {
             keys: keys
                 .into_iter()
-                .map(|(key, sub_sets)| (key, Plan::new(&sub_sets, fragments)))
+                .map(|(key, sub_sets)| (key.clone(), Plan::new(&sub_sets, fragments)))
                 .collect(),
         }
     }
 
-    fn apply(&self, value: &mut Value) {
+    /// Puts `value`'s objects in the plan's order, recursively.
+    pub fn apply(&self, value: &mut Value) {
         match value {
             Value::Object(map) => {
                 let in_order = map.len() == self.keys.len()
                     && map
                         .keys()
                         .zip(&self.keys)
-                        .all(|(name, (key, _))| name.as_str() == *key);
+                        .all(|(name, (key, _))| name == key);
                 if !in_order {
                     let mut ordered = IndexMap::with_capacity(map.len());
                     for (key, _) in &self.keys {
-                        if let Some(index) = map.get_index_of(*key) {
-                            let (name, field) = map.get_index_mut(index).expect("index");
+                        if let Some((name, field)) = map
+                            .get_index_of(key)
+                            .and_then(|index| map.get_index_mut(index))
+                        {
                             ordered.insert(name.clone(), std::mem::take(field));
                         }
                     }
@@ -142,7 +148,7 @@ impl<'a> Plan<'a> {
                     *map = ordered;
                 }
                 for (key, plan) in &self.keys {
-                    if let Some(field) = map.get_mut(*key) {
+                    if let Some(field) = map.get_mut(key) {
                         plan.apply(field);
                     }
                 }
@@ -155,11 +161,6 @@ impl<'a> Plan<'a> {
             _ => {}
         }
     }
-}
-
-/// Reorders `value`'s objects to follow `sets`, recursively.
-pub fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
-    Plan::new(sets, fragments).apply(value);
 }
 
 #[cfg(test)]
@@ -200,11 +201,7 @@ mod tests {
             "a": [{"w": 1, "y": 2, "z": 3}, {"y": 2, "w": 1, "z": 3}],
         }))
         .expect("value");
-        reorder(
-            &mut value,
-            &[&operation.node.selection_set.node],
-            &document.fragments,
-        );
+        Plan::new(&[&operation.node.selection_set.node], &document.fragments).apply(&mut value);
         assert_eq!(
             serde_json::to_string(&value).expect("json"),
             r#"{"a":[{"z":3,"y":2,"w":1},{"z":3,"y":2,"w":1}],"b":1}"#
