@@ -62,7 +62,8 @@ pub enum Command {
         /// Feedbacks per customer.
         #[arg(long, default_value_t = 10)]
         feedbacks_per_customer: u32,
-        /// Seed of the generator: the same seed gives the same data.
+        /// Seed of the generator: the same seed into the same organization (with the same
+        /// customers already there) gives the same data.
         #[arg(long, default_value_t = 42)]
         random_seed: u64,
     },
