@@ -748,6 +748,21 @@ async fn tokens_tenancy_conflicts_routes_and_methods_answer_the_documented_statu
             .await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert_eq!(body["error"]["code"], "conflict");
+        // A refused customer is not counted in the organization's stored total.
+        let (_, before) = api.get("?page_size=1").await;
+        let (status, _) = api
+            .send(
+                Method::POST,
+                "",
+                Some(json!({"full_name": "Twin", "email": mail("ALICE", "example.com")})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (_, after) = api.get("?page_size=1").await;
+        assert_eq!(
+            after["total_customer_count"], before["total_customer_count"],
+            "{backend:?}"
+        );
         let bob = api.create("Bob", &mail("bob", "example.com")).await["uuid"]
             .as_str()
             .unwrap_or_default()

@@ -9,7 +9,7 @@ use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insight_highlights, insights,
     issue_highlights, issues, personas,
 };
-use sea_orm::sea_query::{ArrayType, Expr, ExprTrait, PgFunc};
+use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,
     DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
@@ -18,7 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::relations::{Direction, FeedbackSort, Window};
-use super::sql::{Sql, contains_pattern};
+use super::sql::{Sql, contains_pattern, uuid_array};
 use crate::error::AppError;
 use crate::validation;
 
@@ -59,19 +59,14 @@ owned!(issues, Title);
 /// `column` is one of `uuids` (at least one): one array parameter on
 /// PostgreSQL, so the statement text and its cached plan do not depend on how
 /// many there are; `IN (…)` on SQLite.
-pub fn uuid_set<Col: ColumnTrait>(
+fn uuid_set<Col: ColumnTrait>(
     db: &DatabaseConnection,
     column: Col,
     uuids: &[Uuid],
 ) -> sea_orm::sea_query::SimpleExpr {
     match db.get_database_backend() {
         DatabaseBackend::Postgres => {
-            let set = Value::Array(
-                ArrayType::Uuid,
-                Some(Box::new(
-                    uuids.iter().map(|uuid| Value::from(*uuid)).collect(),
-                )),
-            );
+            let set = uuid_array(uuids.iter().copied());
             Expr::col(column).eq(PgFunc::any(Expr::val(set)))
         }
         _ => column.is_in(uuids.iter().copied()),

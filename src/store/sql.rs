@@ -51,11 +51,13 @@ impl Sql {
     /// least one): ` = ANY(?)` with one array on PostgreSQL, ` IN (?, …)` on
     /// SQLite.
     pub fn in_uuids(&mut self, uuids: impl IntoIterator<Item = Uuid>) -> &mut Sql {
-        let values: Vec<Value> = uuids.into_iter().map(Value::from).collect();
-        debug_assert!(!values.is_empty(), "BUG: an empty uuid set");
+        let set = uuid_array(uuids);
+        debug_assert!(
+            matches!(&set, Value::Array(_, Some(values)) if !values.is_empty()),
+            "BUG: an empty uuid set"
+        );
         self.text.push(UUID_SET);
-        self.values
-            .push(Value::Array(ArrayType::Uuid, Some(Box::new(values))));
+        self.values.push(set);
         self
     }
 
@@ -103,6 +105,14 @@ impl Sql {
         }
         Statement::from_sql_and_values(backend, text, values)
     }
+}
+
+/// `uuids` as one PostgreSQL `uuid[]` value.
+pub fn uuid_array(uuids: impl IntoIterator<Item = Uuid>) -> Value {
+    Value::Array(
+        ArrayType::Uuid,
+        Some(Box::new(uuids.into_iter().map(Value::from).collect())),
+    )
 }
 
 /// A `LIKE` pattern matching `needle` anywhere, lowercased, with `%`, `_` and
