@@ -17,6 +17,11 @@ use crate::metrics::Metrics;
 const SQLITE_POOL_SIZE: u32 = 8;
 /// Connections kept by the PostgreSQL pool.
 const POSTGRES_POOL_SIZE: u32 = 16;
+/// A pooled connection idle for this long is pinged before it is handed out
+/// (a proxy, a firewall or a server restart may have dropped it). Busy
+/// connections are not: a ping on every checkout is one more round trip per
+/// statement, and doubled the round trips of every request.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +59,8 @@ pub async fn connect(
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10));
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire_if_idle_for(PING_WHEN_IDLE_FOR);
     match backend {
         Backend::Sqlite => {
             options

@@ -114,7 +114,7 @@ impl MutationRoot {
             persona_uuid: input.persona_uuid,
             customer_company_uuid: input.customer_company_uuid,
         };
-        Ok(Customer(
+        Ok(Customer::new(
             customers::create(db(ctx), organization, new).await?,
         ))
     }
@@ -129,7 +129,7 @@ impl MutationRoot {
     ) -> Result<Customer> {
         let organization = own_organization(ctx, organization_uuid)?;
         let changes = input.into_changes()?;
-        Ok(Customer(
+        Ok(Customer::new(
             customers::update(db(ctx), organization, uuid, changes).await?,
         ))
     }

@@ -14,7 +14,7 @@ use super::types::{
     FeedbackSortBy, Insight, InsightPage, Issue, IssuePage, Persona, PersonaPage, SortDirection,
 };
 use crate::error::AppError;
-use crate::store::customers::{self, CustomerSort};
+use crate::store::customers::{self, Along, CustomerSort};
 use crate::store::graph::{self, FeedbackFilter as StoreFeedbackFilter, Owned};
 use crate::store::{self as storage};
 
@@ -185,6 +185,11 @@ pub(crate) async fn customer_page(
     let args = PageArgs::new(page_size, page_number)?;
     let filter = filter.unwrap_or_default().into_store()?;
     let source = TotalSource::Customers(organization, filter.clone());
+    let nodes = ctx.look_ahead().field("nodes");
+    let along = Along {
+        company: nodes.field("company").exists(),
+        persona: nodes.field("persona").exists(),
+    };
     let page = page_with_total(ctx, args, source, async {
         let rows = customers::list(
             db(ctx),
@@ -193,9 +198,13 @@ pub(crate) async fn customer_page(
             sort_by.unwrap_or_default().into(),
             sort_direction.unwrap_or_default().into(),
             args.window(),
+            along,
         )
         .await?;
-        Ok(rows.into_iter().map(Customer).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(customer, related)| Customer(customer, related))
+            .collect())
     })
     .await?;
     Ok(page.into())
@@ -209,7 +218,7 @@ pub(crate) async fn customer_by_uuid(
 ) -> Result<Customer> {
     customers::find(db(ctx), organization, uuid)
         .await?
-        .map(Customer)
+        .map(Customer::new)
         .ok_or_else(|| AppError::NotFound("customer").into())
 }
 

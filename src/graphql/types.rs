@@ -1,6 +1,8 @@
 //! The node types of the graph and their relation fields. Every relation
 //! resolves through the request's DataLoader; paginated children of a whole
-//! level are fetched with one windowed statement per field and arguments.
+//! level are fetched with one windowed statement per field and arguments. A
+//! customer list reads the company and persona it was asked for along with
+//! its customers.
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, Object, Result};
@@ -15,6 +17,7 @@ use super::context::{loaders, tenant};
 use super::pagination::{Page, PageArgs, TotalSource, page_cost, page_object, page_with_total};
 use crate::error::AppError;
 use crate::loaders::{AverageKey, ById, CountKey, GraphLoader, LoadError, PageKey};
+use crate::store::customers::Related;
 use crate::store::relations::{Average, Direction, FeedbackSort, Relation};
 
 /// Sort direction.
@@ -163,9 +166,17 @@ page_object!(IssuePage, Issue, "issues");
 page_object!(CustomerCompanyPage, CustomerCompany, "customer companies");
 page_object!(PersonaPage, Persona, "personas");
 
-/// A person who sends feedback, in one organization.
+/// A person who sends feedback, in one organization, with the rows its list
+/// read along with it.
 #[derive(Clone)]
-pub struct Customer(pub customers::Model);
+pub struct Customer(pub customers::Model, pub Related);
+
+impl Customer {
+    /// A customer whose relations are all read through the loader.
+    pub fn new(model: customers::Model) -> Customer {
+        Customer(model, Related::default())
+    }
+}
 
 /// A person who sends feedback, in one organization.
 #[Object]
@@ -212,17 +223,19 @@ impl Customer {
     }
     /// The customer's persona.
     async fn persona(&self, ctx: &Context<'_>) -> Result<Option<Persona>> {
-        Ok(by_id::<personas::Entity>(ctx, self.0.persona_uuid)
-            .await?
-            .map(Persona))
+        let persona = match &self.1.persona {
+            Some(read) => read.clone(),
+            None => by_id::<personas::Entity>(ctx, self.0.persona_uuid).await?,
+        };
+        Ok(persona.map(Persona))
     }
     /// The customer's company.
     async fn company(&self, ctx: &Context<'_>) -> Result<Option<CustomerCompany>> {
-        Ok(
-            by_id::<customer_companies::Entity>(ctx, self.0.customer_company_uuid)
-                .await?
-                .map(CustomerCompany),
-        )
+        let company = match &self.1.company {
+            Some(read) => read.clone(),
+            None => by_id::<customer_companies::Entity>(ctx, self.0.customer_company_uuid).await?,
+        };
+        Ok(company.map(CustomerCompany))
     }
     /// How many feedbacks the customer sent.
     async fn feedback_count(&self) -> i64 {
@@ -366,7 +379,7 @@ impl Feedback {
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
         Ok(by_id::<customers::Entity>(ctx, Some(self.0.customer_uuid))
             .await?
-            .map(Customer))
+            .map(Customer::new))
     }
     /// Highlights cut from it, oldest first.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -642,7 +655,7 @@ impl CustomerCompany {
             page_size,
             page_number,
             None,
-            Customer,
+            Customer::new,
         )
         .await?
         .into())
@@ -692,7 +705,7 @@ impl Persona {
             page_size,
             page_number,
             None,
-            Customer,
+            Customer::new,
         )
         .await?
         .into())

@@ -154,9 +154,13 @@ pub async fn run<T: DeserializeOwned>(
     if let Some(error) = response.errors.first() {
         return Err(from_graphql_error(error));
     }
-    let data = response.data.into_json().map_err(AppError::internal)?;
-    let value = data.get(field).cloned().unwrap_or(serde_json::Value::Null);
-    serde_json::from_value(value).map_err(|error| {
+    let value = match response.data {
+        async_graphql::Value::Object(mut data) => data
+            .swap_remove(field)
+            .unwrap_or(async_graphql::Value::Null),
+        _ => async_graphql::Value::Null,
+    };
+    async_graphql::from_value(value).map_err(|error| {
         RestError::from(AppError::internal(anyhow::anyhow!(
             "unexpected shape of `{field}`: {error}"
         )))

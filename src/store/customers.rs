@@ -4,7 +4,8 @@
 use entity::{customer_companies, customers, personas};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, TransactionTrait,
+    EntityTrait, FromQueryResult, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryResult,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -92,8 +93,15 @@ impl CustomerFilter {
     }
 
     fn write_where(&self, sql: &mut Sql, organization: Uuid) {
-        sql.push(" FROM customers c WHERE c.organization_uuid = ")
-            .bind(organization);
+        self.write_where_joined(sql, organization, "");
+    }
+
+    /// [`Self::write_where`] with `joins` after the customers table.
+    fn write_where_joined(&self, sql: &mut Sql, organization: Uuid, joins: &str) {
+        sql.push(&format!(
+            " FROM customers c{joins} WHERE c.organization_uuid = "
+        ))
+        .bind(organization);
         for (column, list) in [
             ("c.uuid", &self.uuids),
             ("c.customer_company_uuid", &self.company_uuids),
@@ -131,7 +139,52 @@ impl CustomerFilter {
     }
 }
 
-/// One page of an organization's customers.
+/// What a listed customer brings along when the client asked for it: its
+/// company and persona, read in the listing statement itself rather than in
+/// one more statement each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Along {
+    /// Read the customer's company.
+    pub company: bool,
+    /// Read the customer's persona.
+    pub persona: bool,
+}
+
+/// A customer of a list, with what was read along with it: `None` when it
+/// was not asked for, `Some(None)` when the customer has none.
+#[derive(Debug, Clone, Default)]
+pub struct Related {
+    /// The customer's company.
+    pub company: Option<Option<customer_companies::Model>>,
+    /// The customer's persona.
+    pub persona: Option<Option<personas::Model>>,
+}
+
+/// Writes `, alias.column AS alias_column` for every column of `E`.
+fn write_prefixed<E: EntityTrait>(sql: &mut Sql, alias: &str) {
+    for column in E::Column::iter() {
+        let name = column.as_str();
+        sql.push(&format!(", {alias}.{name} AS {alias}_{name}"));
+    }
+}
+
+/// The row of `E` read under `alias`, if the join found one.
+fn read_prefixed<M: FromQueryResult>(
+    row: &QueryResult,
+    alias: &str,
+    read: bool,
+) -> Result<Option<Option<M>>, AppError> {
+    if !read {
+        return Ok(None);
+    }
+    Ok(Some(M::from_query_result_optional(
+        row,
+        &format!("{alias}_"),
+    )?))
+}
+
+/// One page of the organization's customers matching `filter`, with what
+/// `along` asks for.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn list(
     db: &DatabaseConnection,
@@ -140,12 +193,31 @@ pub async fn list(
     sort: CustomerSort,
     direction: Direction,
     window: Window,
-) -> Result<Vec<customers::Model>, AppError> {
+    along: Along,
+) -> Result<Vec<(customers::Model, Related)>, AppError> {
     if filter.matches_nothing() {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT c.*");
-    filter.write_where(&mut sql, organization);
+    let mut joins = String::new();
+    // Joined on the customer's organization too: a customer never points
+    // elsewhere (writes check it), and a join must not be the first place
+    // where that would show.
+    if along.company {
+        write_prefixed::<customer_companies::Entity>(&mut sql, "co");
+        joins.push_str(
+            " LEFT JOIN customer_companies co ON co.uuid = c.customer_company_uuid \
+             AND co.organization_uuid = c.organization_uuid",
+        );
+    }
+    if along.persona {
+        write_prefixed::<personas::Entity>(&mut sql, "pe");
+        joins.push_str(
+            " LEFT JOIN personas pe ON pe.uuid = c.persona_uuid \
+             AND pe.organization_uuid = c.organization_uuid",
+        );
+    }
+    filter.write_where_joined(&mut sql, organization, &joins);
     sql.push(&format!(
         " ORDER BY {} {} NULLS LAST, c.uuid LIMIT ",
         sort.column(),
@@ -158,7 +230,14 @@ pub async fn list(
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?;
     rows.iter()
-        .map(|row| customers::Model::from_query_result(row, "").map_err(AppError::from))
+        .map(|row| {
+            let customer = customers::Model::from_query_result(row, "")?;
+            let related = Related {
+                company: read_prefixed(row, "co", along.company)?,
+                persona: read_prefixed(row, "pe", along.persona)?,
+            };
+            Ok((customer, related))
+        })
         .collect()
 }
 

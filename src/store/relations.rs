@@ -233,8 +233,7 @@ fn lateral_pages(organization: Uuid, relation: Relation, parents: &[Uuid], windo
     let (children, link) = relation.children();
     let mut sql = Sql::new(&format!(
         "SELECT c.*, p.uuid AS parent_uuid FROM {} p CROSS JOIN LATERAL \
-         (SELECT c.*, ROW_NUMBER() OVER (ORDER BY {order}) AS rn FROM {children} \
-         WHERE {link} ORDER BY {order} LIMIT ",
+         (SELECT c.* FROM {children} WHERE {link} ORDER BY {order} LIMIT ",
         relation.parent_table()
     ));
     sql.bind(window.limit as i64)
@@ -244,7 +243,9 @@ fn lateral_pages(organization: Uuid, relation: Relation, parents: &[Uuid], windo
         .bind(organization)
         .push(" AND p.uuid")
         .in_uuids(parents.iter().copied())
-        .push(" ORDER BY p.uuid, c.rn");
+        // Sorted on the page's own order, not on a numbered window: a page
+        // comes off its index already in that order.
+        .push(&format!(" ORDER BY p.uuid, {order}"));
     sql
 }
 
