@@ -7,7 +7,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use serde::Serialize;
 
 /// A failure that ends a request.
@@ -156,14 +156,39 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
-        match &error {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                tracing::error!(error = %error, "database unavailable");
-                AppError::Unavailable
-            }
-            _ => AppError::Internal(error.into()),
+        if lost_the_database(&error) {
+            tracing::error!(error = %error, "database unavailable");
+            return AppError::Unavailable;
         }
+        AppError::Internal(error.into())
     }
+}
+
+/// True when `error` says the database could not be reached or the
+/// connection was lost (a restart, say): worth a retry, not a fault of ours.
+fn lost_the_database(error: &DbErr) -> bool {
+    use sea_orm::sqlx::Error;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause)) => {
+            match cause.as_ref() {
+                Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
+                    true
+                }
+                Error::Database(error) => error.code().is_some_and(|code| unavailable_state(&code)),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// SQLSTATEs of a server that is going away or cannot take the work now:
+/// class 08 (connection exception), 53 (insufficient resources) and the
+/// shutdowns of class 57 (57P01 admin, 57P02 crash, 57P03 not yet accepting
+/// connections; not 57014, a cancelled statement).
+fn unavailable_state(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
 }
 
 /// True when `error` is a violation of a unique constraint (a duplicate).
@@ -207,6 +232,42 @@ mod tests {
         assert!(!body.contains("SELECT"), "{body}");
         assert!(!body.contains("customers"), "{body}");
         assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_lost_connection_is_unavailable_and_a_bad_statement_is_ours() {
+        let lost = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let lost = DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(
+            sea_orm::sqlx::Error::Io(lost),
+        )));
+        assert_eq!(
+            AppError::from(lost).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let timed_out = DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(
+            sea_orm::sqlx::Error::PoolTimedOut,
+        )));
+        assert_eq!(
+            AppError::from(timed_out).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        for (state, unavailable) in [
+            ("57P01", true),
+            ("08006", true),
+            ("53300", true),
+            ("57014", false),
+            ("23505", false),
+            ("42P01", false),
+        ] {
+            assert_eq!(unavailable_state(state), unavailable, "{state}");
+        }
+        let ours = DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(
+            sea_orm::sqlx::Error::ColumnNotFound("total".to_owned()),
+        )));
+        assert_eq!(
+            AppError::from(ours).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]

@@ -272,6 +272,51 @@ async fn serve_whoami(app: &common::TestApp) -> String {
 }
 
 #[tokio::test]
+async fn connections_the_database_dropped_answer_503_and_the_pool_recovers() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let app = spawn_app(Backend::Postgres).await;
+    let (organization, token) = app.organization_with_token().await;
+    let list = app.url(&format!("/api/v1/organizations/{organization}/customers"));
+    let get = || app.client.get(&list).bearer_auth(&token).send();
+    // Fill the pool with busy-then-idle connections, as traffic leaves it.
+    let warm: Vec<_> = (0..6).map(|_| get()).collect();
+    for answer in futures_util::future::join_all(warm).await {
+        assert_eq!(answer.expect("send").status(), 200);
+    }
+    // What a PostgreSQL restart does to them.
+    let admin = db::connect(&app.database_url, None).await.expect("connect");
+    admin
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await
+        .expect("terminate");
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let answer = get().await.expect("send");
+        let status = answer.status().as_u16();
+        let body: serde_json::Value = answer.json().await.expect("JSON body");
+        if status == 503 {
+            assert_eq!(body["error"]["code"], "unavailable", "{body}");
+        }
+        statuses.push(status);
+        if status == 200 {
+            break;
+        }
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|status| *status == 200 || *status == 503),
+        "a lost connection is the database's outage, not our fault: {statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&200), "the pool heals: {statuses:?}");
+}
+
+#[tokio::test]
 async fn the_token_extractor_grants_a_valid_token_and_refuses_every_other() {
     for backend in backends() {
         let app = spawn_app(backend).await;

@@ -3,8 +3,13 @@
 
 mod common;
 
+use std::collections::HashMap;
+
 use common::{Backend, TestApp, backends, spawn_app, spawn_app_with};
 use customer_graph::config::ServerConfig;
+use customer_graph::store::relations::{self, Direction, FeedbackSort, Relation, Window};
+use entity::{customers, feedback_highlights, feedbacks};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -1285,4 +1290,113 @@ async fn a_document_whose_fragments_double_each_other_is_refused_before_it_runs(
     let answer = app.graphql(&token, &document, json!({})).await;
     assert_eq!(answer.status, 400, "{}", answer.body);
     assert_eq!(answer.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
+}
+
+/// Every parent's page as [`relations::pages`] reads it, for all `parents` in
+/// one batch and in batches of `batch`.
+async fn pages_both_ways<M>(
+    app: &TestApp,
+    organization: Uuid,
+    relation: Relation,
+    parents: &[Uuid],
+    window: Window,
+    batch: usize,
+) -> (HashMap<Uuid, Vec<M>>, HashMap<Uuid, Vec<M>>)
+where
+    M: sea_orm::FromQueryResult,
+{
+    let whole = relations::pages::<M, _>(&app.db, organization, relation, parents, window)
+        .await
+        .expect("one batch");
+    let mut batched = HashMap::new();
+    for chunk in parents.chunks(batch) {
+        batched.extend(
+            relations::pages::<M, _>(&app.db, organization, relation, chunk, window)
+                .await
+                .expect("a small batch"),
+        );
+    }
+    (whole, batched)
+}
+
+#[tokio::test]
+async fn large_and_small_batches_give_every_parent_exactly_its_own_page() {
+    for backend in backends() {
+        // 120 parents: over the most SQLite joins as separate walks, so the
+        // whole batch is numbered there and the batches of 40 are walked.
+        let (app, organization, _) = seeded(backend, 120).await;
+        let customers = customers::Entity::find()
+            .filter(customers::Column::OrganizationUuid.eq(organization))
+            .all(&app.db)
+            .await
+            .expect("customers");
+        let parents: Vec<Uuid> = customers.iter().map(|customer| customer.uuid).collect();
+        let window = Window {
+            limit: 3,
+            offset: 1,
+        };
+        let all_feedbacks = feedbacks::Entity::find()
+            .filter(feedbacks::Column::OrganizationUuid.eq(organization))
+            .all(&app.db)
+            .await
+            .expect("feedbacks");
+        for (sort, direction) in [
+            (FeedbackSort::FeedbackDate, Direction::Desc),
+            (FeedbackSort::Source, Direction::Asc),
+        ] {
+            let relation = Relation::CustomerFeedbacks(sort, direction);
+            let (whole, batched) = pages_both_ways::<feedbacks::Model>(
+                &app,
+                organization,
+                relation,
+                &parents,
+                window,
+                40,
+            )
+            .await;
+            assert_eq!(whole, batched, "{backend:?} {relation:?}");
+            for parent in &parents {
+                let mut own: Vec<&feedbacks::Model> = all_feedbacks
+                    .iter()
+                    .filter(|feedback| feedback.customer_uuid == *parent)
+                    .collect();
+                own.sort_by(|a, b| {
+                    let by_column = match sort {
+                        FeedbackSort::Source => a.source.cmp(&b.source),
+                        _ => b.feedback_date.cmp(&a.feedback_date),
+                    };
+                    by_column.then(a.uuid.cmp(&b.uuid))
+                });
+                let expected: Vec<feedbacks::Model> =
+                    own.into_iter().skip(1).take(3).cloned().collect();
+                assert_eq!(whole[parent], expected, "{backend:?} {relation:?}");
+            }
+        }
+        let (whole, batched) = pages_both_ways::<feedback_highlights::Model>(
+            &app,
+            organization,
+            Relation::CustomerHighlights,
+            &parents,
+            window,
+            40,
+        )
+        .await;
+        assert_eq!(whole, batched, "{backend:?} highlights");
+        assert!(
+            whole.values().any(|page| page.len() == 3),
+            "{backend:?}: the seed gives some customers full pages"
+        );
+        for (parent, page) in &whole {
+            assert!(
+                page.iter()
+                    .all(|highlight| highlight.customer_uuid == *parent)
+            );
+            assert!(
+                page.windows(2)
+                    .all(|pair| (pair[1].feedback_date, pair[0].uuid)
+                        <= (pair[0].feedback_date, pair[1].uuid)),
+                "{backend:?}: newest feedback first, then by uuid"
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Paginated child lists of many parents at once: one statement returns the
 //! requested page of every parent (a `LATERAL` index walk per parent on
-//! PostgreSQL, `ROW_NUMBER() OVER (PARTITION BY parent …)` on SQLite), and one
+//! PostgreSQL; on SQLite, per-parent walks joined by `UNION ALL`, or
+//! `ROW_NUMBER() OVER (PARTITION BY parent …)` where that is cheaper), and one
 //! grouped statement counts the children of every parent. Only the rows of the
 //! requested pages leave the database.
 
@@ -44,12 +45,12 @@ pub enum FeedbackSort {
 }
 
 impl FeedbackSort {
-    /// The column, qualified with the child alias `c`.
+    /// The column.
     pub fn column(self) -> &'static str {
         match self {
-            FeedbackSort::FeedbackDate => "c.feedback_date",
-            FeedbackSort::CreatedAt => "c.created_at",
-            FeedbackSort::Source => "c.source",
+            FeedbackSort::FeedbackDate => "feedback_date",
+            FeedbackSort::CreatedAt => "created_at",
+            FeedbackSort::Source => "source",
         }
     }
 }
@@ -90,26 +91,28 @@ pub struct Window {
     pub offset: u64,
 }
 
-const CUSTOMER_ORDER: &str = "c.last_interacted_date DESC NULLS LAST, c.uuid";
-
 impl Relation {
-    /// The order of children within a parent; always ends on a unique key so
-    /// that pages never overlap or skip.
-    fn order(self) -> String {
+    /// The order of children within a parent, on columns prefixed with
+    /// `alias` (`"c."`, or `""` for a compound SELECT's result); always ends
+    /// on a unique key so that pages never overlap or skip.
+    fn order(self, alias: &str) -> String {
+        let a = alias;
         match self {
             Relation::CustomerFeedbacks(sort, direction) => {
-                format!("{} {}, c.uuid", sort.column(), direction.sql())
+                format!("{a}{} {}, {a}uuid", sort.column(), direction.sql())
             }
-            Relation::CustomerHighlights => "c.feedback_date DESC, c.uuid".to_owned(),
+            Relation::CustomerHighlights => format!("{a}feedback_date DESC, {a}uuid"),
             Relation::CustomerInsights
             | Relation::CustomerIssues
             | Relation::HighlightInsights
-            | Relation::HighlightIssues => "c.title, c.uuid".to_owned(),
-            Relation::FeedbackHighlights => "c.created_at, c.uuid".to_owned(),
+            | Relation::HighlightIssues => format!("{a}title, {a}uuid"),
+            Relation::FeedbackHighlights => format!("{a}created_at, {a}uuid"),
             Relation::InsightHighlights | Relation::IssueHighlights => {
-                "c.created_at DESC, c.uuid".to_owned()
+                format!("{a}created_at DESC, {a}uuid")
             }
-            Relation::CompanyCustomers | Relation::PersonaCustomers => CUSTOMER_ORDER.to_owned(),
+            Relation::CompanyCustomers | Relation::PersonaCustomers => {
+                format!("{a}last_interacted_date DESC NULLS LAST, {a}uuid")
+            }
         }
     }
 
@@ -229,7 +232,7 @@ impl Relation {
 /// at the end of the page, so a page costs its own rows whatever the number of
 /// children (PostgreSQL).
 fn lateral_pages(organization: Uuid, relation: Relation, parents: &[Uuid], window: Window) -> Sql {
-    let order = relation.order();
+    let order = relation.order("c.");
     let (children, link) = relation.children();
     let mut sql = Sql::new(&format!(
         "SELECT c.*, p.uuid AS parent_uuid FROM {} p CROSS JOIN LATERAL \
@@ -249,15 +252,48 @@ fn lateral_pages(organization: Uuid, relation: Relation, parents: &[Uuid], windo
     sql
 }
 
+/// Most parents [`unioned_pages`] joins in one statement (SQLite takes up to
+/// 500 members in a compound SELECT); a larger batch is numbered instead.
+const MAX_UNIONED_PARENTS: usize = 100;
+
+/// Each parent's page as its own index walk that stops at the end of the
+/// page, the walks joined by `UNION ALL` (SQLite, which has no `LATERAL`).
+fn unioned_pages(organization: Uuid, relation: Relation, parents: &[Uuid], window: Window) -> Sql {
+    let order = relation.order("c.");
+    let (children, link) = relation.children();
+    let member = format!(
+        "SELECT * FROM (SELECT c.*, p.uuid AS parent_uuid FROM {} p, {children} WHERE p.uuid = ",
+        relation.parent_table()
+    );
+    let mut sql = Sql::new("SELECT * FROM (");
+    for (index, parent) in parents.iter().enumerate() {
+        if index > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(&member)
+            .bind(*parent)
+            .push(" AND p.organization_uuid = ")
+            .bind(organization)
+            .push(&format!(" AND {link} ORDER BY {order} LIMIT "))
+            .bind(window.limit as i64)
+            .push(" OFFSET ")
+            .bind(window.offset as i64)
+            .push(")");
+    }
+    sql.push(&format!(") ORDER BY parent_uuid, {}", relation.order("")));
+    sql
+}
+
 /// Each parent's page through `ROW_NUMBER() OVER (PARTITION BY parent …)` over
-/// all the parents' children (SQLite, which has no `LATERAL`; its rows are a
-/// function call away).
+/// all the parents' children (SQLite, for a customer's insights and issues,
+/// whose distinct links are cheaper numbered than walked, and for batches of
+/// over [`MAX_UNIONED_PARENTS`] parents).
 fn numbered_pages(organization: Uuid, relation: Relation, parents: &[Uuid], window: Window) -> Sql {
     let parent = relation.parent();
     let mut sql = Sql::new(&format!(
         "SELECT * FROM (SELECT c.*, {parent} AS parent_uuid, \
          ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {}) AS rn",
-        relation.order()
+        relation.order("c.")
     ));
     relation.write_joined(&mut sql, organization, parents);
     sql.push(") ranked WHERE rn > ")
@@ -288,6 +324,9 @@ where
     }
     let sql = match db.get_database_backend() {
         DatabaseBackend::Postgres => lateral_pages(organization, relation, parents, window),
+        _ if relation.customer_links().is_none() && parents.len() <= MAX_UNIONED_PARENTS => {
+            unioned_pages(organization, relation, parents, window)
+        }
         _ => numbered_pages(organization, relation, parents, window),
     };
     for row in db

@@ -31,14 +31,52 @@ pub fn backends() -> Vec<Backend> {
     backends
 }
 
-/// A fresh, empty database of `backend`; the returned guard keeps a SQLite
-/// file alive.
-pub async fn fresh_database(backend: Backend) -> (String, Option<TempDir>) {
+/// What a fresh database leaves behind, removed when the guard is dropped: a
+/// SQLite file's directory, or a PostgreSQL database (dropped, so a
+/// developer's server does not collect one per test run).
+pub enum Scratch {
+    Directory(TempDir),
+    Database { server_url: String, name: String },
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let Scratch::Database { server_url, name } = self else {
+            return;
+        };
+        let (server_url, name) = (server_url.clone(), name.clone());
+        let database = name.clone();
+        // Drop runs inside the test's runtime, which cannot be blocked on:
+        // a thread of its own, with a runtime of its own, does the drop.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let admin = db::connect(&server_url, None).await?;
+                // FORCE ends the sessions the test's app still holds.
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+                admin.close().await?;
+                anyhow::Ok(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {database}: {dropped:?}");
+        }
+    }
+}
+
+/// A fresh, empty database of `backend`, and the guard that removes it.
+pub async fn fresh_database(backend: Backend) -> (String, Scratch) {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-            (url, Some(dir))
+            (url, Scratch::Directory(dir))
         }
         Backend::Postgres => {
             let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
@@ -51,7 +89,14 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<TempDir>) {
                 .await
                 .expect("create test database");
             admin.close().await.ok();
-            (with_database_name(&base, &name), None)
+            let url = with_database_name(&base, &name);
+            (
+                url,
+                Scratch::Database {
+                    server_url: base,
+                    name,
+                },
+            )
         }
     }
 }
@@ -81,7 +126,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub metrics: Arc<Metrics>,
     pub client: reqwest::Client,
-    _dir: Option<TempDir>,
+    _scratch: Scratch,
 }
 
 impl TestApp {
@@ -110,7 +155,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// [`spawn_app`] with chosen settings.
 pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
     customer_graph::telemetry::init();
-    let (database_url, dir) = fresh_database(backend).await;
+    let (database_url, scratch) = fresh_database(backend).await;
     let metrics = Arc::new(Metrics::default());
     let db = db::connect_and_migrate(&database_url, Some(metrics.clone()))
         .await
@@ -128,7 +173,7 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
         db,
         metrics,
         client: reqwest::Client::new(),
-        _dir: dir,
+        _scratch: scratch,
     }
 }
 
