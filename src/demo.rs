@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use entity::{customer_companies, customers, insights, issues, personas};
+use entity::{customer_companies, customers};
 use indicatif::ProgressBar;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Order, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     TransactionTrait, Value,
@@ -331,9 +331,60 @@ pub async fn seed(
         &mut report,
     )
     .await?;
-    let personas = ensure_personas(db, organization_uuid, &mut rng, now, &mut report).await?;
-    let insights = ensure_insights(db, organization_uuid, &mut rng, now, &mut report).await?;
-    let issues = ensure_issues(db, organization_uuid, &mut rng, now, &mut report).await?;
+    let described = |entries: &[(&str, &str)]| -> Vec<Vec<Value>> {
+        entries
+            .iter()
+            .map(|(name, description)| {
+                vec![
+                    name.to_string().into(),
+                    Some(description.to_string()).into(),
+                ]
+            })
+            .collect()
+    };
+    let (personas, created) = ensure_reference_rows(
+        db,
+        "personas",
+        &["name", "description"],
+        described(PERSONAS),
+        organization_uuid,
+        &mut rng,
+        now,
+    )
+    .await?;
+    report.personas = created;
+    let (insights, created) = ensure_reference_rows(
+        db,
+        "insights",
+        &["title", "description"],
+        described(INSIGHTS),
+        organization_uuid,
+        &mut rng,
+        now,
+    )
+    .await?;
+    report.insights = created;
+    let issue_entries = ISSUES
+        .iter()
+        .map(|(title, description, status)| {
+            vec![
+                title.to_string().into(),
+                Some(description.to_string()).into(),
+                status.to_string().into(),
+            ]
+        })
+        .collect();
+    let (issues, created) = ensure_reference_rows(
+        db,
+        "issues",
+        &["title", "description", "status"],
+        issue_entries,
+        organization_uuid,
+        &mut rng,
+        now,
+    )
+    .await?;
+    report.issues = created;
 
     progress.set_length(options.customers);
     let mut index = existing_customers;
@@ -656,138 +707,55 @@ async fn ensure_companies(
     Ok(companies)
 }
 
-async fn ensure_personas(
+/// The uuids of the organization's rows in a small reference table (personas,
+/// insights, issues), oldest first; when it has none, inserts `entries` there
+/// first. Each entry holds the values of `columns`, which are the table's
+/// columns after `uuid` and `organization_uuid` and before `created_at`.
+/// Returns the uuids and how many rows were inserted.
+async fn ensure_reference_rows(
     db: &DatabaseConnection,
+    table: &'static str,
+    columns: &[&'static str],
+    entries: Vec<Vec<Value>>,
     organization_uuid: Uuid,
     rng: &mut SeedRng,
     now: DateTime<Utc>,
-    report: &mut SeedReport,
-) -> anyhow::Result<Vec<Uuid>> {
-    let existing = personas::Entity::find()
-        .filter(personas::Column::OrganizationUuid.eq(organization_uuid))
-        .all(db)
-        .await?;
+) -> anyhow::Result<(Vec<Uuid>, u64)> {
+    use sea_orm::sea_query::ExprTrait;
+    let existing = Query::select()
+        .column("uuid")
+        .from(table)
+        .and_where(Expr::col("organization_uuid").eq(organization_uuid))
+        .order_by("uuid", Order::Asc)
+        .to_owned();
+    let existing = db
+        .query_all(&existing)
+        .await
+        .with_context(|| format!("cannot read the organization's {table}"))?
+        .iter()
+        .map(|row| row.try_get::<Uuid>("", "uuid"))
+        .collect::<Result<Vec<_>, _>>()?;
     if !existing.is_empty() {
-        return Ok(existing.into_iter().map(|persona| persona.uuid).collect());
+        return Ok((existing, 0));
     }
-    let mut uuids = Vec::new();
-    let mut rows = Vec::new();
-    for (name, description) in PERSONAS {
+    let mut uuids = Vec::with_capacity(entries.len());
+    let mut rows = Vec::with_capacity(entries.len());
+    for values in entries {
         let uuid = random_uuid(rng);
-        rows.push(vec![
-            uuid.into(),
-            organization_uuid.into(),
-            name.to_string().into(),
-            Some(description.to_string()).into(),
-            now.into(),
-        ]);
+        let mut row = vec![uuid.into(), organization_uuid.into()];
+        row.extend(values);
+        row.push(now.into());
+        rows.push(row);
         uuids.push(uuid);
     }
-    report.personas = rows.len() as u64;
-    insert_rows(
-        db,
-        "personas",
-        &[
-            "uuid",
-            "organization_uuid",
-            "name",
-            "description",
-            "created_at",
-        ],
-        rows,
-    )
-    .await?;
-    Ok(uuids)
-}
-
-async fn ensure_insights(
-    db: &DatabaseConnection,
-    organization_uuid: Uuid,
-    rng: &mut SeedRng,
-    now: DateTime<Utc>,
-    report: &mut SeedReport,
-) -> anyhow::Result<Vec<Uuid>> {
-    let existing = insights::Entity::find()
-        .filter(insights::Column::OrganizationUuid.eq(organization_uuid))
-        .all(db)
-        .await?;
-    if !existing.is_empty() {
-        return Ok(existing.into_iter().map(|insight| insight.uuid).collect());
-    }
-    let mut uuids = Vec::new();
-    let mut rows = Vec::new();
-    for (title, description) in INSIGHTS {
-        let uuid = random_uuid(rng);
-        rows.push(vec![
-            uuid.into(),
-            organization_uuid.into(),
-            title.to_string().into(),
-            Some(description.to_string()).into(),
-            now.into(),
-        ]);
-        uuids.push(uuid);
-    }
-    report.insights = rows.len() as u64;
-    insert_rows(
-        db,
-        "insights",
-        &[
-            "uuid",
-            "organization_uuid",
-            "title",
-            "description",
-            "created_at",
-        ],
-        rows,
-    )
-    .await?;
-    Ok(uuids)
-}
-
-async fn ensure_issues(
-    db: &DatabaseConnection,
-    organization_uuid: Uuid,
-    rng: &mut SeedRng,
-    now: DateTime<Utc>,
-    report: &mut SeedReport,
-) -> anyhow::Result<Vec<Uuid>> {
-    let existing = issues::Entity::find()
-        .filter(issues::Column::OrganizationUuid.eq(organization_uuid))
-        .all(db)
-        .await?;
-    if !existing.is_empty() {
-        return Ok(existing.into_iter().map(|issue| issue.uuid).collect());
-    }
-    let mut uuids = Vec::new();
-    let mut rows = Vec::new();
-    for (title, description, status) in ISSUES {
-        let uuid = random_uuid(rng);
-        rows.push(vec![
-            uuid.into(),
-            organization_uuid.into(),
-            title.to_string().into(),
-            Some(description.to_string()).into(),
-            status.to_string().into(),
-            now.into(),
-        ]);
-        uuids.push(uuid);
-    }
-    report.issues = rows.len() as u64;
-    insert_rows(
-        db,
-        "issues",
-        &[
-            "uuid",
-            "organization_uuid",
-            "title",
-            "description",
-            "status",
-            "created_at",
-        ],
-        rows,
-    )
-    .await?;
-    Ok(uuids)
+    let all_columns: Vec<&'static str> = ["uuid", "organization_uuid"]
+        .into_iter()
+        .chain(columns.iter().copied())
+        .chain(["created_at"])
+        .collect();
+    insert_rows(db, table, &all_columns, rows).await?;
+    let inserted = uuids.len() as u64;
+    Ok((uuids, inserted))
 }
 
 /// Customers in the demo organization that `serve --demo` creates.

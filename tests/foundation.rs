@@ -588,8 +588,9 @@ async fn seeded_data_is_consistent_and_the_same_seed_gives_the_same_rows() {
             assert_eq!(customer_of[&highlight], customer, "{backend:?}");
         }
 
-        // Seeding again adds new customers without colliding.
-        seed(
+        // Seeding again adds new customers without colliding, and reuses the
+        // organization's personas, insights and issues.
+        let again = seed(
             &db,
             organization,
             SeedOptions {
@@ -600,6 +601,20 @@ async fn seeded_data_is_consistent_and_the_same_seed_gives_the_same_rows() {
         )
         .await
         .expect("second seed");
+        assert_eq!(
+            [again.personas, again.insights, again.issues],
+            [0, 0, 0],
+            "{backend:?}: reused"
+        );
+        assert_eq!(
+            entity::personas::Entity::find()
+                .all(&db)
+                .await
+                .expect("personas")
+                .len() as u64,
+            report.personas,
+            "{backend:?}: no persona added"
+        );
         let total = customers::Entity::find()
             .all(&db)
             .await
