@@ -899,19 +899,26 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+def run_lines(ctx: dict) -> list[str]:
+    """The report lines every run starts with: when, which commit, on what machine."""
+    machine = ctx["machine"]
+    return [
+        f"- Date: {ctx['started']} UTC; commit `{ctx['commit_full']}`"
+        + (" (the working tree had uncommitted changes)" if ctx["dirty"] else "")
+        + ("" if ctx["built"] else f"; binary `{ctx['binary']}` used as found, not built for this commit"),
+        f"- Machine: {machine['nproc']} CPUs ({machine.get('cpu', '?')}), {machine.get('memory', '?')} memory, "
+        f"Linux {machine['kernel']}; load average {ctx['load_before']} before, {ctx['load_after']} after "
+        "(1/5/15 min; the machine may be shared, figures are noisy)",
+    ]
+
+
 def write_report(bench: Bench, ctx: dict) -> str:
     profile = bench.profile
     out: list[str] = []
     add = out.append
-    machine = ctx["machine"]
     add(f"# Benchmark, {ctx['date']}, commit {ctx['commit']} ({profile.name} run)")
     add("")
-    add(f"- Date: {ctx['started']} UTC; commit `{ctx['commit_full']}`"
-        + (" (the working tree had uncommitted changes)" if ctx["dirty"] else "")
-        + ("" if ctx["built"] else f"; binary `{ctx['binary']}` used as found, not built for this commit"))
-    add(f"- Machine: {machine['nproc']} CPUs ({machine.get('cpu', '?')}), {machine.get('memory', '?')} memory, "
-        f"Linux {machine['kernel']}; load average {ctx['load_before']} before, {ctx['load_after']} after "
-        "(1/5/15 min; the machine may be shared, figures are noisy)")
+    out.extend(run_lines(ctx))
     add(f"- Data: one organization, {profile.customers} customers × {profile.feedbacks_per_customer} feedbacks "
         f"(`customer-graph seed --random-seed {RANDOM_SEED}`), on PostgreSQL (seeded in {ctx['seed_pg']:.0f} s, "
         f"then VACUUM ANALYZE) and SQLite (seeded in {ctx['seed_sqlite']:.0f} s)")
@@ -1479,17 +1486,11 @@ def write_scaling_report(profile: Profile, bench: Bench, ctx: dict, sides: dict[
                          plans: dict[tuple[str, int], tuple[str, float | None] | None]) -> str:
     out: list[str] = []
     add = out.append
-    machine = ctx["machine"]
     small, large = sides[(OURS_PG, "small")].customers, sides[(OURS_PG, "large")].customers
     quick = profile.name == "quick"
     add(f"# Page-1 scaling, {ctx['date']}, commit {ctx['commit']} ({'quick ' if quick else ''}--scaling run)")
     add("")
-    add(f"- Date: {ctx['started']} UTC; commit `{ctx['commit_full']}`"
-        + (" (the working tree had uncommitted changes)" if ctx["dirty"] else "")
-        + ("" if ctx["built"] else f"; binary `{ctx['binary']}` used as found, not built for this commit"))
-    add(f"- Machine: {machine['nproc']} CPUs ({machine.get('cpu', '?')}), {machine.get('memory', '?')} memory, "
-        f"Linux {machine['kernel']}; load average {ctx['load_before']} before, {ctx['load_after']} after "
-        "(1/5/15 min; the machine may be shared, figures are noisy)")
+    out.extend(run_lines(ctx))
     add(f"- Data: one organization per database, {thousands(small)} (small) and {thousands(large)} (large) "
         f"customers × {profile.feedbacks_per_customer} feedback(s) (`customer-graph seed --random-seed "
         f"{RANDOM_SEED}`)")
