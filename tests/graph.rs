@@ -602,6 +602,23 @@ async fn out_of_range_pages_and_bad_filters_answer_bad_user_input() {
         bad_uuid.body
     );
     assert!(bad_uuid.body.get("data").is_none());
+    let nested_bad_uuid = app
+        .graphql(
+            &fx.token,
+            CUSTOMER_LIST,
+            json!({"o": fx.organization, "f": {"companyUuids": ["not-a-uuid"]}}),
+        )
+        .await;
+    assert_eq!(
+        nested_bad_uuid.status, 400,
+        "a value deep in an input object that does not coerce is a request error too: {}",
+        nested_bad_uuid.body
+    );
+    assert_eq!(
+        nested_bad_uuid.body["errors"][0]["message"],
+        r#"variable $f: at companyUuids[0]: expected a value of type UUID!, found "not-a-uuid""#
+    );
+    assert!(nested_bad_uuid.body.get("data").is_none());
     let missing = app.graphql(&fx.token, CUSTOMER_LIST, json!({})).await;
     assert_eq!(
         missing.status, 400,

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, OperationType, Selection, Type,
+    DocumentOperations, ExecutableDocument, OperationType, Selection,
 };
 use async_graphql::{Request as GraphQLRequest, Variables};
 use axum::Router;
@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{execute_on, is_request_error, order};
+use super::{execute_on, is_request_error, order, variables};
 use crate::app::AppState;
 use crate::auth::{Tenant, authenticate};
 use crate::error::AppError;
@@ -231,12 +231,12 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
         return Err((message, "GRAPHQL_VALIDATION_FAILED"));
     }
     let empty = serde_json::Map::new();
-    let variables = params.variables.as_ref().unwrap_or(&empty);
+    let values = params.variables.as_ref().unwrap_or(&empty);
     for definition in &operation.variable_definitions {
         let definition = &definition.node;
         let name = definition.name.node.as_str();
         let has_default = definition.default_value.is_some();
-        coerce_variable(variables.get(name), &definition.var_type.node, has_default)
+        variables::coerce(values.get(name), &definition.var_type.node, has_default)
             .map_err(|problem| (format!("variable ${name}: {problem}"), "BAD_USER_INPUT"))?;
     }
     // Introspection (`__schema`, `__type`, `__typename` at the root) has a
@@ -252,49 +252,6 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
         is_introspection,
         plan,
     })
-}
-
-/// Checks a variable's value against its declared type, as far as its shape
-/// goes (the enum values and input object fields are checked by the schema).
-/// Failing here is a request error: nothing is executed.
-fn coerce_variable(value: Option<&Value>, ty: &Type, has_default: bool) -> Result<(), String> {
-    let value = match value {
-        None if has_default => return Ok(()),
-        None | Some(Value::Null) if !ty.nullable => {
-            return Err(format!("a value of type {ty} is required"));
-        }
-        None | Some(Value::Null) => return Ok(()),
-        Some(value) => value,
-    };
-    let wrong = || Err(format!("expected a value of type {ty}, found {value}"));
-    match &ty.base {
-        BaseType::List(item) => match value {
-            Value::Array(elements) => elements
-                .iter()
-                .try_for_each(|element| coerce_variable(Some(element), item, false)),
-            single => coerce_variable(Some(single), item, false),
-        },
-        BaseType::Named(name) => {
-            let fits = match name.as_str() {
-                "Int" => value.as_i64().is_some_and(|int| i32::try_from(int).is_ok()),
-                "Float" => value.is_number(),
-                "String" => value.is_string(),
-                "Boolean" => value.is_boolean(),
-                "ID" => value.is_string() || value.is_i64() || value.is_u64(),
-                "UUID" => value
-                    .as_str()
-                    .is_some_and(|text| uuid::Uuid::parse_str(text).is_ok()),
-                "DateTime" => value
-                    .as_str()
-                    .is_some_and(|text| chrono::DateTime::parse_from_rfc3339(text).is_ok()),
-                "SortDirection" | "CustomerSortBy" | "FeedbackSortBy" | "IssueStatus" => {
-                    value.is_string()
-                }
-                _ => value.is_object(),
-            };
-            if fits { Ok(()) } else { wrong() }
-        }
-    }
 }
 
 impl Params {

@@ -9,6 +9,7 @@ pub mod order;
 pub mod pagination;
 pub mod query;
 pub mod types;
+pub mod variables;
 
 use std::sync::Arc;
 
