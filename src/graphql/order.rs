@@ -130,23 +130,28 @@ impl Plan {
                         .keys()
                         .zip(&self.keys)
                         .all(|(name, (key, _))| name == key);
-                if !in_order {
-                    let mut ordered = IndexMap::with_capacity(map.len());
-                    for (key, _) in &self.keys {
-                        if let Some((name, field)) = map
-                            .get_index_of(key)
-                            .and_then(|index| map.get_index_mut(index))
-                        {
-                            ordered.insert(name.clone(), std::mem::take(field));
-                        }
+                if in_order {
+                    // The common case: walk both side by side, no lookups.
+                    for (field, (_, plan)) in map.values_mut().zip(&self.keys) {
+                        plan.apply(field);
                     }
-                    for (name, field) in map.drain(..) {
-                        if !ordered.contains_key(&name) {
-                            ordered.insert(name, field);
-                        }
-                    }
-                    *map = ordered;
+                    return;
                 }
+                let mut ordered = IndexMap::with_capacity(map.len());
+                for (key, _) in &self.keys {
+                    if let Some((name, field)) = map
+                        .get_index_of(key)
+                        .and_then(|index| map.get_index_mut(index))
+                    {
+                        ordered.insert(name.clone(), std::mem::take(field));
+                    }
+                }
+                for (name, field) in map.drain(..) {
+                    if !ordered.contains_key(&name) {
+                        ordered.insert(name, field);
+                    }
+                }
+                *map = ordered;
                 for (key, plan) in &self.keys {
                     if let Some(field) = map.get_mut(key) {
                         plan.apply(field);
