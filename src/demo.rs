@@ -487,6 +487,7 @@ fn generate_chunk(
                 .map(|(sentence, _)| format!("{sentence}."))
                 .collect::<Vec<_>>()
                 .join(" ");
+            let search = entity::folding::fold(&contents);
             rows.feedbacks.push(vec![
                 feedback_uuid.into(),
                 organization_uuid.into(),
@@ -495,6 +496,7 @@ fn generate_chunk(
                 date.into(),
                 pick(rng, SOURCES).to_string().into(),
                 now.into(),
+                search.into(),
             ]);
             for (sentence, sentiment) in sentences {
                 let highlight_uuid = random_uuid(rng);
@@ -529,6 +531,7 @@ fn generate_chunk(
         }
         let full_name = format!("{first} {last}");
         let search = crate::store::customers::search_text(&full_name, &email);
+        let email_folded = entity::folding::fold(&email);
         rows.customers.push(vec![
             customer_uuid.into(),
             organization_uuid.into(),
@@ -540,6 +543,7 @@ fn generate_chunk(
             last_interacted.into(),
             i64::from(feedbacks_per_customer).into(),
             search.into(),
+            email_folded.into(),
             now.into(),
             now.into(),
         ]);
@@ -570,6 +574,7 @@ async fn write_chunk(
             "last_interacted_date",
             "feedback_count",
             "search_text",
+            "email_folded",
             "created_at",
             "updated_at",
         ],
@@ -587,6 +592,7 @@ async fn write_chunk(
             "feedback_date",
             "source",
             "created_at",
+            "search_text",
         ],
         rows.feedbacks,
     )

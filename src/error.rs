@@ -34,6 +34,16 @@ pub enum AppError {
     /// The request would break a uniqueness rule.
     #[error("{0}")]
     Conflict(String),
+    /// A precondition of the request does not hold: the customer changed
+    /// since the client read the version it sent (`If-Match`,
+    /// `expectedVersion`). Nothing was written.
+    #[error(
+        "the customer has changed since it was read: its current version is {current_version} (ETag \"{current_version}\"); nothing was written"
+    )]
+    PreconditionFailed {
+        /// The version the customer has now.
+        current_version: i32,
+    },
     /// The request body is larger than the configured limit.
     #[error("request body is larger than the limit of {0} bytes")]
     PayloadTooLarge(usize),
@@ -63,7 +73,8 @@ pub struct ErrorDetail {
     pub code: &'static str,
     /// For a person.
     pub message: String,
-    /// The parameter or field at fault, for `bad_request`.
+    /// The parameter, field or header at fault, for `bad_request` and
+    /// `precondition_failed` (`If-Match`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
 }
@@ -90,6 +101,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -105,6 +117,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict(_) => "conflict",
+            AppError::PreconditionFailed { .. } => "precondition_failed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Timeout => "timeout",
             AppError::Unavailable => "unavailable",
@@ -120,6 +133,7 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::PreconditionFailed { .. } => "PRECONDITION_FAILED",
             AppError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             AppError::Timeout => "TIMEOUT",
             AppError::Unavailable => "SERVICE_UNAVAILABLE",
@@ -131,6 +145,15 @@ impl AppError {
     pub fn parameter(&self) -> Option<&str> {
         match self {
             AppError::BadRequest { parameter, .. } => parameter.as_deref(),
+            AppError::PreconditionFailed { .. } => Some("expectedVersion"),
+            _ => None,
+        }
+    }
+
+    /// The current version of a resource whose precondition failed.
+    pub fn current_version(&self) -> Option<i32> {
+        match self {
+            AppError::PreconditionFailed { current_version } => Some(*current_version),
             _ => None,
         }
     }
@@ -216,6 +239,9 @@ impl async_graphql::ErrorExtensions for AppError {
             extensions.set("code", self.graphql_code());
             if let Some(parameter) = self.parameter() {
                 extensions.set("parameter", parameter);
+            }
+            if let Some(version) = self.current_version() {
+                extensions.set("currentVersion", version);
             }
         })
     }

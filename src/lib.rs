@@ -9,6 +9,7 @@
 //! - [`auth`]: bearer token → the organization it grants.
 //! - [`error`]: [`error::AppError`], the one place failures become HTTP statuses
 //!   and GraphQL error codes.
+//! - [`json`]: JSON bodies read strictly (a repeated member is an error).
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`playground`]: the browser pages, GraphiQL on `GET /graphql`, the REST docs on
@@ -28,6 +29,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod graphql;
+pub mod json;
 pub mod loaders;
 pub mod metrics;
 pub mod ops;

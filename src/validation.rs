@@ -34,9 +34,34 @@ pub const MIN_YEAR: i32 = 1900;
 /// Latest accepted timestamp year.
 pub const MAX_YEAR: i32 = 9999;
 
-/// A timestamp between [`MIN_YEAR`] and [`MAX_YEAR`], truncated to
-/// microseconds (what PostgreSQL keeps), so both backends store and order it alike.
+/// An instant as every face reads it: an RFC 3339 date-time with an offset
+/// (the text the GraphQL `DateTime` scalar accepts), then the rules of
+/// [`timestamp`]. The one parser behind variables, literals and filters, so
+/// a text that names no real instant (February 30th, hour 24, a second of
+/// 60, no offset) is refused the same way everywhere.
+pub fn instant(field: &str, text: &str) -> Result<DateTime<Utc>, AppError> {
+    let parsed = text.parse::<DateTime<Utc>>().map_err(|_| {
+        AppError::bad_parameter(
+            field,
+            format!(
+                "{field} must be an RFC 3339 date-time with an offset, such as 2025-03-01T10:00:00Z, naming a real instant"
+            ),
+        )
+    })?;
+    timestamp(field, parsed)
+}
+
+/// A timestamp between [`MIN_YEAR`] and [`MAX_YEAR`] (in UTC), truncated to
+/// microseconds (what PostgreSQL keeps), so both backends store, order and
+/// answer the same instant. A leap second (`:60`) is refused: PostgreSQL
+/// would store the next second and SQLite the text as given.
 pub fn timestamp(field: &str, value: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+    if value.timestamp_subsec_nanos() >= 1_000_000_000 {
+        return Err(AppError::bad_parameter(
+            field,
+            format!("{field} must not be a leap second (:60): use :59.999999 or the next second"),
+        ));
+    }
     if !(MIN_YEAR..=MAX_YEAR).contains(&value.year()) {
         return Err(AppError::bad_parameter(
             field,
@@ -209,6 +234,40 @@ mod tests {
         let precise = Utc.timestamp_nanos(1_700_000_000_123_456_789);
         let kept = timestamp("feedbackDate", precise).expect("valid");
         assert_eq!(kept.timestamp_subsec_nanos(), 123_456_000);
+    }
+
+    #[test]
+    fn an_instant_is_one_real_utc_microsecond_or_a_400_naming_the_field() {
+        let normalised = |text: &str| instant("feedbackDate", text).map(|value| value.to_rfc3339());
+        assert_eq!(
+            normalised("2024-01-01T00:00:00.1234567+02:00")
+                .ok()
+                .as_deref(),
+            Some("2023-12-31T22:00:00.123456+00:00")
+        );
+        assert_eq!(
+            normalised("2024-02-29T23:59:59Z").ok().as_deref(),
+            Some("2024-02-29T23:59:59+00:00")
+        );
+        for bad in [
+            "2024-02-30T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2024-01-01T12:34:60Z",
+            "2016-12-31T23:59:60Z",
+            "2024-01-01T00:00:00",
+            "2024-01-01",
+            "2024-01-01T00:00:00+24:00",
+            "1899-12-31T23:59:59Z",
+            "1900-01-01T00:30:00+01:00",
+            "10000-01-01T00:00:00Z",
+            "yesterday",
+        ] {
+            let error = instant("feedbackDate", bad).expect_err(bad);
+            assert_eq!(error.parameter(), Some("feedbackDate"), "{bad}");
+        }
     }
 
     #[test]

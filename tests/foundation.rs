@@ -72,8 +72,10 @@ fn customer(organization: Uuid, email: &str) -> customers::ActiveModel {
         last_interacted_date: Set(None),
         feedback_count: Set(0),
         search_text: Set(String::new()),
+        email_folded: Set(entity::folding::fold(email)),
         created_at: Set(now),
         updated_at: Set(now),
+        version: Set(1),
     }
 }
 

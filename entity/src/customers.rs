@@ -1,6 +1,7 @@
 //! `customers`: the people who send feedback. The email is unique within an
-//! organization. `last_interacted_date` and `feedback_count` are kept current
-//! whenever feedback is added, so that listing and sorting never aggregate.
+//! organization, ignoring case (its folded copy is). `last_interacted_date`
+//! and `feedback_count` are kept current whenever feedback is added, so that
+//! listing and sorting never aggregate.
 
 use sea_orm::entity::prelude::*;
 
@@ -18,10 +19,17 @@ pub struct Model {
     pub customer_company_uuid: Option<Uuid>,
     pub last_interacted_date: Option<DateTimeUtc>,
     pub feedback_count: i64,
-    /// Full name and email, lowercased by the application, for search.
+    /// Full name and email (`"{full_name} {email}"`), folded by
+    /// [`crate::folding::fold`], for search.
     pub search_text: String,
+    /// The email folded by [`crate::folding::fold`]; unique per organization,
+    /// so that two emails equal but for case (in any alphabet) are refused.
+    pub email_folded: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Starts at 1; every write to the row adds 1 (optimistic concurrency:
+    /// the `ETag` and `expectedVersion` compare against it).
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

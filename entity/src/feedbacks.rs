@@ -14,6 +14,8 @@ pub struct Model {
     pub feedback_date: DateTimeUtc,
     pub source: String,
     pub created_at: DateTimeUtc,
+    /// `feedback_contents` folded by [`crate::folding::fold`], for search.
+    pub search_text: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

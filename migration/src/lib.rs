@@ -7,6 +7,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_schema;
 mod m20261128_000002_customer_search_and_email_case;
 mod m20261128_000003_customer_read_paths;
+mod m20261130_000004_customer_versions;
+mod m20261130_000005_unicode_case_folding;
 
 /// The ordered list of migrations, applied by `customer-graph migrate` and at
 /// every start.
@@ -19,6 +21,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_schema::Migration),
             Box::new(m20261128_000002_customer_search_and_email_case::Migration),
             Box::new(m20261128_000003_customer_read_paths::Migration),
+            Box::new(m20261130_000004_customer_versions::Migration),
+            Box::new(m20261130_000005_unicode_case_folding::Migration),
         ]
     }
 }

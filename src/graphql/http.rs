@@ -17,14 +17,40 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{execute_on, is_request_error, order, variables};
+use super::{escapes, execute_on, is_request_error, order, variables};
 use crate::app::AppState;
 use crate::auth::{Tenant, authenticate};
 use crate::error::AppError;
+use crate::json::JsonError;
 
 /// The GraphQL routes.
+///
+/// `/graphql` answers its own errors in the GraphQL shape, including a body
+/// over the limit (413, whether the client sent `Content-Length` or chunks)
+/// and a method other than GET and POST (405): the app's REST-shaped body
+/// limit and method fallback do not apply to it.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/graphql", get(get_graphql).post(post_graphql))
+    Router::new().route(
+        "/graphql",
+        get(get_graphql)
+            .post(post_graphql)
+            .fallback(method_not_allowed),
+    )
+}
+
+/// A method other than GET and POST on `/graphql`.
+async fn method_not_allowed(headers: HeaderMap) -> Response {
+    let media = negotiate(&headers).unwrap_or(Media::Json);
+    let mut response = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        media,
+        "/graphql accepts GET (queries) and POST",
+        "METHOD_NOT_ALLOWED",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    response
 }
 
 /// The media type of the answer.
@@ -202,7 +228,7 @@ struct Selected {
 /// expand past the limit, and that its variables have the declared types.
 /// `Err` carries the message and code of the request error.
 fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)> {
-    let document = async_graphql::parser::parse_query(&params.query)
+    let mut document = async_graphql::parser::parse_query(escapes::modernize(&params.query))
         .map_err(|error| (error.to_string(), "GRAPHQL_PARSE_FAILED"))?;
     let operation = match (&document.operations, &params.operation_name) {
         (DocumentOperations::Single(operation), _) => Some(operation),
@@ -225,8 +251,10 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
         .node;
     let fields = order::expanded_fields(&operation.selection_set.node, &document.fragments);
     if fields > MAX_EXPANDED_FIELDS {
+        // The count saturates (and fragments nested past their depth limit
+        // count as infinite), so the message states the rule, not the count.
         let message = format!(
-            "the operation selects {fields} fields once its fragments are expanded; at most {MAX_EXPANDED_FIELDS} are accepted"
+            "the operation selects more than {MAX_EXPANDED_FIELDS} fields once its fragments are expanded; at most {MAX_EXPANDED_FIELDS} are accepted"
         );
         return Err((message, "GRAPHQL_VALIDATION_FAILED"));
     }
@@ -246,6 +274,8 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
     });
     let is_mutation = operation.ty == OperationType::Mutation;
     let plan = order::Plan::new(&[&operation.selection_set.node], &document.fragments);
+    let unprovided = variables::unprovided(&document, values);
+    variables::drop_unprovided(&mut document, &unprovided);
     Ok(Selected {
         document,
         is_mutation,
@@ -358,6 +388,13 @@ async fn post_graphql(State(state): State<AppState>, request: Request) -> Respon
         );
     }
     let limit = state.config.max_body_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return app_error_response(media, AppError::PayloadTooLarge(limit));
+    }
     let body = match axum::body::to_bytes(request.into_body(), limit).await {
         Ok(body) => body,
         Err(_) => return app_error_response(media, AppError::PayloadTooLarge(limit)),
@@ -365,9 +402,10 @@ async fn post_graphql(State(state): State<AppState>, request: Request) -> Respon
     if body.is_empty() {
         return bad_request(media, "a JSON request body is required");
     }
-    let value: Value = match serde_json::from_slice(&body) {
+    let value = match crate::json::parse(&body) {
         Ok(value) => value,
-        Err(_) => return bad_request(media, "the request body is not valid JSON"),
+        Err(JsonError::Syntax) => return bad_request(media, "the request body is not valid JSON"),
+        Err(error) => return bad_request(media, &error.to_string()),
     };
     match value {
         Value::Array(operations) => run_batch(&state, tenant, media, operations).await,
@@ -439,12 +477,16 @@ async fn get_graphql(
     }
     for name in ["variables", "extensions"] {
         if let Some(text) = query.get(name) {
-            match serde_json::from_str::<Value>(text) {
+            match crate::json::parse_str(text) {
                 Ok(value) => {
                     object.insert(name.to_owned(), value);
                 }
-                Err(_) => {
+                Err(JsonError::Syntax) => {
                     return bad_request(media, &format!("`{name}` must be JSON"));
+                }
+                Err(JsonError::Duplicate(path)) => {
+                    let message = format!("`{name}` repeats the member `{name}.{path}`");
+                    return bad_request(media, &message);
                 }
             }
         }

@@ -3,6 +3,7 @@
 //! turning every error into a message and `extensions.code` fit for a client.
 
 pub mod context;
+pub mod escapes;
 pub mod http;
 pub mod mutation;
 pub mod order;
@@ -123,12 +124,14 @@ fn classify(error: &mut ServerError) {
         error.message = app_error.to_string();
         let code = app_error.graphql_code();
         let parameter = app_error.parameter().map(str::to_owned);
+        let current_version = app_error.current_version();
         set_code(error, code);
+        let extensions = error.extensions.get_or_insert_with(Default::default);
         if let Some(parameter) = parameter {
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("parameter", parameter);
+            extensions.set("parameter", parameter);
+        }
+        if let Some(version) = current_version {
+            extensions.set("currentVersion", version);
         }
         return;
     }

@@ -28,23 +28,20 @@ pub struct CreateCustomerInput {
     pub customer_company_uuid: Option<Uuid>,
 }
 
-/// Changes to a customer: omitted fields are kept, `null` clears an optional one.
+/// Changes to a customer: a field left out (or fed by a variable the request
+/// did not provide) is kept, `null` clears an optional one. No field has a
+/// default: absent and `null` are different things here.
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct UpdateCustomerInput {
     /// New full name (cannot be null).
-    #[graphql(default)]
     pub full_name: MaybeUndefined<String>,
     /// New email (cannot be null).
-    #[graphql(default)]
     pub email: MaybeUndefined<String>,
     /// New role, or null to clear it.
-    #[graphql(default)]
     pub role: MaybeUndefined<String>,
     /// New persona, or null to clear it.
-    #[graphql(default)]
     pub persona_uuid: MaybeUndefined<Uuid>,
     /// New company, or null to clear it.
-    #[graphql(default)]
     pub customer_company_uuid: MaybeUndefined<Uuid>,
 }
 
@@ -119,19 +116,27 @@ impl MutationRoot {
         ))
     }
 
-    /// Changes a customer: omitted fields are kept, `null` clears an optional field.
+    /// Changes a customer: omitted fields are kept, `null` clears an optional
+    /// field, and the customer's `version` goes up by 1. With
+    /// `expectedVersion`, the change is made only if the customer is still at
+    /// that version; otherwise the answer is a `PRECONDITION_FAILED` error
+    /// with `extensions.currentVersion`, and nothing is written.
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
         #[graphql(desc = "The item's uuid.")] uuid: Uuid,
         #[graphql(desc = "The fields to write.")] input: UpdateCustomerInput,
+        #[graphql(
+            desc = "The `version` you read: the write happens only if the customer is still at it (optimistic concurrency). Leave it out to write whatever the version."
+        )]
+        expected_version: Option<i32>,
     ) -> Result<Customer> {
         let organization = own_organization(ctx, organization_uuid)?;
         let changes = input.into_changes()?;
-        Ok(Customer::new(
-            customers::update(db(ctx), organization, uuid, changes).await?,
-        ))
+        let customer =
+            customers::update(db(ctx), organization, uuid, changes, expected_version).await?;
+        Ok(Customer::new(customer))
     }
 
     /// Creates a company.

@@ -17,8 +17,10 @@ use crate::store::relations::Window;
 pub const DEFAULT_PAGE_SIZE: i32 = 25;
 /// Largest page a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
-/// Highest page number accepted: past it a client is scanning, not paging.
-pub const MAX_PAGE_NUMBER: i32 = 1_000_000;
+/// Highest page number accepted: any page number a GraphQL `Int` holds (the
+/// REST contract sets no bound). A page past the last is empty, and costs
+/// what reading to the end of the list costs.
+pub const MAX_PAGE_NUMBER: i32 = i32::MAX;
 
 /// Validated page arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +38,14 @@ impl PageArgs {
         if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
             return Err(AppError::bad_parameter(
                 "pageSize",
-                format!("pageSize must be between 1 and {MAX_PAGE_SIZE}"),
+                format!("pageSize must be an integer from 1 to {MAX_PAGE_SIZE}"),
             ));
         }
         let page_number = page_number.unwrap_or(1);
         if !(1..=MAX_PAGE_NUMBER).contains(&page_number) {
             return Err(AppError::bad_parameter(
                 "pageNumber",
-                format!("pageNumber must be between 1 and {MAX_PAGE_NUMBER}"),
+                format!("pageNumber must be an integer from 1 to {MAX_PAGE_NUMBER}"),
             ));
         }
         Ok(PageArgs {

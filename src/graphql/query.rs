@@ -59,7 +59,7 @@ pub struct CustomerFilter {
     pub company_uuids: Option<Vec<Uuid>>,
     /// Only customers of these personas.
     pub persona_uuids: Option<Vec<Uuid>>,
-    /// Case-insensitive substring of the full name or email (`%` and `_` are literal).
+    /// Substring of the full name or email, ignoring case in every alphabet (Unicode case folding; `%` and `_` are literal).
     pub search: Option<String>,
     /// At least this many feedbacks.
     pub min_feedback_count: Option<i32>,
@@ -139,7 +139,7 @@ pub struct FeedbackFilter {
     pub from: Option<DateTime<Utc>>,
     /// Given before this instant.
     pub to: Option<DateTime<Utc>>,
-    /// Case-insensitive substring of the contents (`%` and `_` are literal).
+    /// Substring of the contents, ignoring case in every alphabet (Unicode case folding; `%` and `_` are literal).
     pub search: Option<String>,
     /// Mean sentiment of its highlights at least this (-1 to 1).
     pub min_sentiment: Option<f64>,

@@ -241,6 +241,14 @@ impl Customer {
     async fn feedback_count(&self) -> i64 {
         self.0.feedback_count
     }
+    /// Starts at 1 and goes up by 1 with every write to the customer (an
+    /// update, or a feedback that moves its counters). Send it back as
+    /// `updateCustomer(expectedVersion:)` so that a change made since you
+    /// read it fails with `PRECONDITION_FAILED` instead of being overwritten;
+    /// REST serves it as the strong `ETag` `"<version>"`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     /// Mean sentiment of the highlights of the customer's feedbacks; null without any.
     async fn average_sentiment(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
         average(ctx, Average::CustomerSentiment, self.0.uuid).await

@@ -1,4 +1,5 @@
-//! Variable coercion before execution. The GraphQL-over-HTTP specification
+//! Variables before execution: coercion, and what an unprovided variable
+//! means. Variable coercion before execution. The GraphQL-over-HTTP specification
 //! makes a variable that does not coerce to its declared type a request
 //! error (nothing runs, 400 under `application/graphql-response+json`). The
 //! executor only finds a bad value deep inside an input object (a malformed
@@ -10,7 +11,13 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+use async_graphql::Name;
+use async_graphql::parser::Positioned;
+use async_graphql::parser::types::{
+    BaseType, Directive, DocumentOperations, ExecutableDocument, OperationDefinition, Selection,
+    SelectionSet, Type, TypeKind, TypeSystemDefinition,
+};
+use async_graphql_value::Value as GraphQLValue;
 use serde_json::Value;
 
 /// The schema's enums and input objects, by name.
@@ -151,19 +158,155 @@ fn coerce_at(
         "UUID" => value
             .as_str()
             .is_some_and(|text| uuid::Uuid::parse_str(text).is_ok()),
-        "DateTime" => value
-            .as_str()
-            .is_some_and(|text| chrono::DateTime::parse_from_rfc3339(text).is_ok()),
+        "DateTime" => {
+            let text = value.as_str().unwrap_or_default();
+            return match crate::validation::instant("", text) {
+                Ok(_) => Ok(()),
+                Err(_) if !value.is_string() => wrong(),
+                Err(error) => Err(format!(
+                    "{value} is not a DateTime: {}",
+                    error.to_string().trim_start()
+                )),
+            };
+        }
         // A type the schema does not have: validation names it.
         _ => true,
     };
     if fits { Ok(()) } else { wrong() }
 }
 
+/// The variables the document's operations define without a default that
+/// the request's `variables` object (`provided`) leaves out. (One
+/// `variables` object serves whichever operation runs.)
+pub fn unprovided(
+    document: &ExecutableDocument,
+    provided: &serde_json::Map<String, Value>,
+) -> HashSet<Name> {
+    document
+        .operations
+        .iter()
+        .flat_map(|(_, operation)| &operation.node.variable_definitions)
+        .map(|definition| &definition.node)
+        .filter(|definition| {
+            definition.default_value.is_none()
+                && !provided.contains_key(definition.name.node.as_str())
+        })
+        .map(|definition| definition.name.node.clone())
+        .collect()
+}
+
+/// Makes every use of a variable that the request did not provide (and whose
+/// definition has no default) read as the spec's coercion rules say, by
+/// editing the parsed document before it runs:
+///
+/// - an argument or input-object field whose value is such a variable is
+///   removed: it has no value, so its own default applies, or it is absent
+///   (an update keeps the field) — GraphQL spec, CoerceArgumentValues and
+///   input object coercion ("…a variable for which no runtime value was
+///   provided…");
+/// - a list item that is such a variable becomes `null` (list coercion).
+///
+/// async-graphql would otherwise read an unprovided nullable variable as an
+/// explicit `null`, which clears the field it feeds. The definitions of the
+/// variables whose uses were rewritten go too, since they are no longer used;
+/// a variable that was never used keeps its definition, so validation still
+/// reports it. `unprovided` comes from [`unprovided`]. Validation then sees
+/// the rewritten document: a use of an unprovided variable in a position of
+/// the wrong type is gone before it could be reported.
+pub fn drop_unprovided(document: &mut ExecutableDocument, unprovided: &HashSet<Name>) {
+    if unprovided.is_empty() {
+        return;
+    }
+    let rewritten = std::cell::RefCell::new(HashSet::new());
+    let unprovided = |value: &GraphQLValue| match value {
+        GraphQLValue::Variable(name) if unprovided.contains(name) => {
+            rewritten.borrow_mut().insert(name.clone());
+            true
+        }
+        _ => false,
+    };
+    let operations: Vec<&mut Positioned<OperationDefinition>> = match &mut document.operations {
+        DocumentOperations::Single(operation) => vec![operation],
+        DocumentOperations::Multiple(operations) => operations.values_mut().collect(),
+    };
+    for fragment in document.fragments.values_mut() {
+        rewrite_directives(&mut fragment.node.directives, &unprovided);
+        rewrite_selections(&mut fragment.node.selection_set.node, &unprovided);
+    }
+    for operation in operations {
+        let operation = &mut operation.node;
+        rewrite_directives(&mut operation.directives, &unprovided);
+        rewrite_selections(&mut operation.selection_set.node, &unprovided);
+        let rewritten = rewritten.borrow();
+        operation
+            .variable_definitions
+            .retain(|definition| !rewritten.contains(&definition.node.name.node));
+    }
+}
+
+fn rewrite_selections(set: &mut SelectionSet, unprovided: &impl Fn(&GraphQLValue) -> bool) {
+    for item in &mut set.items {
+        match &mut item.node {
+            Selection::Field(field) => {
+                let field = &mut field.node;
+                rewrite_arguments(&mut field.arguments, unprovided);
+                rewrite_directives(&mut field.directives, unprovided);
+                rewrite_selections(&mut field.selection_set.node, unprovided);
+            }
+            Selection::FragmentSpread(spread) => {
+                rewrite_directives(&mut spread.node.directives, unprovided);
+            }
+            Selection::InlineFragment(fragment) => {
+                rewrite_directives(&mut fragment.node.directives, unprovided);
+                rewrite_selections(&mut fragment.node.selection_set.node, unprovided);
+            }
+        }
+    }
+}
+
+fn rewrite_directives(
+    directives: &mut [Positioned<Directive>],
+    unprovided: &impl Fn(&GraphQLValue) -> bool,
+) {
+    for directive in directives {
+        rewrite_arguments(&mut directive.node.arguments, unprovided);
+    }
+}
+
+fn rewrite_arguments(
+    arguments: &mut Vec<(Positioned<Name>, Positioned<GraphQLValue>)>,
+    unprovided: &impl Fn(&GraphQLValue) -> bool,
+) {
+    arguments.retain(|(_, value)| !unprovided(&value.node));
+    for (_, value) in arguments {
+        rewrite_value(&mut value.node, unprovided);
+    }
+}
+
+fn rewrite_value(value: &mut GraphQLValue, unprovided: &impl Fn(&GraphQLValue) -> bool) {
+    match value {
+        GraphQLValue::Object(fields) => {
+            fields.retain(|_, field| !unprovided(field));
+            for field in fields.values_mut() {
+                rewrite_value(field, unprovided);
+            }
+        }
+        GraphQLValue::List(items) => {
+            for item in items {
+                if unprovided(item) {
+                    *item = GraphQLValue::Null;
+                } else {
+                    rewrite_value(item, unprovided);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use async_graphql::parser::parse_query;
-    use async_graphql::parser::types::DocumentOperations;
     use serde_json::json;
 
     use super::*;
@@ -184,6 +327,53 @@ mod tests {
 
     fn check(ty: &str, value: Value) -> Result<(), String> {
         coerce(Some(&value), &declared(ty), false)
+    }
+
+    /// `query` with the unprovided variables dropped, printed back as its
+    /// first field's arguments.
+    fn arguments_after_dropping(query: &str, provided: Value) -> String {
+        let mut document = parse_query(query).expect("test query parses");
+        let Value::Object(provided) = provided else {
+            panic!("variables are an object")
+        };
+        let unprovided = unprovided(&document, &provided);
+        drop_unprovided(&mut document, &unprovided);
+        let DocumentOperations::Single(operation) = document.operations else {
+            panic!("one operation");
+        };
+        let Selection::Field(field) = &operation.node.selection_set.node.items[0].node else {
+            panic!("a field");
+        };
+        let arguments = field.node.arguments.iter();
+        let arguments = arguments.map(|(name, value)| format!("{}: {}", name.node, value.node));
+        let definitions = operation.node.variable_definitions.iter();
+        let definitions = definitions.map(|definition| format!("${}", definition.node.name.node));
+        format!(
+            "({}) {}",
+            definitions.collect::<Vec<_>>().join(" "),
+            arguments.collect::<Vec<_>>().join(", ")
+        )
+    }
+
+    #[test]
+    fn an_unprovided_variable_is_absent_in_arguments_and_input_objects_and_null_in_lists() {
+        let query = "mutation($n: String, $r: String, $l: [UUID], $d: Int = 3, $x: Int, $unused: Int) {
+            f(input: {fullName: $n, role: $r, nested: {deep: $r, kept: 1}}, list: [$l, $r, \"a\"], d: $d, x: $x, y: $n)
+        }";
+        // The rewritten variables' definitions go; an unused one stays for
+        // validation to report.
+        assert_eq!(
+            arguments_after_dropping(query, json!({"n": "New"})),
+            r#"($n $d $unused) input: {fullName: $n, nested: {kept: 1}}, list: [null, null, "a"], d: $d, y: $n"#
+        );
+        // An explicit null is a value: nothing is dropped.
+        assert_eq!(
+            arguments_after_dropping(
+                query,
+                json!({"n": null, "r": null, "l": null, "x": null, "unused": 1})
+            ),
+            r#"($n $r $l $d $x $unused) input: {fullName: $n, role: $r, nested: {deep: $r, kept: 1}}, list: [$l, $r, "a"], d: $d, x: $x, y: $n"#
+        );
     }
 
     #[test]

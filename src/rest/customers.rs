@@ -2,7 +2,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -11,10 +12,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::params::{RestPath, choice, integer, json_body, number, path_uuid, query, uuid_list};
+use super::preconditions::{condition, etag};
 use super::{RestError, run};
 use crate::app::AppState;
 use crate::auth::Tenant;
-use crate::error::ErrorBody;
+use crate::error::{AppError, ErrorBody};
+use crate::graphql::pagination::{MAX_PAGE_NUMBER, MAX_PAGE_SIZE};
 
 /// The customer routes.
 pub fn router() -> Router<AppState> {
@@ -76,6 +79,11 @@ pub struct Customer {
     pub updated_at: String,
     /// Number of feedbacks.
     pub feedback_count: i64,
+    /// The optimistic-concurrency version, served as the `ETag` header
+    /// rather than in the body (the contract's customer has no such field).
+    #[serde(skip_serializing)]
+    #[schema(ignore)]
+    pub version: i32,
 }
 
 /// A feedback of a customer.
@@ -287,7 +295,7 @@ pub struct PageQuery {
     #[param(value_type = Option<i32>, minimum = 1, maximum = 100, default = 25)]
     pub page_size: Option<String>,
     /// Page number, from 1.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 1000000, default = 1)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page_number: Option<String>,
 }
 
@@ -299,7 +307,7 @@ pub struct CustomerListQuery {
     #[param(value_type = Option<i32>, minimum = 1, maximum = 100, default = 25)]
     pub page_size: Option<String>,
     /// Page number, from 1.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 1000000, default = 1)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page_number: Option<String>,
     /// Sort column (default `last_interacted_date`; ties broken by uuid).
     #[param(value_type = Option<CustomerSortField>)]
@@ -334,7 +342,7 @@ pub struct FeedbackListQuery {
     #[param(value_type = Option<i32>, minimum = 1, maximum = 100, default = 25)]
     pub page_size: Option<String>,
     /// Page number, from 1.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 1000000, default = 1)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page_number: Option<String>,
     /// Sort column (default `feedback_date`).
     #[param(value_type = Option<FeedbackSortField>)]
@@ -422,7 +430,7 @@ impl UpdateCustomer {
 
 const CUSTOMER_FIELDS: &str = "fragment CustomerFields on Customer {
   uuid organizationUuid fullName email role personaUuid customerCompanyUuid
-  lastInteractedDate createdAt updatedAt feedbackCount
+  lastInteractedDate createdAt updatedAt feedbackCount version
 }";
 
 const LIST_CUSTOMERS: &str = const_format::concatcp!(
@@ -449,8 +457,8 @@ const CREATE_CUSTOMER: &str = const_format::concatcp!(
 );
 
 const UPDATE_CUSTOMER: &str = const_format::concatcp!(
-    "mutation UpdateCustomer($o: UUID!, $u: UUID!, $i: UpdateCustomerInput!) {
-  updateCustomer(organizationUuid: $o, uuid: $u, input: $i) { ...CustomerFields }
+    "mutation UpdateCustomer($o: UUID!, $u: UUID!, $i: UpdateCustomerInput!, $v: Int) {
+  updateCustomer(organizationUuid: $o, uuid: $u, input: $i, expectedVersion: $v) { ...CustomerFields }
 }
 ",
     CUSTOMER_FIELDS
@@ -488,13 +496,26 @@ const LIST_ISSUES: &str = "query CustomerIssues($o: UUID!, $u: UUID!, $n: Int, $
 
 // ---------------------------------------------------------------- the handlers
 
+/// An answer carrying the customer's `ETag`.
+type Tagged<T> = ([(HeaderName, HeaderValue); 1], Json<T>);
+
+/// The answer of a write: the customer alone, and its new `ETag`.
+fn written(customer: Customer) -> Tagged<CustomerWritten> {
+    (
+        [(header::ETAG, etag(customer.version))],
+        Json(CustomerWritten {
+            customers: vec![customer],
+        }),
+    )
+}
+
 fn page_variables(
     page_size: Option<&str>,
     page_number: Option<&str>,
 ) -> Result<(Value, Value), RestError> {
     Ok((
-        json!(integer("page_size", page_size)?),
-        json!(integer("page_number", page_number)?),
+        json!(integer("page_size", page_size, 1..=MAX_PAGE_SIZE)?),
+        json!(integer("page_number", page_number, 1..=MAX_PAGE_NUMBER)?),
     ))
 }
 
@@ -538,7 +559,7 @@ pub async fn list_customers(
         "companyUuids": uuid_list("company_uuids", params.company_uuids.as_deref())?,
         "personaUuids": uuid_list("personas", params.personas.as_deref())?,
         "search": params.search,
-        "minFeedbackCount": integer("min_feedback_count", params.min_feedback_count.as_deref())?,
+        "minFeedbackCount": integer("min_feedback_count", params.min_feedback_count.as_deref(), i32::MIN..=i32::MAX)?,
         "minAverageSentiment": number("min_average_sentiment", params.min_average_sentiment.as_deref())?,
         "maxAverageSentiment": number("max_average_sentiment", params.max_average_sentiment.as_deref())?,
     });
@@ -561,7 +582,8 @@ pub async fn list_customers(
     params(("org_uuid" = Uuid, Path, description = "The organization.")),
     request_body(content = CreateCustomer, content_type = "application/json"),
     responses(
-        (status = 201, description = "The created customer.", body = CustomerWritten),
+        (status = 201, description = "The created customer.", body = CustomerWritten,
+            headers(("ETag" = String, description = "The customer's strong entity tag, `\"1\"`: send it back in `If-Match` when you update it."))),
         (status = 400, description = "A bad or missing field, named in `error.parameter`.", body = ErrorBody),
         (status = 401, description = "Missing or invalid token.", body = ErrorBody),
         (status = 404, description = "Organization not found.", body = ErrorBody),
@@ -577,7 +599,7 @@ pub async fn create_customer(
     RestPath(org_uuid): RestPath<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<CustomerWritten>), RestError> {
+) -> Result<(StatusCode, Tagged<CustomerWritten>), RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let new: CreateCustomer = json_body(&headers, &body)?;
     let input = json!({
@@ -592,12 +614,7 @@ pub async fn create_customer(
         "createCustomer",
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CustomerWritten {
-            customers: vec![customer],
-        }),
-    ))
+    Ok((StatusCode::CREATED, written(customer)))
 }
 
 /// Get one customer.
@@ -608,9 +625,13 @@ pub async fn create_customer(
     params(
         ("org_uuid" = Uuid, Path, description = "The organization."),
         ("customer_uuid" = Uuid, Path, description = "The customer."),
+        ("If-None-Match" = Option<String>, Header, description = "Entity tags of copies you hold (or `*`): when one is current, the answer is 304 without a body."),
     ),
     responses(
-        (status = 200, description = "The customer, alone in the list.", body = CustomerList),
+        (status = 200, description = "The customer, alone in the list.", body = CustomerList,
+            headers(("ETag" = String, description = "The customer's strong entity tag: its version in quotes, such as `\"3\"`."))),
+        (status = 304, description = "Your copy (named in `If-None-Match`) is current; no body.",
+            headers(("ETag" = String, description = "The customer's entity tag."))),
         (status = 400, description = "A bad UUID, named in `error.parameter`.", body = ErrorBody),
         (status = 401, description = "Missing or invalid token.", body = ErrorBody),
         (status = 404, description = "Organization or customer not found.", body = ErrorBody),
@@ -622,21 +643,32 @@ pub async fn get_customer(
     State(state): State<AppState>,
     tenant: Tenant,
     RestPath((org_uuid, customer_uuid)): RestPath<(String, String)>,
-) -> Result<Json<CustomerList>, RestError> {
+    headers: HeaderMap,
+) -> Result<Response, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let customer = path_uuid("customer_uuid", &customer_uuid)?;
-    let customer: Customer = run(
-        &state,
-        tenant,
-        GET_CUSTOMER,
-        json!({"o": organization, "u": customer}),
-        "customer",
-    )
-    .await?;
-    Ok(Json(CustomerList {
+    let if_none_match = condition(&headers, &header::IF_NONE_MATCH)?;
+    let customer = read_customer(&state, tenant, organization, customer).await?;
+    let tag = [(header::ETAG, etag(customer.version))];
+    if if_none_match.none_match_hits(customer.version) {
+        return Ok((StatusCode::NOT_MODIFIED, tag).into_response());
+    }
+    let list = CustomerList {
         customers: vec![customer],
         total_customer_count: 1,
-    }))
+    };
+    Ok((tag, Json(list)).into_response())
+}
+
+/// One customer of the organization, as `GET …/customers/{uuid}` reads it.
+async fn read_customer(
+    state: &AppState,
+    tenant: Tenant,
+    organization: Uuid,
+    customer: Uuid,
+) -> Result<Customer, RestError> {
+    let variables = json!({"o": organization, "u": customer});
+    run(state, tenant, GET_CUSTOMER, variables, "customer").await
 }
 
 /// Update a customer.
@@ -647,10 +679,14 @@ pub async fn get_customer(
     params(
         ("org_uuid" = Uuid, Path, description = "The organization."),
         ("customer_uuid" = Uuid, Path, description = "The customer."),
+        ("If-Match" = Option<String>, Header, description = "The entity tag you read (from `ETag`), such as `\"3\"`: the update is made only if the customer is still at it, else 412. Absent or `*`: written whatever the version."),
     ),
     request_body(content = UpdateCustomer, content_type = "application/json"),
     responses(
-        (status = 200, description = "The updated customer.", body = CustomerWritten),
+        (status = 200, description = "The updated customer.", body = CustomerWritten,
+            headers(("ETag" = String, description = "The customer's new strong entity tag."))),
+        (status = 412, description = "`If-Match` names no current entity tag: the customer changed since you read it, and nothing was written.", body = ErrorBody,
+            headers(("ETag" = String, description = "The customer's current entity tag."))),
         (status = 400, description = "A bad field, named in `error.parameter`.", body = ErrorBody),
         (status = 401, description = "Missing or invalid token.", body = ErrorBody),
         (status = 404, description = "Organization or customer not found.", body = ErrorBody),
@@ -666,16 +702,34 @@ pub async fn update_customer(
     RestPath((org_uuid, customer_uuid)): RestPath<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<CustomerWritten>, RestError> {
+) -> Result<Tagged<CustomerWritten>, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let customer = path_uuid("customer_uuid", &customer_uuid)?;
+    let if_match = condition(&headers, &header::IF_MATCH)?;
     let changes: UpdateCustomer = json_body(&headers, &body)?;
-    let variables = json!({"o": organization, "u": customer, "i": changes.input()});
+    let expected = match if_match.acceptable_versions() {
+        None => None,
+        // The usual case: the one tag read earlier, checked by the write itself.
+        Some(versions) if versions.len() == 1 => Some(versions[0]),
+        // Several tags (or none of ours): the current version, if listed,
+        // becomes the one the write checks.
+        Some(versions) => {
+            let current = read_customer(&state, tenant, organization, customer)
+                .await?
+                .version;
+            if !versions.contains(&current) {
+                let failed = AppError::PreconditionFailed {
+                    current_version: current,
+                };
+                return Err(failed.into());
+            }
+            Some(current)
+        }
+    };
+    let variables = json!({"o": organization, "u": customer, "i": changes.input(), "v": expected});
     let customer: Customer =
         run(&state, tenant, UPDATE_CUSTOMER, variables, "updateCustomer").await?;
-    Ok(Json(CustomerWritten {
-        customers: vec![customer],
-    }))
+    Ok(written(customer))
 }
 
 /// The `customer.<field>` page of a per-customer list operation.

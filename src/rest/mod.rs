@@ -8,6 +8,7 @@
 pub mod customers;
 pub mod openapi;
 pub mod params;
+pub mod preconditions;
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, PoisonError};
@@ -29,14 +30,24 @@ use crate::graphql;
 pub struct RestError {
     status: StatusCode,
     body: ErrorBody,
+    /// The current `ETag` of a resource whose precondition failed (412).
+    etag: Option<axum::http::HeaderValue>,
 }
 
 impl From<AppError> for RestError {
     fn from(error: AppError) -> Self {
         error.log();
+        let mut body = error.body();
+        if let Some(parameter) = body.error.parameter.as_mut() {
+            // GraphQL's argument is REST's header.
+            if parameter == "expectedVersion" {
+                *parameter = rest_name(parameter);
+            }
+        }
         RestError {
             status: error.status(),
-            body: error.body(),
+            body,
+            etag: error.current_version().map(preconditions::etag),
         }
     }
 }
@@ -45,6 +56,11 @@ impl IntoResponse for RestError {
     fn into_response(self) -> Response {
         let unauthorized = self.status == StatusCode::UNAUTHORIZED;
         let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(etag) = self.etag {
+            response
+                .headers_mut()
+                .insert(axum::http::header::ETAG, etag);
+        }
         if unauthorized {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -60,6 +76,7 @@ impl IntoResponse for RestError {
 pub fn rest_name(graphql_name: &str) -> String {
     match graphql_name {
         "personaUuids" => "personas".to_owned(),
+        "expectedVersion" => "If-Match".to_owned(),
         "companyUuids" => "company_uuids".to_owned(),
         name => {
             let mut snake = String::with_capacity(name.len() + 4);
@@ -94,6 +111,7 @@ fn from_graphql_error(error: &ServerError) -> RestError {
         "BAD_USER_INPUT" | "GRAPHQL_VALIDATION_FAILED" => (StatusCode::BAD_REQUEST, "bad_request"),
         "NOT_FOUND" => (StatusCode::NOT_FOUND, "not_found"),
         "CONFLICT" => (StatusCode::CONFLICT, "conflict"),
+        "PRECONDITION_FAILED" => (StatusCode::PRECONDITION_FAILED, "precondition_failed"),
         "UNAUTHENTICATED" => (StatusCode::UNAUTHORIZED, "unauthorized"),
         "SERVICE_UNAVAILABLE" | "TIMEOUT" => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         _ => {
@@ -110,6 +128,17 @@ fn from_graphql_error(error: &ServerError) -> RestError {
         message = message.replace(&name, &rest);
         rest
     });
+    let etag = match error
+        .extensions
+        .as_ref()
+        .and_then(|extensions| extensions.get("currentVersion"))
+    {
+        Some(async_graphql::Value::Number(version)) => version
+            .as_i64()
+            .and_then(|version| i32::try_from(version).ok())
+            .map(preconditions::etag),
+        _ => None,
+    };
     RestError {
         status,
         body: ErrorBody {
@@ -119,6 +148,7 @@ fn from_graphql_error(error: &ServerError) -> RestError {
                 parameter,
             },
         },
+        etag,
     }
 }
 

@@ -1,6 +1,8 @@
 //! Reading REST input: path segments, query strings and JSON bodies, each
 //! failure a 400 naming the parameter at fault.
 
+use std::ops::RangeInclusive;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
@@ -44,13 +46,24 @@ pub fn path_uuid(parameter: &str, value: &str) -> Result<Uuid, RestError> {
     Uuid::parse_str(value.trim()).map_err(|_| bad(parameter, format!("{parameter} must be a UUID")))
 }
 
-/// An optional integer query parameter.
-pub fn integer(parameter: &str, value: Option<&str>) -> Result<Option<i32>, RestError> {
+/// An optional integer query parameter within `range`; anything else (not a
+/// number, a fraction, out of range, past 32 bits) answers 400 stating the rule.
+pub fn integer(
+    parameter: &str,
+    value: Option<&str>,
+    range: RangeInclusive<i32>,
+) -> Result<Option<i32>, RestError> {
     value
-        .map(|text| {
-            text.trim()
-                .parse::<i32>()
-                .map_err(|_| bad(parameter, format!("{parameter} must be an integer")))
+        .map(|text| match text.trim().parse::<i32>() {
+            Ok(number) if range.contains(&number) => Ok(number),
+            _ => Err(bad(
+                parameter,
+                format!(
+                    "{parameter} must be an integer from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
         })
         .transpose()
 }
@@ -118,8 +131,9 @@ pub fn query<T: DeserializeOwned + Default>(raw: Option<&str>) -> Result<T, Rest
     })
 }
 
-/// A JSON body as `T`: the content type must be JSON, unknown fields are
-/// refused, and a wrong or missing field is named.
+/// A JSON body as `T`: the content type must be JSON, a repeated member
+/// (see [`crate::json`]) and unknown fields are refused, and a wrong or
+/// missing field is named.
 pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, RestError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -129,8 +143,10 @@ pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Resu
     if !media_type.eq_ignore_ascii_case("application/json") {
         return Err(bad("Content-Type", "Content-Type must be application/json"));
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| bad("body", "the body is not valid JSON"))?;
+    let value = crate::json::parse(body).map_err(|error| match &error {
+        crate::json::JsonError::Duplicate(path) => bad(path, error.to_string()),
+        crate::json::JsonError::Syntax => bad("body", error.to_string()),
+    })?;
     if !value.is_object() {
         return Err(bad("body", "the body must be a JSON object"));
     }

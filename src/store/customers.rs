@@ -1,6 +1,7 @@
 //! Customers: filtered, sorted, paginated listing and the writes, each
 //! confined to one organization.
 
+use entity::folding::fold;
 use entity::{customer_companies, customers, personas};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -54,7 +55,8 @@ pub struct CustomerFilter {
     pub company_uuids: Option<Vec<Uuid>>,
     /// Only customers of these personas.
     pub persona_uuids: Option<Vec<Uuid>>,
-    /// Case-insensitive substring of the full name or the email.
+    /// Substring of the full name or the email, both folded by [`fold`]:
+    /// case-insensitive in every alphabet, composed or decomposed alike.
     pub search: Option<String>,
     /// At least this many feedbacks.
     pub min_feedback_count: Option<i64>,
@@ -295,9 +297,12 @@ pub struct NewCustomer {
 }
 
 /// What customer search matches against: the full name and the email,
-/// lowercased here rather than by SQL, whose `LOWER()` may fold ASCII only.
+/// folded by [`fold`] (Unicode full case folding, in Rust) rather than by
+/// SQL, whose `LOWER()` folds ASCII only on SQLite and follows the locale on
+/// PostgreSQL. Search terms are folded by the same rule
+/// ([`contains_pattern`]).
 pub fn search_text(full_name: &str, email: &str) -> String {
-    format!("{full_name} {email}").to_lowercase()
+    fold(&format!("{full_name} {email}"))
 }
 
 /// Changes to a customer: `None` keeps a field, `Some(None)` clears an optional one.
@@ -393,8 +398,10 @@ pub async fn create(
         last_interacted_date: Set(None),
         feedback_count: Set(0),
         search_text: Set(search),
+        email_folded: Set(fold(&email)),
         created_at: Set(now),
         updated_at: Set(now),
+        version: Set(1),
     }
     .insert(&txn)
     .await
@@ -404,32 +411,48 @@ pub async fn create(
     Ok(customer)
 }
 
-/// Applies `changes` to a customer of this organization.
+/// How many times an update without `expected_version` re-reads the
+/// customer when other writes keep landing between its read and its write.
+const UPDATE_ATTEMPTS: usize = 16;
+
+/// Applies `changes` to a customer of this organization and adds 1 to its
+/// version. With `expected_version`, writes only if the customer is still at
+/// that version; otherwise answers [`AppError::PreconditionFailed`] with the
+/// version it has, and writes nothing.
+///
+/// The check and the write are one statement on both backends: the row is
+/// read, the changes applied in Rust, and written back `WHERE version =` the
+/// version read (a compare-and-set). A write that loses that race re-reads
+/// (without `expected_version`) or fails the precondition (with it), so no
+/// write is ever lost to another and 50 concurrent updates carrying the same
+/// expected version have exactly one winner.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn update(
     db: &DatabaseConnection,
     organization: Uuid,
     uuid: Uuid,
     changes: CustomerChanges,
+    expected_version: Option<i32>,
 ) -> Result<customers::Model, AppError> {
-    let current = find(db, organization, uuid)
-        .await?
-        .ok_or(AppError::NotFound("customer"))?;
-    let mut active: customers::ActiveModel = current.clone().into();
-    if let Some(full_name) = &changes.full_name {
-        active.full_name = Set(validation::name("fullName", full_name)?);
-    }
-    let mut email = current.email.clone();
-    if let Some(new_email) = &changes.email {
-        email = validation::email("email", new_email)?;
-        active.email = Set(email.clone());
-    }
-    if let Some(role) = &changes.role {
-        active.role = Set(role
-            .as_deref()
-            .map(|role| validation::optional_text("role", role))
-            .transpose()?);
-    }
+    let full_name = changes
+        .full_name
+        .as_deref()
+        .map(|name| validation::name("fullName", name))
+        .transpose()?;
+    let email = changes
+        .email
+        .as_deref()
+        .map(|email| validation::email("email", email))
+        .transpose()?;
+    let role = changes
+        .role
+        .as_ref()
+        .map(|role| {
+            role.as_deref()
+                .map(|role| validation::optional_text("role", role))
+                .transpose()
+        })
+        .transpose()?;
     check_references(
         db,
         organization,
@@ -437,22 +460,63 @@ pub async fn update(
         changes.customer_company_uuid.flatten(),
     )
     .await?;
-    if let Some(persona) = changes.persona_uuid {
-        active.persona_uuid = Set(persona);
+    for _ in 0..UPDATE_ATTEMPTS {
+        let current = find(db, organization, uuid)
+            .await?
+            .ok_or(AppError::NotFound("customer"))?;
+        if let Some(expected) = expected_version
+            && expected != current.version
+        {
+            return Err(AppError::PreconditionFailed {
+                current_version: current.version,
+            });
+        }
+        let mut next = current.clone();
+        if let Some(full_name) = &full_name {
+            next.full_name = full_name.clone();
+        }
+        if let Some(email) = &email {
+            next.email = email.clone();
+        }
+        if let Some(role) = &role {
+            next.role = role.clone();
+        }
+        if let Some(persona) = changes.persona_uuid {
+            next.persona_uuid = persona;
+        }
+        if let Some(company) = changes.customer_company_uuid {
+            next.customer_company_uuid = company;
+        }
+        next.search_text = search_text(&next.full_name, &next.email);
+        next.email_folded = fold(&next.email);
+        next.updated_at = super::now();
+        next.version = current.version + 1;
+        let written = customers::Entity::update_many()
+            .set(customers::ActiveModel {
+                full_name: Set(next.full_name.clone()),
+                email: Set(next.email.clone()),
+                role: Set(next.role.clone()),
+                persona_uuid: Set(next.persona_uuid),
+                customer_company_uuid: Set(next.customer_company_uuid),
+                search_text: Set(next.search_text.clone()),
+                email_folded: Set(next.email_folded.clone()),
+                updated_at: Set(next.updated_at),
+                version: Set(next.version),
+                ..Default::default()
+            })
+            .filter(customers::Column::Uuid.eq(uuid))
+            .filter(customers::Column::OrganizationUuid.eq(organization))
+            .filter(customers::Column::Version.eq(current.version))
+            .exec(db)
+            .await
+            .map_err(|error| duplicate_email(error, &next.email))?;
+        if written.rows_affected == 1 {
+            return Ok(next);
+        }
+        // Another write landed between the read and this write: read again,
+        // and let the precondition (if any) judge the new version.
     }
-    if let Some(company) = changes.customer_company_uuid {
-        active.customer_company_uuid = Set(company);
-    }
-    if changes.full_name.is_some() || changes.email.is_some() {
-        let full_name = match &active.full_name {
-            sea_orm::ActiveValue::Set(name) | sea_orm::ActiveValue::Unchanged(name) => name.clone(),
-            sea_orm::ActiveValue::NotSet => current.full_name.clone(),
-        };
-        active.search_text = Set(search_text(&full_name, &email));
-    }
-    active.updated_at = Set(super::now());
-    active
-        .update(db)
-        .await
-        .map_err(|error| duplicate_email(error, &email))
+    Err(AppError::Conflict(
+        "the customer kept changing while this update was applied; try again".to_owned(),
+    ))
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entity::folding::fold;
 use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insight_highlights, insights,
     issue_highlights, issues, personas,
@@ -139,7 +140,8 @@ pub struct FeedbackFilter {
     pub from: Option<DateTime<Utc>>,
     /// Given before this instant.
     pub to: Option<DateTime<Utc>>,
-    /// Case-insensitive substring of the contents.
+    /// Substring of the contents, both folded (`feedbacks.search_text` and
+    /// [`contains_pattern`]): case-insensitive in every alphabet.
     pub search: Option<String>,
     /// Mean sentiment of its highlights at least this.
     pub min_sentiment: Option<f64>,
@@ -165,7 +167,7 @@ impl FeedbackFilter {
             sql.push(" AND c.feedback_date < ").bind(to);
         }
         if let Some(search) = self.search.as_deref().filter(|search| !search.is_empty()) {
-            sql.push(" AND LOWER(c.feedback_contents) LIKE ")
+            sql.push(" AND c.search_text LIKE ")
                 .bind(contains_pattern(search))
                 .push(" ESCAPE '\\'");
         }
@@ -310,7 +312,7 @@ pub async fn create_feedback(
     // Write first: on SQLite a transaction that reads before it writes can fail
     // to upgrade its lock under concurrency.
     let mut update = Sql::new(
-        "UPDATE customers SET feedback_count = feedback_count + 1, \
+        "UPDATE customers SET feedback_count = feedback_count + 1, version = version + 1, \
          last_interacted_date = CASE WHEN last_interacted_date IS NULL OR last_interacted_date < ",
     );
     update
@@ -331,6 +333,7 @@ pub async fn create_feedback(
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
         customer_uuid: Set(new.customer_uuid),
+        search_text: Set(fold(&contents)),
         feedback_contents: Set(contents),
         feedback_date: Set(date),
         source: Set(source),

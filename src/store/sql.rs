@@ -7,6 +7,7 @@
 //! (`= ANY($n)`), so a statement's text, and with it the server's cached plan,
 //! is the same whatever the number of values; SQLite gets `IN (?, ?, …)`.
 
+use entity::folding::fold;
 use sea_orm::sea_query::ArrayType;
 use sea_orm::{DatabaseBackend, Statement, Value};
 use uuid::Uuid;
@@ -115,12 +116,17 @@ pub fn uuid_array(uuids: impl IntoIterator<Item = Uuid>) -> Value {
     )
 }
 
-/// A `LIKE` pattern matching `needle` anywhere, lowercased, with `%`, `_` and
-/// the escape character itself taken literally (use with `ESCAPE '\'`).
+/// A `LIKE` pattern matching `needle` anywhere in a folded column, with `%`,
+/// `_` and the escape character itself taken literally (use with
+/// `ESCAPE '\'`). The needle is folded by [`fold`], the rule every folded
+/// column is written with, so the match ignores case in every alphabet on
+/// both backends (and SQLite's ASCII-only case-insensitive `LIKE` never
+/// matters: a folded text holds no ASCII capital).
 pub fn contains_pattern(needle: &str) -> String {
+    let needle = fold(needle);
     let mut pattern = String::with_capacity(needle.len() + 2);
     pattern.push('%');
-    for character in needle.to_lowercase().chars() {
+    for character in needle.chars() {
         if matches!(character, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -170,5 +176,12 @@ mod tests {
     #[test]
     fn like_wildcards_in_a_search_are_literal() {
         assert_eq!(contains_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn a_search_term_is_folded_like_the_columns_it_is_matched_against() {
+        assert_eq!(contains_pattern("ΚΩΣ"), "%κωσ%");
+        assert_eq!(contains_pattern("STRAẞE"), "%strasse%");
+        assert_eq!(contains_pattern("E\u{301}"), "%\u{e9}%");
     }
 }

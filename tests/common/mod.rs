@@ -247,3 +247,39 @@ impl TestApp {
         GraphQLAnswer { status, body }
     }
 }
+
+/// True when PostgreSQL tests should run (`TEST_DATABASE_URL` is set).
+pub fn postgres_configured() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
+}
+
+/// Declares one test per backend, named after it: `name::on_sqlite` and
+/// `name::on_postgres` (which passes without running when
+/// `TEST_DATABASE_URL` is unset, and says so on stderr). The body is an async
+/// function of the [`Backend`].
+#[macro_export]
+macro_rules! on_each_backend {
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($backend: $crate::common::Backend) $body
+
+            #[tokio::test]
+            async fn on_sqlite() {
+                run($crate::common::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                if !$crate::common::postgres_configured() {
+                    eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL run is skipped");
+                    return;
+                }
+                run($crate::common::Backend::Postgres).await;
+            }
+        }
+    };
+}
