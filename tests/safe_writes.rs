@@ -615,3 +615,43 @@ on_each_backend! {
         }
     }
 }
+
+on_each_backend! {
+    async fn the_openapi_document_describes_etags_preconditions_412_and_304(backend) {
+        let client = Client::new(backend).await;
+        let response = client.app.client.get(client.app.url("/api/v1/openapi.json")).send().await.expect("send");
+        let document: Value = response.json().await.expect("JSON");
+        let item = &document["paths"]["/api/v1/organizations/{org_uuid}/customers/{customer_uuid}"];
+        let names = |operation: &Value| -> Vec<String> {
+            operation["parameters"].as_array().into_iter().flatten()
+                .map(|parameter| format!("{}:{}", parameter["in"].as_str().unwrap_or(""), parameter["name"].as_str().unwrap_or("")))
+                .collect()
+        };
+        assert!(names(&item["put"]).contains(&"header:If-Match".to_owned()), "{}", item["put"]);
+        assert!(names(&item["get"]).contains(&"header:If-None-Match".to_owned()), "{}", item["get"]);
+        assert!(item["put"]["responses"]["412"]["headers"]["ETag"].is_object(), "{}", item["put"]);
+        assert!(item["put"]["responses"]["200"]["headers"]["ETag"].is_object());
+        assert!(item["get"]["responses"]["304"]["headers"]["ETag"].is_object(), "{}", item["get"]);
+        assert!(item["get"]["responses"]["200"]["headers"]["ETag"].is_object());
+        let create = &document["paths"]["/api/v1/organizations/{org_uuid}/customers"]["post"];
+        assert!(create["responses"]["201"]["headers"]["ETag"].is_object(), "{create}");
+        // The body keeps the contract's fields: no `version` in the schema.
+        let customer = &document["components"]["schemas"]["Customer"]["properties"];
+        assert!(customer.get("version").is_none(), "{customer}");
+    }
+}
+
+#[test]
+fn update_inputs_have_no_defaults_in_the_served_schema() {
+    let sdl = customer_graph::graphql::sdl();
+    let start = sdl
+        .find("input UpdateCustomerInput")
+        .expect("the input is served");
+    let end = start + sdl[start..].find('}').expect("closed");
+    assert!(!sdl[start..end].contains('='), "{}", &sdl[start..end]);
+    assert!(
+        sdl[start..end].contains("role: String"),
+        "{}",
+        &sdl[start..end]
+    );
+}
