@@ -19,6 +19,19 @@ pub struct Tenant {
     pub organization_uuid: Uuid,
 }
 
+impl Tenant {
+    /// `organization`, if it is the one the token grants; otherwise
+    /// `NotFound`: another organization's data answers exactly like missing
+    /// data, so nothing reveals what exists.
+    pub fn own(&self, organization: Uuid) -> Result<Uuid, AppError> {
+        if self.organization_uuid == organization {
+            Ok(organization)
+        } else {
+            Err(AppError::NotFound("organization"))
+        }
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header, if well formed.
 pub fn bearer_token(parts: &Parts) -> Option<&str> {
     bearer_token_from(&parts.headers)

@@ -205,13 +205,19 @@ on_each_backend! {
         // An optional argument without a default (expectedVersion): absent,
         // so the write is not conditional.
         let customer = client.create("Versioned", "versioned", None).await;
-        let conditional = "mutation($o: UUID!, $u: UUID!, $v: Int) {
-          updateCustomer(organizationUuid: $o, uuid: $u, input: {role: \"R\"}, expectedVersion: $v) { version } }";
-        let body = client.graphql(conditional, json!({"o": o, "u": customer})).await;
+        let conditional = "mutation($o: UUID!, $u: UUID!, $r: String, $v: Int) {
+          updateCustomer(organizationUuid: $o, uuid: $u, input: {role: $r}, expectedVersion: $v) { version } }";
+        let body = client.graphql(conditional, json!({"o": o, "u": customer, "r": "R1"})).await;
         assert_eq!(body["data"]["updateCustomer"]["version"], 2, "{body}");
         // Explicitly null: also no condition (the argument is nullable).
-        let body = client.graphql(conditional, json!({"o": o, "u": customer, "v": null})).await;
+        let body = client.graphql(conditional, json!({"o": o, "u": customer, "r": "R2", "v": null})).await;
         assert_eq!(body["data"]["updateCustomer"]["version"], 3, "{body}");
+        // A change that changes nothing writes nothing: the version stays.
+        let body = client.graphql(conditional, json!({"o": o, "u": customer, "r": "R2"})).await;
+        assert_eq!(body["data"]["updateCustomer"]["version"], 3, "{body}");
+        // ...but its precondition is still judged.
+        let body = client.graphql(conditional, json!({"o": o, "u": customer, "r": "R2", "v": 2})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "PRECONDITION_FAILED", "{body}");
     }
 }
 
@@ -419,7 +425,7 @@ on_each_backend! {
         let client = std::sync::Arc::new(Client::new(backend).await);
         let customer = client.create("Many", "many", None).await;
         let mut writers = Vec::new();
-        for index in 0..20 {
+        for index in 0..50 {
             let client = client.clone();
             let customer = customer.clone();
             writers.push(tokio::spawn(async move {
@@ -436,7 +442,7 @@ on_each_backend! {
             assert_eq!(writer.await.expect("writer"), StatusCode::OK);
         }
         let answer = client.get(&customer, None).await;
-        assert_eq!(answer.etag.as_deref(), Some("\"21\""), "every write counted once");
+        assert_eq!(answer.etag.as_deref(), Some("\"51\""), "every write counted once");
         let stored = &answer.body["customers"][0];
         assert!(stored["full_name"].as_str().unwrap_or("").starts_with("Name "), "{stored}");
         assert!(stored["role"].as_str().unwrap_or("").starts_with("Role "), "{stored}");
@@ -513,14 +519,19 @@ on_each_backend! {
     async fn a_graphql_body_over_the_limit_is_413_in_the_graphql_shape_sized_or_chunked(backend) {
         let client = Client::new(backend).await;
         let big = format!(r#"{{"query": "{{ __typename }}", "variables": {{"pad": "{}"}}}}"#, "x".repeat(300 * 1024));
-        for chunked in [false, true] {
+        for (chunked, accept) in [
+            (false, "application/graphql-response+json"),
+            (true, "application/graphql-response+json"),
+            (false, "application/json"),
+            (true, "application/json"),
+        ] {
             let request = client
                 .app
                 .client
                 .post(client.app.url("/graphql"))
                 .bearer_auth(&client.token)
                 .header("Content-Type", "application/json")
-                .header("Accept", "application/graphql-response+json");
+                .header("Accept", accept);
             let request = if chunked {
                 let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
                     big.as_bytes().chunks(8192).map(|chunk| Ok(chunk.to_vec())).collect();
@@ -531,7 +542,7 @@ on_each_backend! {
             let response = request.send().await.expect("send");
             assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "chunked: {chunked}");
             let content_type = response.headers()["content-type"].to_str().expect("ASCII").to_owned();
-            assert!(content_type.starts_with("application/graphql-response+json"), "{content_type}");
+            assert!(content_type.starts_with(accept), "{content_type}");
             let body: Value = response.json().await.expect("JSON");
             assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE", "{body}");
         }
@@ -654,4 +665,69 @@ fn update_inputs_have_no_defaults_in_the_served_schema() {
         "{}",
         &sdl[start..end]
     );
+}
+
+on_each_backend! {
+    async fn every_precondition_sent_is_judged_on_get_and_put(backend) {
+        let client = Client::new(backend).await;
+        let customer = client.create("Both", "both", None).await;
+        // PUT with If-None-Match: `*` or the current tag fails; a stale tag passes.
+        for tag in ["*", "\"1\"", "W/\"1\""] {
+            let mut request = client
+                .request(Method::PUT, &format!("/{customer}"))
+                .header("Content-Type", "application/json")
+                .body(r#"{"role": "Never"}"#);
+            request = request.header(IF_NONE_MATCH, tag);
+            let answer = Client::send(request).await;
+            assert_eq!(answer.status, StatusCode::PRECONDITION_FAILED, "{tag}: {}", answer.body);
+            assert_eq!(answer.etag.as_deref(), Some("\"1\""));
+        }
+        assert_eq!(client.customer(&customer).await["role"], Value::Null);
+        let request = client
+            .request(Method::PUT, &format!("/{customer}"))
+            .header("Content-Type", "application/json")
+            .header(IF_NONE_MATCH, "\"7\"")
+            .body(r#"{"role": "Once"}"#);
+        assert_eq!(Client::send(request).await.status, StatusCode::OK);
+        // An empty If-Match is an empty list: nothing matches. A tag may hold a comma.
+        for tag in ["", "\"2,3\""] {
+            let answer = client.put_raw(&customer, r#"{"role": "No"}"#, Some(tag)).await;
+            assert_eq!(answer.status, StatusCode::PRECONDITION_FAILED, "{tag:?}");
+        }
+        // GET with If-Match: a stale tag is 412, the current one reads.
+        let request = client.request(Method::GET, &format!("/{customer}")).header(IF_MATCH, "\"1\"");
+        let answer = Client::send(request).await;
+        assert_eq!((answer.status, answer.etag.as_deref()), (StatusCode::PRECONDITION_FAILED, Some("\"2\"")));
+        let request = client.request(Method::GET, &format!("/{customer}")).header(IF_MATCH, "\"2\"");
+        assert_eq!(Client::send(request).await.status, StatusCode::OK);
+    }
+}
+
+on_each_backend! {
+    async fn fifty_concurrent_graphql_updates_expecting_one_version_have_one_winner(backend) {
+        let client = std::sync::Arc::new(Client::new(backend).await);
+        let customer = client.create("Graph Racer", "graphracer", None).await;
+        let update = "mutation($o: UUID!, $u: UUID!, $n: String) {
+          updateCustomer(organizationUuid: $o, uuid: $u, input: {fullName: $n}, expectedVersion: 1) { fullName } }";
+        let mut racers = Vec::new();
+        for index in 0..50 {
+            let client = client.clone();
+            let customer = customer.clone();
+            racers.push(tokio::spawn(async move {
+                let variables = json!({"o": client.organization, "u": customer, "n": format!("Graph {index}")});
+                (index, client.graphql(update, variables).await)
+            }));
+        }
+        let mut winners = Vec::new();
+        for racer in racers {
+            let (index, body) = racer.await.expect("racer");
+            match body["errors"][0]["extensions"]["code"].as_str() {
+                None => winners.push(index),
+                Some("PRECONDITION_FAILED") => assert_eq!(body["errors"][0]["extensions"]["currentVersion"], 2),
+                Some(other) => panic!("racer {index}: {other}: {body}"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "{winners:?}");
+        assert_eq!(client.customer(&customer).await["full_name"], format!("Graph {}", winners[0]));
+    }
 }

@@ -18,12 +18,9 @@ pub fn tenant(ctx: &Context<'_>) -> Result<Uuid, AppError> {
 /// Fails with `NOT_FOUND` unless `organization` is the token's: another
 /// organization's data answers exactly like missing data.
 pub fn own_organization(ctx: &Context<'_>, organization: Uuid) -> Result<Uuid, AppError> {
-    let own = tenant(ctx)?;
-    if own == organization {
-        Ok(own)
-    } else {
-        Err(AppError::NotFound("organization"))
-    }
+    ctx.data::<Tenant>()
+        .map_err(|_| AppError::Unauthorized)?
+        .own(organization)
 }
 
 /// The request's batching loader.

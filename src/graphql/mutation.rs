@@ -134,8 +134,12 @@ impl MutationRoot {
     ) -> Result<Customer> {
         let organization = own_organization(ctx, organization_uuid)?;
         let changes = input.into_changes()?;
+        let expected = expected_version.map(|expected| move |version| version == expected);
+        let precondition = expected
+            .as_ref()
+            .map(|holds| holds as &(dyn Fn(i32) -> bool + Send + Sync));
         let customer =
-            customers::update(db(ctx), organization, uuid, changes, expected_version).await?;
+            customers::update(db(ctx), organization, uuid, changes, precondition).await?;
         Ok(Customer::new(customer))
     }
 

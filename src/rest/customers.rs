@@ -13,11 +13,14 @@ use uuid::Uuid;
 
 use super::params::{RestPath, choice, integer, json_body, number, path_uuid, query, uuid_list};
 use super::preconditions::{condition, etag};
-use super::{RestError, run};
+use super::{RestError, from_store_error, run};
 use crate::app::AppState;
 use crate::auth::Tenant;
 use crate::error::{AppError, ErrorBody};
 use crate::graphql::pagination::{MAX_PAGE_NUMBER, MAX_PAGE_SIZE};
+use crate::store;
+use crate::store::customers::CustomerChanges;
+use entity::customers;
 
 /// The customer routes.
 pub fn router() -> Router<AppState> {
@@ -406,23 +409,48 @@ pub struct UpdateCustomer {
 }
 
 impl UpdateCustomer {
-    /// The GraphQL input: only the fields the client sent, nulls kept.
-    fn input(self) -> Value {
-        let mut input = serde_json::Map::new();
-        let mut put = |name: &str, value: Option<Value>| {
-            if let Some(value) = value {
-                input.insert(name.to_owned(), value);
+    /// The store's form of these changes; `null` for a required field is a
+    /// 400 naming it.
+    fn into_changes(self) -> Result<CustomerChanges, RestError> {
+        fn required(
+            field: &str,
+            value: Option<Option<String>>,
+        ) -> Result<Option<String>, RestError> {
+            match value {
+                Some(None) => {
+                    Err(AppError::bad_parameter(field, format!("{field} cannot be null")).into())
+                }
+                other => Ok(other.flatten()),
             }
-        };
-        put("fullName", self.full_name.map(|value| json!(value)));
-        put("email", self.email.map(|value| json!(value)));
-        put("role", self.role.map(|value| json!(value)));
-        put("personaUuid", self.persona_uuid.map(|value| json!(value)));
-        put(
-            "customerCompanyUuid",
-            self.customer_company_uuid.map(|value| json!(value)),
-        );
-        Value::Object(input)
+        }
+        Ok(CustomerChanges {
+            full_name: required("full_name", self.full_name)?,
+            email: required("email", self.email)?,
+            role: self.role,
+            persona_uuid: self.persona_uuid,
+            customer_company_uuid: self.customer_company_uuid,
+        })
+    }
+}
+
+impl From<customers::Model> for Customer {
+    /// The customer as the routes answer it, dates as GraphQL writes them
+    /// (RFC 3339), so both faces answer the same text.
+    fn from(model: customers::Model) -> Customer {
+        Customer {
+            uuid: model.uuid,
+            organization_uuid: model.organization_uuid,
+            full_name: model.full_name,
+            email: model.email,
+            role: model.role,
+            persona_uuid: model.persona_uuid,
+            customer_company_uuid: model.customer_company_uuid,
+            last_interacted_date: model.last_interacted_date.map(|date| date.to_rfc3339()),
+            created_at: model.created_at.to_rfc3339(),
+            updated_at: model.updated_at.to_rfc3339(),
+            feedback_count: model.feedback_count,
+            version: model.version,
+        }
     }
 }
 
@@ -451,14 +479,6 @@ const GET_CUSTOMER: &str = const_format::concatcp!(
 const CREATE_CUSTOMER: &str = const_format::concatcp!(
     "mutation CreateCustomer($o: UUID!, $i: CreateCustomerInput!) {
   createCustomer(organizationUuid: $o, input: $i) { ...CustomerFields }
-}
-",
-    CUSTOMER_FIELDS
-);
-
-const UPDATE_CUSTOMER: &str = const_format::concatcp!(
-    "mutation UpdateCustomer($o: UUID!, $u: UUID!, $i: UpdateCustomerInput!, $v: Int) {
-  updateCustomer(organizationUuid: $o, uuid: $u, input: $i, expectedVersion: $v) { ...CustomerFields }
 }
 ",
     CUSTOMER_FIELDS
@@ -625,7 +645,7 @@ pub async fn create_customer(
     params(
         ("org_uuid" = Uuid, Path, description = "The organization."),
         ("customer_uuid" = Uuid, Path, description = "The customer."),
-        ("If-None-Match" = Option<String>, Header, description = "Entity tags of copies you hold (or `*`): when one is current, the answer is 304 without a body."),
+        ("If-None-Match" = Option<String>, Header, pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#, description = "Entity tags of copies you hold (or `*`): when one is current, the answer is 304 without a body."),
     ),
     responses(
         (status = 200, description = "The customer, alone in the list.", body = CustomerList,
@@ -647,9 +667,16 @@ pub async fn get_customer(
 ) -> Result<Response, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let customer = path_uuid("customer_uuid", &customer_uuid)?;
+    let if_match = condition(&headers, &header::IF_MATCH)?;
     let if_none_match = condition(&headers, &header::IF_NONE_MATCH)?;
     let customer = read_customer(&state, tenant, organization, customer).await?;
     let tag = [(header::ETAG, etag(customer.version))];
+    if !if_match.if_match_holds(customer.version) {
+        let failed = AppError::PreconditionFailed {
+            current_version: customer.version,
+        };
+        return Err(failed.into());
+    }
     if if_none_match.none_match_hits(customer.version) {
         return Ok((StatusCode::NOT_MODIFIED, tag).into_response());
     }
@@ -679,7 +706,7 @@ async fn read_customer(
     params(
         ("org_uuid" = Uuid, Path, description = "The organization."),
         ("customer_uuid" = Uuid, Path, description = "The customer."),
-        ("If-Match" = Option<String>, Header, description = "The entity tag you read (from `ETag`), such as `\"3\"`: the update is made only if the customer is still at it, else 412. Absent or `*`: written whatever the version."),
+        ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#, description = "The entity tag you read (from `ETag`), such as `\"3\"`: the update is made only if the customer is still at it, else 412. Absent or `*`: written whatever the version."),
     ),
     request_body(content = UpdateCustomer, content_type = "application/json"),
     responses(
@@ -703,33 +730,22 @@ pub async fn update_customer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Tagged<CustomerWritten>, RestError> {
-    let organization = path_uuid("org_uuid", &org_uuid)?;
+    let organization = tenant.own(path_uuid("org_uuid", &org_uuid)?)?;
     let customer = path_uuid("customer_uuid", &customer_uuid)?;
     let if_match = condition(&headers, &header::IF_MATCH)?;
-    let changes: UpdateCustomer = json_body(&headers, &body)?;
-    let expected = match if_match.acceptable_versions() {
-        None => None,
-        // The usual case: the one tag read earlier, checked by the write itself.
-        Some(versions) if versions.len() == 1 => Some(versions[0]),
-        // Several tags (or none of ours): the current version, if listed,
-        // becomes the one the write checks.
-        Some(versions) => {
-            let current = read_customer(&state, tenant, organization, customer)
-                .await?
-                .version;
-            if !versions.contains(&current) {
-                let failed = AppError::PreconditionFailed {
-                    current_version: current,
-                };
-                return Err(failed.into());
-            }
-            Some(current)
-        }
-    };
-    let variables = json!({"o": organization, "u": customer, "i": changes.input(), "v": expected});
-    let customer: Customer =
-        run(&state, tenant, UPDATE_CUSTOMER, variables, "updateCustomer").await?;
-    Ok(written(customer))
+    let if_none_match = condition(&headers, &header::IF_NONE_MATCH)?;
+    let changes = json_body::<UpdateCustomer>(&headers, &body)?.into_changes()?;
+    // Both preconditions are judged on the version the update holds, so the
+    // check and the write cannot be told apart by another client.
+    let holds =
+        |version: i32| if_match.if_match_holds(version) && !if_none_match.none_match_hits(version);
+    let precondition = (if_match.is_present() || if_none_match.is_present())
+        .then_some(&holds as &(dyn Fn(i32) -> bool + Send + Sync));
+    let updated =
+        store::customers::update(&state.db, organization, customer, changes, precondition)
+            .await
+            .map_err(from_store_error)?;
+    Ok(written(updated.into()))
 }
 
 /// The `customer.<field>` page of a per-customer list operation.

@@ -152,6 +152,25 @@ fn from_graphql_error(error: &ServerError) -> RestError {
     }
 }
 
+/// The REST answer to an error of the store, whose parameters carry GraphQL
+/// names (`fullName`): spoken in REST names (`full_name`).
+pub fn from_store_error(error: AppError) -> RestError {
+    match error {
+        AppError::BadRequest {
+            message,
+            parameter: Some(parameter),
+        } => {
+            let renamed = rest_name(&parameter);
+            AppError::BadRequest {
+                message: message.replace(&parameter, &renamed),
+                parameter: Some(renamed),
+            }
+            .into()
+        }
+        other => other.into(),
+    }
+}
+
 /// The parsed document of a fixed operation: parsed on first use, then
 /// cloned (a clone shares the names and costs a fraction of a parse).
 fn parsed(operation: &'static str) -> Option<ExecutableDocument> {

@@ -42,8 +42,10 @@ impl EntityTag {
     }
 }
 
-/// Reads every `name` field of `headers` as one list (RFC 9110 §5.3); a
-/// malformed value answers 400 naming the header.
+/// Reads every `name` field of `headers` as one list (RFC 9110 §5.3 and
+/// §13.1.1: `*` alone, or entity tags, which may hold commas inside their
+/// quotes); an empty field is an empty list. A malformed value answers 400
+/// naming the header.
 pub fn condition(headers: &HeaderMap, name: &HeaderName) -> Result<Condition, RestError> {
     let display = match *name {
         header::IF_MATCH => "If-Match",
@@ -62,60 +64,69 @@ pub fn condition(headers: &HeaderMap, name: &HeaderName) -> Result<Condition, Re
     let mut present = false;
     for value in headers.get_all(name) {
         present = true;
-        let value = value.to_str().map_err(|_| bad())?;
-        for member in value.split(',').map(str::trim).filter(|m| !m.is_empty()) {
-            if member == "*" {
+        let mut rest = value.to_str().map_err(|_| bad())?;
+        loop {
+            rest = rest.trim_start_matches([' ', '\t', ',']);
+            if rest.is_empty() {
+                break;
+            }
+            if let Some(after) = rest.strip_prefix('*') {
                 any = true;
+                rest = after;
                 continue;
             }
-            let (weak, quoted) = match member.strip_prefix("W/") {
-                Some(rest) => (true, rest),
-                None => (false, member),
+            let (weak, quoted) = match rest.strip_prefix("W/") {
+                Some(after) => (true, after),
+                None => (false, rest),
             };
-            let opaque = quoted
-                .strip_prefix('"')
-                .and_then(|rest| rest.strip_suffix('"'))
-                .filter(|opaque| !opaque.contains('"'))
-                .ok_or_else(bad)?;
+            let inner = quoted.strip_prefix('"').ok_or_else(bad)?;
+            let close = inner.find('"').ok_or_else(bad)?;
             tags.push(EntityTag {
                 weak,
-                opaque: opaque.to_owned(),
+                opaque: inner[..close].to_owned(),
             });
+            rest = &inner[close + 1..];
+            // A tag ends at a comma, blanks or the end of the field.
+            if !(rest.is_empty() || rest.starts_with([' ', '\t', ','])) {
+                return Err(bad());
+            }
         }
     }
-    match (present, any, tags.is_empty()) {
-        (false, _, _) => Ok(Condition::Absent),
-        // `*` stands alone (RFC 9110 §13.1.1); an empty field is no list.
-        (true, true, true) => Ok(Condition::Any),
-        (true, true, false) | (true, false, true) => Err(bad()),
-        (true, false, false) => Ok(Condition::Tags(tags)),
+    match (present, any) {
+        (false, _) => Ok(Condition::Absent),
+        // `*` stands alone.
+        (true, true) if tags.is_empty() => Ok(Condition::Any),
+        (true, true) => Err(bad()),
+        (true, false) => Ok(Condition::Tags(tags)),
     }
 }
 
 impl Condition {
-    /// The versions an `If-Match` list accepts: those of its strong tags that
-    /// are ours (strong comparison, RFC 9110 §8.8.3.2). `None` when any
-    /// version will do (no header, or `*`).
-    pub fn acceptable_versions(&self) -> Option<Vec<i32>> {
+    /// `If-Match` (strong comparison, RFC 9110 §13.1.1): true when absent,
+    /// `*` (the customer exists), or one of its strong tags is `version`'s.
+    pub fn if_match_holds(&self, version: i32) -> bool {
         match self {
-            Condition::Absent | Condition::Any => None,
-            Condition::Tags(tags) => Some(
-                tags.iter()
-                    .filter(|tag| !tag.weak)
-                    .filter_map(EntityTag::version)
-                    .collect(),
-            ),
+            Condition::Absent | Condition::Any => true,
+            Condition::Tags(tags) => tags
+                .iter()
+                .any(|tag| !tag.weak && tag.version() == Some(version)),
         }
     }
 
     /// True when an `If-None-Match` condition matches the customer at
-    /// `version` (weak comparison), so a `GET` answers 304.
+    /// `version` (weak comparison, RFC 9110 §13.1.2): a `GET` then answers
+    /// 304 and a `PUT` 412.
     pub fn none_match_hits(&self, version: i32) -> bool {
         match self {
             Condition::Absent => false,
             Condition::Any => true,
             Condition::Tags(tags) => tags.iter().any(|tag| tag.version() == Some(version)),
         }
+    }
+
+    /// True when the header was sent.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Condition::Absent)
     }
 }
 
@@ -146,14 +157,16 @@ mod tests {
         assert_eq!(parse(&[]).ok(), Some(Condition::Absent));
         assert_eq!(parse(&["*"]).ok(), Some(Condition::Any));
         assert_eq!(
-            parse(&["\"3\", W/\"4\"", "\"x\""]).ok(),
+            parse(&["\"3\", W/\"4\"", "\"x,y\""]).ok(),
             Some(Condition::Tags(vec![
                 tag(false, "3"),
                 tag(true, "4"),
-                tag(false, "x")
+                tag(false, "x,y")
             ]))
         );
-        for bad in ["3", "\"3", "*, \"3\"", "", " , ", "w/\"3\"", "\"a\"b\""] {
+        assert_eq!(parse(&[""]).ok(), Some(Condition::Tags(Vec::new())));
+        assert_eq!(parse(&[" , "]).ok(), Some(Condition::Tags(Vec::new())));
+        for bad in ["3", "\"3", "*, \"3\"", "w/\"3\"", "\"a\"b\"", "\"3\"x"] {
             assert!(parse(&[bad]).is_err(), "{bad}");
         }
     }
@@ -161,11 +174,15 @@ mod tests {
     #[test]
     fn if_match_compares_strongly_and_if_none_match_weakly() {
         let list = parse(&["W/\"3\", \"4\", \"05\", \"x\""]).expect("parses");
-        assert_eq!(list.acceptable_versions(), Some(vec![4]));
+        assert!(!list.if_match_holds(3));
+        assert!(list.if_match_holds(4));
+        assert!(!list.if_match_holds(5));
         assert!(list.none_match_hits(3));
         assert!(list.none_match_hits(4));
         assert!(!list.none_match_hits(5));
-        assert_eq!(Condition::Any.acceptable_versions(), None);
+        assert!(Condition::Any.if_match_holds(1));
+        assert!(Condition::Absent.if_match_holds(1));
+        assert!(!Condition::Tags(Vec::new()).if_match_holds(1));
         assert!(Condition::Any.none_match_hits(1));
         assert!(!Condition::Absent.none_match_hits(1));
         assert_eq!(etag(12), HeaderValue::from_static("\"12\""));

@@ -3,6 +3,7 @@
 
 use entity::folding::fold;
 use entity::{customer_companies, customers, personas};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, FromQueryResult, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryResult,
@@ -411,28 +412,31 @@ pub async fn create(
     Ok(customer)
 }
 
-/// How many times an update without `expected_version` re-reads the
-/// customer when other writes keep landing between its read and its write.
-const UPDATE_ATTEMPTS: usize = 16;
+/// What an update requires of the customer's version before it writes: the
+/// test gets the version the customer has when the update holds it (no
+/// other write can land in between). `None` requires nothing.
+pub type Precondition<'a> = Option<&'a (dyn Fn(i32) -> bool + Send + Sync)>;
 
 /// Applies `changes` to a customer of this organization and adds 1 to its
-/// version. With `expected_version`, writes only if the customer is still at
-/// that version; otherwise answers [`AppError::PreconditionFailed`] with the
-/// version it has, and writes nothing.
+/// version, if `precondition` holds for the version it has; otherwise
+/// answers [`AppError::PreconditionFailed`] with that version and writes
+/// nothing. Changes that change nothing write nothing either (the version
+/// and `updated_at` stay), but the precondition is still checked.
 ///
-/// The check and the write are one statement on both backends: the row is
-/// read, the changes applied in Rust, and written back `WHERE version =` the
-/// version read (a compare-and-set). A write that loses that race re-reads
-/// (without `expected_version`) or fails the precondition (with it), so no
-/// write is ever lost to another and 50 concurrent updates carrying the same
-/// expected version have exactly one winner.
-#[tracing::instrument(level = "debug", skip(db))]
+/// One transaction on both backends: its first statement bumps the version
+/// of the row, which takes the row's write lock (PostgreSQL) or the
+/// database's (SQLite, where a transaction that writes first never has to
+/// upgrade a read lock); the row is then read, checked and written under that
+/// lock. So concurrent updates queue instead of overwriting each other: every
+/// update without a precondition lands, with only its own fields, and of 50
+/// concurrent updates expecting the same version exactly one wins.
+#[tracing::instrument(level = "debug", skip(db, precondition))]
 pub async fn update(
     db: &DatabaseConnection,
     organization: Uuid,
     uuid: Uuid,
     changes: CustomerChanges,
-    expected_version: Option<i32>,
+    precondition: Precondition<'_>,
 ) -> Result<customers::Model, AppError> {
     let full_name = changes
         .full_name
@@ -460,63 +464,69 @@ pub async fn update(
         changes.customer_company_uuid.flatten(),
     )
     .await?;
-    for _ in 0..UPDATE_ATTEMPTS {
-        let current = find(db, organization, uuid)
-            .await?
-            .ok_or(AppError::NotFound("customer"))?;
-        if let Some(expected) = expected_version
-            && expected != current.version
-        {
-            return Err(AppError::PreconditionFailed {
-                current_version: current.version,
-            });
-        }
-        let mut next = current.clone();
-        if let Some(full_name) = &full_name {
-            next.full_name = full_name.clone();
-        }
-        if let Some(email) = &email {
-            next.email = email.clone();
-        }
-        if let Some(role) = &role {
-            next.role = role.clone();
-        }
-        if let Some(persona) = changes.persona_uuid {
-            next.persona_uuid = persona;
-        }
-        if let Some(company) = changes.customer_company_uuid {
-            next.customer_company_uuid = company;
-        }
-        next.search_text = search_text(&next.full_name, &next.email);
-        next.email_folded = fold(&next.email);
-        next.updated_at = super::now();
-        next.version = current.version + 1;
-        let written = customers::Entity::update_many()
-            .set(customers::ActiveModel {
-                full_name: Set(next.full_name.clone()),
-                email: Set(next.email.clone()),
-                role: Set(next.role.clone()),
-                persona_uuid: Set(next.persona_uuid),
-                customer_company_uuid: Set(next.customer_company_uuid),
-                search_text: Set(next.search_text.clone()),
-                email_folded: Set(next.email_folded.clone()),
-                updated_at: Set(next.updated_at),
-                version: Set(next.version),
-                ..Default::default()
-            })
-            .filter(customers::Column::Uuid.eq(uuid))
-            .filter(customers::Column::OrganizationUuid.eq(organization))
-            .filter(customers::Column::Version.eq(current.version))
-            .exec(db)
-            .await
-            .map_err(|error| duplicate_email(error, &next.email))?;
-        if written.rows_affected == 1 {
-            return Ok(next);
-        }
-        // Another write landed between the read and this write: read again,
-        // and let the precondition (if any) judge the new version.
+    let txn = db.begin().await?;
+    let locked = customers::Entity::update_many()
+        .col_expr(
+            customers::Column::Version,
+            Expr::col(customers::Column::Version).add(1),
+        )
+        .filter(customers::Column::Uuid.eq(uuid))
+        .filter(customers::Column::OrganizationUuid.eq(organization))
+        .exec(&txn)
+        .await?;
+    if locked.rows_affected == 0 {
+        return Err(AppError::NotFound("customer"));
     }
-    Err(AppError::Conflict(
-        "the customer kept changing while this update was applied; try again".to_owned(),
-    ))
+    let mut current = customers::Entity::find_by_id(uuid)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("customer"))?;
+    current.version -= 1;
+    if precondition.is_some_and(|holds| !holds(current.version)) {
+        return Err(AppError::PreconditionFailed {
+            current_version: current.version,
+        });
+    }
+    let mut next = current.clone();
+    if let Some(full_name) = full_name {
+        next.full_name = full_name;
+    }
+    if let Some(email) = email {
+        next.email = email;
+    }
+    if let Some(role) = role {
+        next.role = role;
+    }
+    if let Some(persona) = changes.persona_uuid {
+        next.persona_uuid = persona;
+    }
+    if let Some(company) = changes.customer_company_uuid {
+        next.customer_company_uuid = company;
+    }
+    if next == current {
+        // Dropping the transaction rolls the version back.
+        return Ok(current);
+    }
+    next.search_text = search_text(&next.full_name, &next.email);
+    next.email_folded = fold(&next.email);
+    next.updated_at = super::now();
+    next.version = current.version + 1;
+    customers::Entity::update_many()
+        .set(customers::ActiveModel {
+            full_name: Set(next.full_name.clone()),
+            email: Set(next.email.clone()),
+            role: Set(next.role.clone()),
+            persona_uuid: Set(next.persona_uuid),
+            customer_company_uuid: Set(next.customer_company_uuid),
+            search_text: Set(next.search_text.clone()),
+            email_folded: Set(next.email_folded.clone()),
+            updated_at: Set(next.updated_at),
+            ..Default::default()
+        })
+        .filter(customers::Column::Uuid.eq(uuid))
+        .exec(&txn)
+        .await
+        .map_err(|error| duplicate_email(error, &next.email))?;
+    txn.commit().await?;
+    Ok(next)
 }
