@@ -1,7 +1,7 @@
 //! Input rules shared by every write, so GraphQL and REST refuse the same
 //! things with the same words. Each check names the field at fault.
 
-use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use crate::error::AppError;
 
@@ -34,11 +34,12 @@ pub const MIN_YEAR: i32 = 1900;
 /// Latest accepted timestamp year.
 pub const MAX_YEAR: i32 = 9999;
 
-/// An instant as every face reads it: an RFC 3339 date-time with an offset
-/// (the text the GraphQL `DateTime` scalar accepts), then the rules of
-/// [`timestamp`]. The one parser behind variables, literals and filters, so
+/// An instant from text: an RFC 3339 date-time with an offset, read by the
+/// same parser as the GraphQL `DateTime` scalar, then the rules of
+/// [`timestamp`]. Variables are checked with it before a request runs; a
+/// literal goes through the scalar and then [`timestamp`] in the resolver, so
 /// a text that names no real instant (February 30th, hour 24, a second of
-/// 60, no offset) is refused the same way everywhere.
+/// 60, no offset) is refused either way.
 pub fn instant(field: &str, text: &str) -> Result<DateTime<Utc>, AppError> {
     let parsed = text.parse::<DateTime<Utc>>().map_err(|_| {
         AppError::bad_parameter(
@@ -68,9 +69,10 @@ pub fn timestamp(field: &str, value: DateTime<Utc>) -> Result<DateTime<Utc>, App
             format!("{field} must be between the years {MIN_YEAR} and {MAX_YEAR}"),
         ));
     }
-    Ok(value
-        .duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(value))
+    // Cut the nanoseconds rather than `duration_trunc`, which gives up past
+    // 2262 (where nanoseconds since 1970 leave an i64).
+    let micros = value.timestamp_subsec_micros() * 1_000;
+    Ok(value.with_nanosecond(micros).unwrap_or(value))
 }
 
 /// A required name or title: trimmed, 1 to [`MAX_NAME_CHARS`] characters.
@@ -162,7 +164,8 @@ pub fn email(field: &str, value: &str) -> Result<String, AppError> {
 /// A sentiment score in [-1, 1].
 pub fn sentiment(field: &str, value: f64) -> Result<f64, AppError> {
     if value.is_finite() && (-1.0..=1.0).contains(&value) {
-        Ok(value)
+        // -0.0 is 0: PostgreSQL keeps the sign, SQLite does not.
+        Ok(value + 0.0)
     } else {
         Err(AppError::bad_parameter(
             field,
@@ -234,6 +237,10 @@ mod tests {
         let precise = Utc.timestamp_nanos(1_700_000_000_123_456_789);
         let kept = timestamp("feedbackDate", precise).expect("valid");
         assert_eq!(kept.timestamp_subsec_nanos(), 123_456_000);
+        let far = instant("feedbackDate", "9999-12-31T23:59:59.9999999Z").expect("valid");
+        assert_eq!(far.to_rfc3339(), "9999-12-31T23:59:59.999999+00:00");
+        let past_2262 = instant("feedbackDate", "3000-01-01T00:00:00.1234567Z").expect("valid");
+        assert_eq!(past_2262.timestamp_subsec_nanos(), 123_456_000);
     }
 
     #[test]
@@ -275,5 +282,7 @@ mod tests {
         assert!(sentiment("sentimentScore", 1.0).is_ok());
         assert!(sentiment("sentimentScore", -1.01).is_err());
         assert!(sentiment("sentimentScore", f64::NAN).is_err());
+        let zero = sentiment("sentimentScore", -0.0).expect("valid");
+        assert!(zero == 0.0 && zero.is_sign_positive());
     }
 }

@@ -731,3 +731,95 @@ on_each_backend! {
         assert_eq!(client.customer(&customer).await["full_name"], format!("Graph {}", winners[0]));
     }
 }
+
+// ------------------------------------------------------------ the document itself
+
+on_each_backend! {
+    async fn a_hostile_or_ambiguous_document_is_refused_and_the_server_stays_up(backend) {
+        let client = Client::new(backend).await;
+        let customer = client.create("Doc", "doc", Some("Kept")).await;
+        let o = client.organization;
+        // Nested thousands deep: refused before the parser recurses.
+        for document in [
+            format!("{{ __typename(x: {}1{}) }}", "[".repeat(5000), "]".repeat(5000)),
+            format!("{{ customers(organizationUuid: \"{o}\", filter: {}) {{ totalCount }} }}", "{search: ".repeat(3000) + "\"x\"" + &"}".repeat(3000)),
+            format!("query($a: [Int] = {}1{}) {{ __typename }}", "[".repeat(3000), "]".repeat(3000)),
+        ] {
+            let body = client.graphql(&document, json!({})).await;
+            assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_PARSE_FAILED", "{body}");
+        }
+        // A field named twice in an input object, an argument named twice,
+        // a variable defined twice: validation errors, nothing written.
+        for document in [
+            format!("mutation {{ updateCustomer(organizationUuid: \"{o}\", uuid: \"{customer}\", input: {{role: \"L1\", role: \"L2\"}}) {{ role }} }}"),
+            format!("mutation {{ updateCustomer(organizationUuid: \"{o}\", uuid: \"{customer}\", uuid: \"{customer}\", input: {{role: \"L3\"}}) {{ role }} }}"),
+            format!("mutation($r: String, $r: Int) {{ updateCustomer(organizationUuid: \"{o}\", uuid: \"{customer}\", input: {{role: $r}}) {{ role }} }}"),
+        ] {
+            let body = client.graphql(&document, json!({"r": "L4"})).await;
+            assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{document}: {body}");
+        }
+        assert_eq!(client.customer(&customer).await["role"], "Kept");
+        // A GET parameter given twice.
+        let response = client
+            .app
+            .client
+            .get(client.app.url("/graphql"))
+            .bearer_auth(&client.token)
+            .query(&[("query", "{ __typename }"), ("query", "{ viewer { name } }")])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        // Still serving.
+        let body = client.graphql("{ __typename }", json!({})).await;
+        assert_eq!(body["data"]["__typename"], "QueryRoot", "{body}");
+    }
+}
+
+on_each_backend! {
+    async fn the_selected_operation_alone_decides_what_its_variables_mean(backend) {
+        let client = Client::new(backend).await;
+        for index in 0..3 {
+            client.create(&format!("Op {index}"), &format!("op{index}"), None).await;
+        }
+        let o = client.organization;
+        let document = "query A($o: UUID!, $n: Int = 2) { customers(organizationUuid: $o, pageSize: $n) { pageSize } }
+            query B($o: UUID!, $n: Int) { customers(organizationUuid: $o, pageSize: $n) { ...Size } }
+            query C($z: UUID!) { customer(organizationUuid: $z, uuid: $z) { fullName } }
+            fragment Size on CustomerPage { pageSize }";
+        for (name, size) in [("A", 2), ("B", 25)] {
+            let body = json!({"query": document, "operationName": name, "variables": {"o": o}});
+            let (status, answer) = client.graphql_raw(&body.to_string()).await;
+            assert_eq!(status, StatusCode::OK, "{name}: {answer}");
+            assert_eq!(answer["data"]["customers"]["pageSize"], size, "{name}: {answer}");
+        }
+    }
+}
+
+on_each_backend! {
+    async fn far_dates_and_negative_zero_read_the_same_on_both_backends(backend) {
+        let client = Client::new(backend).await;
+        let customer = client.create("Far", "far", None).await;
+        let o = client.organization;
+        for (given, stored) in [
+            ("3000-01-01T00:00:00.1234567Z", "3000-01-01T00:00:00.123456+00:00"),
+            ("9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59.999999+00:00"),
+        ] {
+            let input = json!({"customerUuid": customer, "feedbackContents": "far", "feedbackDate": given});
+            let body = client.graphql(CREATE_FEEDBACK, json!({"o": o, "i": input})).await;
+            assert_eq!(body["data"]["createFeedback"]["feedbackDate"], stored, "{body}");
+        }
+        assert_eq!(client.customer(&customer).await["last_interacted_date"], "9999-12-31T23:59:59.999999+00:00");
+        let window = "query($f: FeedbackFilter) { viewer { feedbacks(filter: $f) { totalCount } } }";
+        let body = client.graphql(window, json!({"f": {"from": "9999-12-31T23:59:59.9999995Z"}})).await;
+        assert_eq!(body["data"]["viewer"]["feedbacks"]["totalCount"], 1, "{body}");
+
+        let feedback = "{ viewer { feedbacks(pageSize: 1) { nodes { uuid } } } }";
+        let body = client.graphql(feedback, json!({})).await;
+        let feedback = body["data"]["viewer"]["feedbacks"]["nodes"][0]["uuid"].clone();
+        let highlight = "mutation($o: UUID!, $f: UUID!) { createFeedbackHighlight(organizationUuid: $o, feedbackUuid: $f, quote: \"q\", sentimentScore: -0.0) { sentimentScore } }";
+        let body = client.graphql(highlight, json!({"o": o, "f": feedback})).await;
+        let score = body["data"]["createFeedbackHighlight"]["sentimentScore"].as_f64().expect("score");
+        assert!(score == 0.0 && score.is_sign_positive(), "{body}");
+    }
+}

@@ -6,9 +6,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection,
-};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use async_graphql::{Request as GraphQLRequest, Variables};
 use axum::Router;
 use axum::extract::{RawQuery, Request, State};
@@ -17,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{escapes, execute_on, is_request_error, order, variables};
+use super::{document, execute_on, is_request_error, order, source, variables};
 use crate::app::AppState;
 use crate::auth::{Tenant, authenticate};
 use crate::error::AppError;
@@ -228,27 +226,11 @@ struct Selected {
 /// expand past the limit, and that its variables have the declared types.
 /// `Err` carries the message and code of the request error.
 fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)> {
-    let mut document = async_graphql::parser::parse_query(escapes::modernize(&params.query))
+    let source = source::prepare(&params.query).map_err(|error| (error.message, error.code))?;
+    let mut document = async_graphql::parser::parse_query(source)
         .map_err(|error| (error.to_string(), "GRAPHQL_PARSE_FAILED"))?;
-    let operation = match (&document.operations, &params.operation_name) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next()
-        }
-        (DocumentOperations::Multiple(_), None) => {
-            let message = "the document holds several operations: name one with `operationName`";
-            return Err((message.to_owned(), "GRAPHQL_VALIDATION_FAILED"));
-        }
-    };
-    let operation = &operation
-        .ok_or_else(|| {
-            (
-                "no operation of that name in the document".to_owned(),
-                "GRAPHQL_VALIDATION_FAILED",
-            )
-        })?
-        .node;
+    document::select(&mut document, params.operation_name.as_deref())?;
+    let operation = document::operation(&document);
     let fields = order::expanded_fields(&operation.selection_set.node, &document.fragments);
     if fields > MAX_EXPANDED_FIELDS {
         // The count saturates (and fragments nested past their depth limit
@@ -274,7 +256,7 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
     });
     let is_mutation = operation.ty == OperationType::Mutation;
     let plan = order::Plan::new(&[&operation.selection_set.node], &document.fragments);
-    let unprovided = variables::unprovided(&document, values);
+    let unprovided = variables::unprovided(operation, values);
     variables::drop_unprovided(&mut document, &unprovided);
     Ok(Selected {
         document,
@@ -458,7 +440,13 @@ async fn get_graphql(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let query = raw.as_deref().map(parse_query_string).unwrap_or_default();
+    let query = match raw.as_deref().map(parse_query_string).transpose() {
+        Ok(query) => query.unwrap_or_default(),
+        Err(name) => {
+            let media = negotiate(&headers).unwrap_or(Media::Json);
+            return bad_request(media, &format!("the `{name}` parameter is repeated"));
+        }
+    };
     if wants_html(&headers) && !query.contains_key("query") {
         return playground();
     }
@@ -497,10 +485,19 @@ async fn get_graphql(
     }
 }
 
-fn parse_query_string(raw: &str) -> HashMap<String, String> {
-    form_urlencoded::parse(raw.as_bytes())
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect()
+/// The query string's parameters; a parameter given twice is refused (`Err`
+/// names it), as a repeated JSON member is: no "last one wins".
+fn parse_query_string(raw: &str) -> Result<HashMap<String, String>, String> {
+    let mut parameters = HashMap::new();
+    for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
+        if parameters
+            .insert(name.to_string(), value.into_owned())
+            .is_some()
+        {
+            return Err(name.into_owned());
+        }
+    }
+    Ok(parameters)
 }
 
 fn playground() -> Response {

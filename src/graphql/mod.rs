@@ -3,12 +3,13 @@
 //! turning every error into a message and `extensions.code` fit for a client.
 
 pub mod context;
-pub mod escapes;
+pub mod document;
 pub mod http;
 pub mod mutation;
 pub mod order;
 pub mod pagination;
 pub mod query;
+pub mod source;
 pub mod types;
 pub mod variables;
 

@@ -197,7 +197,7 @@ impl MutationRoot {
         #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
         #[graphql(desc = "The feedback the highlight is cut from.")] feedback_uuid: Uuid,
         #[graphql(desc = "The quoted words.")] quote: String,
-        sentiment_score: f64,
+        #[graphql(desc = "From -1 (negative) to 1 (positive).")] sentiment_score: f64,
     ) -> Result<FeedbackHighlight> {
         let organization = own_organization(ctx, organization_uuid)?;
         let highlight = graph::create_highlight(

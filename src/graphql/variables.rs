@@ -175,17 +175,15 @@ fn coerce_at(
     if fits { Ok(()) } else { wrong() }
 }
 
-/// The variables the document's operations define without a default that
-/// the request's `variables` object (`provided`) leaves out. (One
-/// `variables` object serves whichever operation runs.)
+/// The variables `operation` defines without a default that the request's
+/// `variables` object (`provided`) leaves out.
 pub fn unprovided(
-    document: &ExecutableDocument,
+    operation: &OperationDefinition,
     provided: &serde_json::Map<String, Value>,
 ) -> HashSet<Name> {
-    document
-        .operations
+    operation
+        .variable_definitions
         .iter()
-        .flat_map(|(_, operation)| &operation.node.variable_definitions)
         .map(|definition| &definition.node)
         .filter(|definition| {
             definition.default_value.is_none()
@@ -210,9 +208,11 @@ pub fn unprovided(
 /// explicit `null`, which clears the field it feeds. The definitions of the
 /// variables whose uses were rewritten go too, since they are no longer used;
 /// a variable that was never used keeps its definition, so validation still
-/// reports it. `unprovided` comes from [`unprovided`]. Validation then sees
-/// the rewritten document: a use of an unprovided variable in a position of
-/// the wrong type is gone before it could be reported.
+/// reports it. `document` holds the selected operation alone (see
+/// [`super::document::select`]); `unprovided` comes from [`unprovided`].
+/// Validation then sees the rewritten document: a use of an unprovided
+/// variable in a position of the wrong type is gone before it could be
+/// reported.
 pub fn drop_unprovided(document: &mut ExecutableDocument, unprovided: &HashSet<Name>) {
     if unprovided.is_empty() {
         return;
@@ -336,7 +336,7 @@ mod tests {
         let Value::Object(provided) = provided else {
             panic!("variables are an object")
         };
-        let unprovided = unprovided(&document, &provided);
+        let unprovided = unprovided(super::super::document::operation(&document), &provided);
         drop_unprovided(&mut document, &unprovided);
         let DocumentOperations::Single(operation) = document.operations else {
             panic!("one operation");

@@ -25,7 +25,7 @@ pub enum Backend {
 /// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set.
 pub fn backends() -> Vec<Backend> {
     let mut backends = vec![Backend::Sqlite];
-    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
+    if postgres_configured() {
         backends.push(Backend::Postgres);
     }
     backends
@@ -249,13 +249,21 @@ impl TestApp {
 }
 
 /// True when PostgreSQL tests should run (`TEST_DATABASE_URL` is set).
+/// Under CI (`CI` set) it must be: a CI run without PostgreSQL fails
+/// instead of passing on SQLite alone.
 pub fn postgres_configured() -> bool {
-    std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
+    let configured = std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty());
+    assert!(
+        configured || std::env::var("CI").is_err(),
+        "CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests would not run"
+    );
+    configured
 }
 
 /// Declares one test per backend, named after it: `name::on_sqlite` and
-/// `name::on_postgres` (which passes without running when
-/// `TEST_DATABASE_URL` is unset, and says so on stderr). The body is an async
+/// `name::on_postgres` (which says on stderr that it did not run when
+/// `TEST_DATABASE_URL` is unset, and fails under CI, see
+/// [`postgres_configured`]). The body is an async
 /// function of the [`Backend`].
 #[macro_export]
 macro_rules! on_each_backend {
