@@ -38,7 +38,7 @@ pub enum AppError {
     /// since the client read the version it sent (`If-Match`,
     /// `expectedVersion`). Nothing was written.
     #[error(
-        "the customer has changed since it was read: its current version is {current_version} (ETag \"{current_version}\"); nothing was written"
+        "the customer is at version {current_version} (ETag \"{current_version}\"), not the one this request expects; nothing was written"
     )]
     PreconditionFailed {
         /// The version the customer has now.

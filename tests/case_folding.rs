@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Backend, TestApp, fresh_database, spawn_app};
+use common::{Backend, TestApp, fresh_database, fresh_database_with, spawn_app, spawn_app_on};
 use customer_graph::db;
 use entity::folding::fold;
 use migration::{Migrator, MigratorTrait};
@@ -742,5 +742,54 @@ on_each_backend! {
         Migrator::up(&db, None)
             .await
             .expect("migrates once the clash is gone");
+    }
+}
+
+/// Search and email uniqueness under every PostgreSQL database locale the
+/// machine has (C, as CI's cluster, and C.UTF-8, where `LOWER()` folds more
+/// than ASCII): the answers are the same, because the database only ever
+/// compares text folded in Rust.
+#[tokio::test]
+async fn search_and_emails_ignore_the_database_locale_on_postgres() {
+    if !common::postgres_configured() {
+        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL run is skipped");
+        return;
+    }
+    for locale in ["C", "C.UTF-8"] {
+        let options =
+            format!("TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '{locale}' LC_CTYPE '{locale}'");
+        let (url, scratch) = fresh_database_with(Backend::Postgres, &options).await;
+        let app = spawn_app_on(Backend::Postgres, url, scratch, Default::default()).await;
+        let org = Org::new(&app).await;
+        org.customer("ΚΩΣΤΑΣ Test", &mail("kostas", "example.com"))
+            .await;
+        org.customer("Straße Owner", &mail("STRASSE", "example.com"))
+            .await;
+        for (term, found) in [
+            ("ΚΩΣ", 1),
+            ("κωσ", 1),
+            ("κωςτας", 1),
+            ("STRASSE OWNER", 1),
+            ("straße", 1),
+            ("ẞ", 1),
+        ] {
+            let response = app
+                .client
+                .get(org.customers_url(""))
+                .query(&[("search", term)])
+                .bearer_auth(&org.token)
+                .send()
+                .await
+                .expect("send");
+            let body: Value = response.json().await.expect("JSON");
+            assert_eq!(
+                body["total_customer_count"], found,
+                "{locale}: {term}: {body}"
+            );
+        }
+        let (status, body) = org
+            .post_customer("Other", &mail("straße", "example.com"))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{locale}: {body}");
     }
 }

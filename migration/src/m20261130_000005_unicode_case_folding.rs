@@ -44,8 +44,9 @@ const LOWER_EMAIL_INDEX: &str = "idx_customers_organization_uuid_lower_email";
 /// The added columns, as (table, column).
 const COLUMNS: [(&str, &str); 2] = [("customers", "email_folded"), ("feedbacks", "search_text")];
 
-/// A customer's search text under the rule of m20261128_000002, which the
-/// down migration restores.
+/// A customer's search text as the application wrote it before this
+/// migration (Rust's `to_lowercase` of the whole text), which the down
+/// migration restores.
 fn lowercased_search_text(full_name: &str, email: &str) -> String {
     format!("{full_name} {email}").to_lowercase()
 }

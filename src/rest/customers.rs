@@ -324,7 +324,7 @@ pub struct CustomerListQuery {
     pub company_uuids: Option<String>,
     /// Only customers of these personas: comma-separated UUIDs.
     pub personas: Option<String>,
-    /// Case-insensitive substring of the full name or email (at most 200 characters).
+    /// Substring of the full name or email, ignoring case in every alphabet (Unicode case folding; at most 200 characters).
     pub search: Option<String>,
     /// At least this many feedbacks.
     #[param(value_type = Option<i32>)]

@@ -72,6 +72,12 @@ impl Drop for Scratch {
 
 /// A fresh, empty database of `backend`, and the guard that removes it.
 pub async fn fresh_database(backend: Backend) -> (String, Scratch) {
+    fresh_database_with(backend, "").await
+}
+
+/// [`fresh_database`], with `options` after `CREATE DATABASE name` on
+/// PostgreSQL (such as a template, encoding or locale).
+pub async fn fresh_database_with(backend: Backend, options: &str) -> (String, Scratch) {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -85,7 +91,7 @@ pub async fn fresh_database(backend: Backend) -> (String, Scratch) {
                 .await
                 .expect("connect to TEST_DATABASE_URL");
             admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .execute_unprepared(&format!("CREATE DATABASE {name} {options}"))
                 .await
                 .expect("create test database");
             admin.close().await.ok();
@@ -154,8 +160,19 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// [`spawn_app`] with chosen settings.
 pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
-    customer_graph::telemetry::init();
     let (database_url, scratch) = fresh_database(backend).await;
+    spawn_app_on(backend, database_url, scratch, config).await
+}
+
+/// Migrates the database at `database_url` (which `scratch` removes) and
+/// serves the app on port 0.
+pub async fn spawn_app_on(
+    backend: Backend,
+    database_url: String,
+    scratch: Scratch,
+    config: ServerConfig,
+) -> TestApp {
+    customer_graph::telemetry::init();
     let metrics = Arc::new(Metrics::default());
     let db = db::connect_and_migrate(&database_url, Some(metrics.clone()))
         .await
