@@ -16,6 +16,7 @@
 //!   `/api/v1/docs` and the index on `/`, their files embedded in the binary.
 //! - [`graphql`]: the schema, its execution and GraphQL over HTTP.
 //! - [`loaders`]: the DataLoaders every relation resolves through.
+//! - [`resolvers`]: typed queries and commands per resource, which both faces call.
 //! - [`rest`]: the documented `/api/v1` routes, each a fixed GraphQL operation.
 //! - [`validation`]: input rules shared by every write.
 //! - [`store`]: storage functions that are more than a one-line SeaORM call.
@@ -34,6 +35,7 @@ pub mod loaders;
 pub mod metrics;
 pub mod ops;
 pub mod playground;
+pub mod resolvers;
 pub mod rest;
 pub mod store;
 pub mod telemetry;

@@ -68,7 +68,8 @@ pub fn sdl() -> String {
         .sdl()
 }
 
-/// Executes `request` for `tenant` with fresh per-request loaders.
+/// Executes `request` for `tenant` on the served schema, with fresh
+/// per-request loaders.
 pub async fn execute(
     state: &AppState,
     tenant: Tenant,
@@ -77,7 +78,7 @@ pub async fn execute(
     execute_on(&state.schema, state, tenant, request).await
 }
 
-/// [`execute`] on a chosen schema.
+/// Executes `request` on `schema` for `tenant` with fresh per-request loaders.
 pub async fn execute_on(
     schema: &GraphSchema,
     state: &AppState,

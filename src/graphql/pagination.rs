@@ -11,56 +11,13 @@ use crate::error::AppError;
 use crate::loaders::CountKey;
 use crate::store::customers::{self, CustomerFilter};
 use crate::store::graph::{self, FeedbackFilter};
-use crate::store::relations::Window;
 
-/// Page size when a client gives none.
-pub const DEFAULT_PAGE_SIZE: i32 = 25;
-/// Largest page a client may ask for.
-pub const MAX_PAGE_SIZE: i32 = 100;
-/// Highest page number accepted: any page number a GraphQL `Int` holds (the
-/// REST contract sets no bound). A page past the last is empty, and costs
-/// what reading to the end of the list costs.
-pub const MAX_PAGE_NUMBER: i32 = i32::MAX;
+pub use crate::resolvers::{DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
 
-/// Validated page arguments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageArgs {
-    /// Items per page, 1 to [`MAX_PAGE_SIZE`].
-    pub page_size: i32,
-    /// Page number, from 1.
-    pub page_number: i32,
-}
-
-impl PageArgs {
-    /// Checks the client's `pageSize` and `pageNumber`, applying the defaults.
-    pub fn new(page_size: Option<i32>, page_number: Option<i32>) -> Result<PageArgs, AppError> {
-        let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-            return Err(AppError::bad_parameter(
-                "pageSize",
-                format!("pageSize must be an integer from 1 to {MAX_PAGE_SIZE}"),
-            ));
-        }
-        let page_number = page_number.unwrap_or(1);
-        if !(1..=MAX_PAGE_NUMBER).contains(&page_number) {
-            return Err(AppError::bad_parameter(
-                "pageNumber",
-                format!("pageNumber must be an integer from 1 to {MAX_PAGE_NUMBER}"),
-            ));
-        }
-        Ok(PageArgs {
-            page_size,
-            page_number,
-        })
-    }
-
-    /// The rows this page covers.
-    pub fn window(self) -> Window {
-        Window {
-            limit: self.page_size as u64,
-            offset: (self.page_number as u64 - 1) * self.page_size as u64,
-        }
-    }
+/// The page a client's `pageSize` and `pageNumber` ask for, checked and
+/// defaulted; a bad value is `BAD_USER_INPUT` naming the argument.
+pub fn page_args(page_size: Option<i32>, page_number: Option<i32>) -> Result<PageArgs, AppError> {
+    PageArgs::checked(page_size, page_number, ("pageSize", "pageNumber"))
 }
 
 /// The complexity of a page field: its children cost once per item it may hold.
@@ -262,7 +219,7 @@ mod tests {
     #[test]
     fn page_arguments_default_and_bound() {
         assert_eq!(
-            PageArgs::new(None, None).ok(),
+            page_args(None, None).ok(),
             Some(PageArgs {
                 page_size: 25,
                 page_number: 1
@@ -274,10 +231,10 @@ mod tests {
             (None, Some(0), "pageNumber"),
             (None, Some(-3), "pageNumber"),
         ] {
-            let error = PageArgs::new(size, number).expect_err("refused");
+            let error = page_args(size, number).expect_err("refused");
             assert_eq!(error.parameter(), Some(parameter));
         }
-        let window = PageArgs::new(Some(10), Some(3)).expect("valid").window();
+        let window = page_args(Some(10), Some(3)).expect("valid").window();
         assert_eq!((window.limit, window.offset), (10, 20));
     }
 

@@ -8,12 +8,15 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::context::{db, own_organization, tenant};
-use super::pagination::{Page, PageArgs, Table, TotalSource, page_cost, page_with_total};
+use super::pagination::{Page, Table, TotalSource, page_args, page_cost, page_with_total};
 use super::types::{
     Customer, CustomerCompany, CustomerCompanyPage, CustomerPage, Feedback, FeedbackPage,
     FeedbackSortBy, Insight, InsightPage, Issue, IssuePage, Persona, PersonaPage, SortDirection,
 };
 use crate::error::AppError;
+use crate::resolvers::customers::{
+    FilterNames, check_filter, check_search, check_sentiment, check_uuid_list,
+};
 use crate::store::customers::{self, Along, CustomerSort};
 use crate::store::graph::{self, FeedbackFilter as StoreFeedbackFilter, Owned};
 use crate::store::{self as storage};
@@ -69,56 +72,19 @@ pub struct CustomerFilter {
     pub max_average_sentiment: Option<f64>,
 }
 
-/// Longest accepted search text.
-const MAX_SEARCH_CHARS: usize = 200;
-/// Most uuids in one filter list.
-const MAX_FILTER_UUIDS: usize = 100;
-
-fn check_search(search: &Option<String>) -> Result<(), AppError> {
-    if let Some(search) = search {
-        crate::validation::no_control_characters("search", search, false)?;
-    }
-    if search
-        .as_ref()
-        .is_some_and(|search| search.chars().count() > MAX_SEARCH_CHARS)
-    {
-        return Err(AppError::bad_parameter(
-            "search",
-            format!("search must be at most {MAX_SEARCH_CHARS} characters"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_list(name: &str, list: &Option<Vec<Uuid>>) -> Result<(), AppError> {
-    if list
-        .as_ref()
-        .is_some_and(|list| list.len() > MAX_FILTER_UUIDS)
-    {
-        return Err(AppError::bad_parameter(
-            name,
-            format!("{name} takes at most {MAX_FILTER_UUIDS} uuids"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_sentiment(name: &str, value: Option<f64>) -> Result<(), AppError> {
-    if let Some(value) = value {
-        crate::validation::sentiment(name, value)?;
-    }
-    Ok(())
-}
+/// The GraphQL names of a customer filter's parts.
+const FILTER_NAMES: FilterNames = FilterNames {
+    uuids: "uuids",
+    company_uuids: "companyUuids",
+    persona_uuids: "personaUuids",
+    search: "search",
+    min_average_sentiment: "minAverageSentiment",
+    max_average_sentiment: "maxAverageSentiment",
+};
 
 impl CustomerFilter {
     fn into_store(self) -> Result<customers::CustomerFilter, AppError> {
-        check_list("uuids", &self.uuids)?;
-        check_list("companyUuids", &self.company_uuids)?;
-        check_list("personaUuids", &self.persona_uuids)?;
-        check_search(&self.search)?;
-        check_sentiment("minAverageSentiment", self.min_average_sentiment)?;
-        check_sentiment("maxAverageSentiment", self.max_average_sentiment)?;
-        Ok(customers::CustomerFilter {
+        let filter = customers::CustomerFilter {
             uuids: self.uuids,
             company_uuids: self.company_uuids,
             persona_uuids: self.persona_uuids,
@@ -126,7 +92,9 @@ impl CustomerFilter {
             min_feedback_count: self.min_feedback_count.map(i64::from),
             min_average_sentiment: self.min_average_sentiment,
             max_average_sentiment: self.max_average_sentiment,
-        })
+        };
+        check_filter(&filter, &FILTER_NAMES)?;
+        Ok(filter)
     }
 }
 
@@ -149,8 +117,8 @@ pub struct FeedbackFilter {
 
 impl FeedbackFilter {
     fn into_store(self) -> Result<StoreFeedbackFilter, AppError> {
-        check_list("customerUuids", &self.customer_uuids)?;
-        check_search(&self.search)?;
+        check_uuid_list("customerUuids", &self.customer_uuids)?;
+        check_search("search", &self.search)?;
         check_sentiment("minSentiment", self.min_sentiment)?;
         check_sentiment("maxSentiment", self.max_sentiment)?;
         let from = self
@@ -182,7 +150,7 @@ pub(crate) async fn customer_page(
     page_size: Option<i32>,
     page_number: Option<i32>,
 ) -> Result<CustomerPage> {
-    let args = PageArgs::new(page_size, page_number)?;
+    let args = page_args(page_size, page_number)?;
     let filter = filter.unwrap_or_default().into_store()?;
     let source = TotalSource::Customers(organization, filter.clone());
     let nodes = ctx.look_ahead().field("nodes");
@@ -234,7 +202,7 @@ async fn table_page<E, N>(
 where
     E: Owned,
 {
-    let args = PageArgs::new(page_size, page_number)?;
+    let args = page_args(page_size, page_number)?;
     page_with_total(ctx, args, TotalSource::Table(organization, table), async {
         let rows = graph::list::<E>(db(ctx), organization, args.window()).await?;
         Ok(rows.into_iter().map(wrap).collect())
@@ -370,7 +338,7 @@ impl Organization {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
-        let args = PageArgs::new(page_size, page_number)?;
+        let args = page_args(page_size, page_number)?;
         let filter = filter.unwrap_or_default().into_store()?;
         let organization = self.uuid;
         let source = TotalSource::Feedbacks(organization, filter.clone());

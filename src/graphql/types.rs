@@ -14,7 +14,7 @@ use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
 use super::context::{loaders, tenant};
-use super::pagination::{Page, PageArgs, TotalSource, page_cost, page_object, page_with_total};
+use super::pagination::{Page, TotalSource, page_args, page_cost, page_object, page_with_total};
 use crate::error::AppError;
 use crate::loaders::{AverageKey, ById, CountKey, GraphLoader, LoadError, PageKey};
 use crate::store::customers::Related;
@@ -127,7 +127,7 @@ where
     GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
 {
     let organization = tenant(ctx)?;
-    let args = PageArgs::new(page_size, page_number)?;
+    let args = page_args(page_size, page_number)?;
     let source = match known_total {
         Some(total) => TotalSource::Known(total),
         None => TotalSource::Child(CountKey::new(organization, relation, parent)),

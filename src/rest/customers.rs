@@ -7,20 +7,27 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::params::{RestPath, choice, integer, json_body, number, path_uuid, query, uuid_list};
 use super::preconditions::{condition, etag};
-use super::{RestError, from_store_error, run};
+use super::{RestError, from_store_error};
 use crate::app::AppState;
 use crate::auth::Tenant;
 use crate::error::{AppError, ErrorBody};
-use crate::graphql::pagination::{MAX_PAGE_NUMBER, MAX_PAGE_SIZE};
+use crate::loaders::{GraphLoader, LoadError, PageKey};
+use crate::resolvers::customers::{FilterNames, check_filter};
+use crate::resolvers::{self, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
 use crate::store;
-use crate::store::customers::CustomerChanges;
-use entity::customers;
+use crate::store::customers::{
+    CustomerChanges, CustomerFilter as StoreCustomerFilter, CustomerSort, NewCustomer,
+};
+use crate::store::relations::{Direction, FeedbackSort, Relation};
+use async_graphql::dataloader::Loader;
+use entity::{customers, feedback_highlights, feedbacks, insights, issues};
+use sea_orm::FromQueryResult;
 
 /// The customer routes.
 pub fn router() -> Router<AppState> {
@@ -180,14 +187,6 @@ pub struct Issue {
     pub average_sentiment: Option<f64>,
 }
 
-/// A GraphQL page, as the operations below select it.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Page<T> {
-    total_count: i64,
-    nodes: Vec<T>,
-}
-
 /// `GET /customers`: one page of customers and how many match in all.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CustomerList {
@@ -280,14 +279,6 @@ pub enum SortDirection {
     Asc,
     /// Largest first.
     Desc,
-}
-
-/// The GraphQL enum value of a REST choice (`full_name` → `FULL_NAME`).
-fn graphql_enum<T: Serialize>(value: Option<T>) -> Value {
-    match value.map(|value| serde_json::to_value(value)) {
-        Some(Ok(Value::String(name))) => Value::String(name.to_ascii_uppercase()),
-        _ => Value::Null,
-    }
 }
 
 /// Paging parameters of every list route.
@@ -454,65 +445,63 @@ impl From<customers::Model> for Customer {
     }
 }
 
-// ---------------------------------------------------------------- the operations
-
-const CUSTOMER_FIELDS: &str = "fragment CustomerFields on Customer {
-  uuid organizationUuid fullName email role personaUuid customerCompanyUuid
-  lastInteractedDate createdAt updatedAt feedbackCount version
-}";
-
-const LIST_CUSTOMERS: &str = const_format::concatcp!(
-    "query ListCustomers($o: UUID!, $f: CustomerFilter, $s: CustomerSortBy, $d: SortDirection, $n: Int, $p: Int) {
-  customers(organizationUuid: $o, filter: $f, sortBy: $s, sortDirection: $d, pageSize: $n, pageNumber: $p) {
-    totalCount nodes { ...CustomerFields }
-  }
+impl From<feedbacks::Model> for Feedback {
+    fn from(model: feedbacks::Model) -> Feedback {
+        Feedback {
+            uuid: model.uuid,
+            organization_uuid: model.organization_uuid,
+            customer_uuid: model.customer_uuid,
+            feedback_contents: model.feedback_contents,
+            feedback_date: model.feedback_date.to_rfc3339(),
+            source: model.source,
+        }
+    }
 }
-",
-    CUSTOMER_FIELDS
-);
 
-const GET_CUSTOMER: &str = const_format::concatcp!(
-    "query GetCustomer($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { ...CustomerFields } }\n",
-    CUSTOMER_FIELDS
-);
-
-const CREATE_CUSTOMER: &str = const_format::concatcp!(
-    "mutation CreateCustomer($o: UUID!, $i: CreateCustomerInput!) {
-  createCustomer(organizationUuid: $o, input: $i) { ...CustomerFields }
+impl From<feedback_highlights::Model> for Highlight {
+    fn from(model: feedback_highlights::Model) -> Highlight {
+        Highlight {
+            uuid: model.uuid,
+            organization_uuid: model.organization_uuid,
+            feedback_uuid: model.feedback_uuid,
+            quote: model.quote,
+            sentiment_score: model.sentiment_score,
+            created_at: model.created_at.to_rfc3339(),
+        }
+    }
 }
-",
-    CUSTOMER_FIELDS
-);
 
-const LIST_FEEDBACKS: &str = "query CustomerFeedbacks($o: UUID!, $u: UUID!, $s: FeedbackSortBy, $d: SortDirection, $n: Int, $p: Int) {
-  customer(organizationUuid: $o, uuid: $u) {
-    feedbacks(sortBy: $s, sortDirection: $d, pageSize: $n, pageNumber: $p) {
-      totalCount nodes { uuid organizationUuid customerUuid feedbackContents feedbackDate source }
+impl From<insights::Model> for Insight {
+    fn from(model: insights::Model) -> Insight {
+        Insight {
+            uuid: model.uuid,
+            organization_uuid: model.organization_uuid,
+            title: model.title,
+            description: model.description,
+        }
     }
-  }
-}";
+}
 
-const LIST_HIGHLIGHTS: &str = "query CustomerHighlights($o: UUID!, $u: UUID!, $n: Int, $p: Int) {
-  customer(organizationUuid: $o, uuid: $u) {
-    feedbackHighlights(pageSize: $n, pageNumber: $p) {
-      totalCount nodes { uuid organizationUuid feedbackUuid quote sentimentScore createdAt }
+impl Issue {
+    /// The issue as the routes answer it, with its mean highlight sentiment.
+    fn new(model: issues::Model, average_sentiment: Option<f64>) -> Result<Issue, RestError> {
+        let status = serde_json::from_value(Value::String(model.status.clone())).map_err(|_| {
+            AppError::internal(anyhow::anyhow!(
+                "issue {} has unknown status {:?}",
+                model.uuid,
+                model.status
+            ))
+        })?;
+        Ok(Issue {
+            uuid: model.uuid,
+            organization_uuid: model.organization_uuid,
+            title: model.title,
+            description: model.description,
+            status,
+            average_sentiment,
+        })
     }
-  }
-}";
-
-const LIST_INSIGHTS: &str = "query CustomerInsights($o: UUID!, $u: UUID!, $n: Int, $p: Int) {
-  customer(organizationUuid: $o, uuid: $u) {
-    insights(pageSize: $n, pageNumber: $p) { totalCount nodes { uuid organizationUuid title description } }
-  }
-}";
-
-const LIST_ISSUES: &str = "query CustomerIssues($o: UUID!, $u: UUID!, $n: Int, $p: Int) {
-  customer(organizationUuid: $o, uuid: $u) {
-    issues(pageSize: $n, pageNumber: $p) {
-      totalCount nodes { uuid organizationUuid title description status averageSentiment }
-    }
-  }
-}";
+}
 
 // ---------------------------------------------------------------- the handlers
 
@@ -529,14 +518,57 @@ fn written(customer: Customer) -> Tagged<CustomerWritten> {
     )
 }
 
-fn page_variables(
-    page_size: Option<&str>,
-    page_number: Option<&str>,
-) -> Result<(Value, Value), RestError> {
-    Ok((
-        json!(integer("page_size", page_size, 1..=MAX_PAGE_SIZE)?),
-        json!(integer("page_number", page_number, 1..=MAX_PAGE_NUMBER)?),
-    ))
+/// The page `page_size` and `page_number` ask for.
+fn page_args(page_size: Option<&str>, page_number: Option<&str>) -> Result<PageArgs, RestError> {
+    let page_size = integer("page_size", page_size, 1..=MAX_PAGE_SIZE)?;
+    let page_number = integer("page_number", page_number, 1..=MAX_PAGE_NUMBER)?;
+    Ok(PageArgs::checked(
+        page_size,
+        page_number,
+        ("page_size", "page_number"),
+    )?)
+}
+
+/// The REST names of a customer filter's parts.
+const FILTER_NAMES: FilterNames = FilterNames {
+    uuids: "uuids",
+    company_uuids: "company_uuids",
+    persona_uuids: "personas",
+    search: "search",
+    min_average_sentiment: "min_average_sentiment",
+    max_average_sentiment: "max_average_sentiment",
+};
+
+impl From<CustomerSortField> for CustomerSort {
+    fn from(field: CustomerSortField) -> CustomerSort {
+        match field {
+            CustomerSortField::LastInteractedDate => CustomerSort::LastInteractedDate,
+            CustomerSortField::FullName => CustomerSort::FullName,
+            CustomerSortField::Email => CustomerSort::Email,
+            CustomerSortField::CreatedAt => CustomerSort::CreatedAt,
+            CustomerSortField::UpdatedAt => CustomerSort::UpdatedAt,
+            CustomerSortField::FeedbackCount => CustomerSort::FeedbackCount,
+        }
+    }
+}
+
+impl From<FeedbackSortField> for FeedbackSort {
+    fn from(field: FeedbackSortField) -> FeedbackSort {
+        match field {
+            FeedbackSortField::FeedbackDate => FeedbackSort::FeedbackDate,
+            FeedbackSortField::CreatedAt => FeedbackSort::CreatedAt,
+            FeedbackSortField::Source => FeedbackSort::Source,
+        }
+    }
+}
+
+impl From<SortDirection> for Direction {
+    fn from(direction: SortDirection) -> Direction {
+        match direction {
+            SortDirection::Asc => Direction::Asc,
+            SortDirection::Desc => Direction::Desc,
+        }
+    }
 }
 
 /// List customers.
@@ -562,8 +594,7 @@ pub async fn list_customers(
 ) -> Result<Json<CustomerList>, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let params: CustomerListQuery = query(raw.as_deref())?;
-    let (page_size, page_number) =
-        page_variables(params.page_size.as_deref(), params.page_number.as_deref())?;
+    let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
     let sort_by: Option<CustomerSortField> = choice(
         "sort_by",
         params.sort_by.as_deref(),
@@ -574,23 +605,38 @@ pub async fn list_customers(
         params.sort_direction.as_deref(),
         "asc, desc",
     )?;
-    let filter = json!({
-        "uuids": uuid_list("uuids", params.uuids.as_deref())?,
-        "companyUuids": uuid_list("company_uuids", params.company_uuids.as_deref())?,
-        "personaUuids": uuid_list("personas", params.personas.as_deref())?,
-        "search": params.search,
-        "minFeedbackCount": integer("min_feedback_count", params.min_feedback_count.as_deref(), i32::MIN..=i32::MAX)?,
-        "minAverageSentiment": number("min_average_sentiment", params.min_average_sentiment.as_deref())?,
-        "maxAverageSentiment": number("max_average_sentiment", params.max_average_sentiment.as_deref())?,
-    });
-    let variables = json!({
-        "o": organization, "f": filter, "s": graphql_enum(sort_by), "d": graphql_enum(direction),
-        "n": page_size, "p": page_number,
-    });
-    let page: Page<Customer> = run(&state, tenant, LIST_CUSTOMERS, variables, "customers").await?;
+    let filter = StoreCustomerFilter {
+        uuids: uuid_list("uuids", params.uuids.as_deref())?,
+        company_uuids: uuid_list("company_uuids", params.company_uuids.as_deref())?,
+        persona_uuids: uuid_list("personas", params.personas.as_deref())?,
+        search: params.search,
+        min_feedback_count: integer(
+            "min_feedback_count",
+            params.min_feedback_count.as_deref(),
+            i32::MIN..=i32::MAX,
+        )?
+        .map(i64::from),
+        min_average_sentiment: number(
+            "min_average_sentiment",
+            params.min_average_sentiment.as_deref(),
+        )?,
+        max_average_sentiment: number(
+            "max_average_sentiment",
+            params.max_average_sentiment.as_deref(),
+        )?,
+    };
+    let organization = tenant.own(organization)?;
+    check_filter(&filter, &FILTER_NAMES)?;
+    let order = (
+        sort_by.map(CustomerSort::from).unwrap_or_default(),
+        direction.map(Direction::from).unwrap_or_default(),
+    );
+    let (rows, total) =
+        resolvers::customers::list_with_total(&state.db, organization, &filter, order, page)
+            .await?;
     Ok(Json(CustomerList {
-        customers: page.nodes,
-        total_customer_count: page.total_count,
+        customers: rows.into_iter().map(Customer::from).collect(),
+        total_customer_count: total,
     }))
 }
 
@@ -622,19 +668,18 @@ pub async fn create_customer(
 ) -> Result<(StatusCode, Tagged<CustomerWritten>), RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let new: CreateCustomer = json_body(&headers, &body)?;
-    let input = json!({
-        "fullName": new.full_name, "email": new.email, "role": new.role,
-        "personaUuid": new.persona_uuid, "customerCompanyUuid": new.customer_company_uuid,
-    });
-    let customer: Customer = run(
-        &state,
-        tenant,
-        CREATE_CUSTOMER,
-        json!({"o": organization, "i": input}),
-        "createCustomer",
-    )
-    .await?;
-    Ok((StatusCode::CREATED, written(customer)))
+    let organization = tenant.own(organization)?;
+    let new = NewCustomer {
+        full_name: new.full_name,
+        email: new.email,
+        role: new.role,
+        persona_uuid: new.persona_uuid,
+        customer_company_uuid: new.customer_company_uuid,
+    };
+    let created = store::customers::create(&state.db, organization, new)
+        .await
+        .map_err(from_store_error)?;
+    Ok((StatusCode::CREATED, written(created.into())))
 }
 
 /// Get one customer.
@@ -694,8 +739,10 @@ async fn read_customer(
     organization: Uuid,
     customer: Uuid,
 ) -> Result<Customer, RestError> {
-    let variables = json!({"o": organization, "u": customer});
-    run(state, tenant, GET_CUSTOMER, variables, "customer").await
+    let organization = tenant.own(organization)?;
+    Ok(resolvers::customers::get(&state.db, organization, customer)
+        .await?
+        .into())
 }
 
 /// Update a customer.
@@ -748,24 +795,26 @@ pub async fn update_customer(
     Ok(written(updated.into()))
 }
 
-/// The `customer.<field>` page of a per-customer list operation.
-async fn customer_page<T: serde::de::DeserializeOwned>(
+/// One page of a customer's children in `relation` and their total.
+async fn customer_page<M>(
     state: &AppState,
     tenant: Tenant,
-    operation: &'static str,
-    mut variables: Value,
     (org_uuid, customer_uuid): (String, String),
-    field: &str,
-) -> Result<Page<T>, RestError> {
-    variables["o"] = json!(path_uuid("org_uuid", &org_uuid)?);
-    variables["u"] = json!(path_uuid("customer_uuid", &customer_uuid)?);
-    let mut customer: serde_json::Map<String, Value> =
-        run(state, tenant, operation, variables, "customer").await?;
-    let page = customer.remove(field).unwrap_or(Value::Null);
-    serde_json::from_value(page).map_err(|error| {
-        crate::error::AppError::internal(anyhow::anyhow!("unexpected shape of `{field}`: {error}"))
-            .into()
-    })
+    relation: Relation,
+    page: PageArgs,
+) -> Result<(Vec<M>, i64), RestError>
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+    GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
+{
+    let organization = path_uuid("org_uuid", &org_uuid)?;
+    let customer = path_uuid("customer_uuid", &customer_uuid)?;
+    let organization = tenant.own(organization)?;
+    let customer = resolvers::customers::get(&state.db, organization, customer).await?;
+    Ok(
+        resolvers::customers::children(&state.db, &state.metrics, &customer, relation, page)
+            .await?,
+    )
 }
 
 /// List a customer's feedbacks.
@@ -794,8 +843,7 @@ pub async fn list_feedbacks(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FeedbackList>, RestError> {
     let params: FeedbackListQuery = query(raw.as_deref())?;
-    let (page_size, page_number) =
-        page_variables(params.page_size.as_deref(), params.page_number.as_deref())?;
+    let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
     let sort_by: Option<FeedbackSortField> = choice(
         "sort_by",
         params.sort_by.as_deref(),
@@ -806,35 +854,33 @@ pub async fn list_feedbacks(
         params.sort_direction.as_deref(),
         "asc, desc",
     )?;
-    let variables = json!({"s": graphql_enum(sort_by), "d": graphql_enum(direction), "n": page_size, "p": page_number});
-    let page: Page<Feedback> =
-        customer_page(&state, tenant, LIST_FEEDBACKS, variables, path, "feedbacks").await?;
+    let relation = Relation::CustomerFeedbacks(
+        sort_by.map(FeedbackSort::from).unwrap_or_default(),
+        direction.map(Direction::from).unwrap_or_default(),
+    );
+    let (rows, total) =
+        customer_page::<feedbacks::Model>(&state, tenant, path, relation, page).await?;
     Ok(Json(FeedbackList {
-        feedbacks: page.nodes,
-        total_feedback_count: page.total_count,
+        feedbacks: rows.into_iter().map(Feedback::from).collect(),
+        total_feedback_count: total,
     }))
 }
 
-async fn paged<T: serde::de::DeserializeOwned>(
+/// A page of a customer's children read with the paging parameters alone.
+async fn paged<M>(
     state: &AppState,
     tenant: Tenant,
-    operation: &'static str,
     path: (String, String),
     raw: Option<String>,
-    field: &str,
-) -> Result<Page<T>, RestError> {
+    relation: Relation,
+) -> Result<(Vec<M>, i64), RestError>
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+    GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
+{
     let params: PageQuery = query(raw.as_deref())?;
-    let (page_size, page_number) =
-        page_variables(params.page_size.as_deref(), params.page_number.as_deref())?;
-    customer_page(
-        state,
-        tenant,
-        operation,
-        json!({"n": page_size, "p": page_number}),
-        path,
-        field,
-    )
-    .await
+    let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
+    customer_page(state, tenant, path, relation, page).await
 }
 
 /// List the highlights of a customer's feedbacks.
@@ -862,18 +908,17 @@ pub async fn list_highlights(
     RestPath(path): RestPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<HighlightList>, RestError> {
-    let page: Page<Highlight> = paged(
+    let (rows, total) = paged::<feedback_highlights::Model>(
         &state,
         tenant,
-        LIST_HIGHLIGHTS,
         path,
         raw,
-        "feedbackHighlights",
+        Relation::CustomerHighlights,
     )
     .await?;
     Ok(Json(HighlightList {
-        highlights: page.nodes,
-        total_highlight_count: page.total_count,
+        highlights: rows.into_iter().map(Highlight::from).collect(),
+        total_highlight_count: total,
     }))
 }
 
@@ -902,10 +947,11 @@ pub async fn list_insights(
     RestPath(path): RestPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<InsightList>, RestError> {
-    let page: Page<Insight> = paged(&state, tenant, LIST_INSIGHTS, path, raw, "insights").await?;
+    let (rows, total) =
+        paged::<insights::Model>(&state, tenant, path, raw, Relation::CustomerInsights).await?;
     Ok(Json(InsightList {
-        insights: page.nodes,
-        total_insight_count: page.total_count,
+        insights: rows.into_iter().map(Insight::from).collect(),
+        total_insight_count: total,
     }))
 }
 
@@ -934,9 +980,21 @@ pub async fn list_issues(
     RestPath(path): RestPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<IssueList>, RestError> {
-    let page: Page<Issue> = paged(&state, tenant, LIST_ISSUES, path, raw, "issues").await?;
+    let (rows, total) =
+        paged::<issues::Model>(&state, tenant, path, raw, Relation::CustomerIssues).await?;
+    let organization = tenant.organization_uuid;
+    let uuids: Vec<Uuid> = rows.iter().map(|issue| issue.uuid).collect();
+    let mut averages =
+        resolvers::customers::issue_averages(&state.db, organization, &uuids).await?;
+    let issues = rows
+        .into_iter()
+        .map(|issue| {
+            let average = averages.remove(&issue.uuid).flatten();
+            Issue::new(issue, average)
+        })
+        .collect::<Result<_, _>>()?;
     Ok(Json(IssueList {
-        issues: page.nodes,
-        total_issue_count: page.total_count,
+        issues,
+        total_issue_count: total,
     }))
 }
