@@ -1,8 +1,8 @@
-//! The HTTP application: [`AppState`], the [`router`] that serves every route,
-//! and [`run`], which serves it until a shutdown signal.
+//! The composition root: the [`router`] that serves every route of every
+//! face over an [`AppState`], and [`run`], which serves it until a shutdown
+//! signal. Nothing imports this module back.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -10,46 +10,13 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::config::ServerConfig;
 use crate::error::AppError;
-use crate::graphql::{self, GraphSchema};
-use crate::metrics::Metrics;
-use crate::{ops, rest};
-
-/// Everything a request handler may need; cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    /// The connection pool.
-    pub db: DatabaseConnection,
-    /// This app's counters.
-    pub metrics: Arc<Metrics>,
-    /// Listen address and limits.
-    pub config: Arc<ServerConfig>,
-    /// The GraphQL schema every GraphQL and REST request executes on.
-    pub schema: GraphSchema,
-    /// The same schema without the depth limit, for introspection-only operations.
-    pub introspection_schema: GraphSchema,
-}
-
-impl AppState {
-    /// Bundles a pool (whose statements should be counted in `metrics`) with settings.
-    pub fn new(db: DatabaseConnection, metrics: Arc<Metrics>, config: ServerConfig) -> AppState {
-        let schema = graphql::build_schema(db.clone(), &config);
-        let introspection_schema = graphql::build_introspection_schema(db.clone(), &config);
-        AppState {
-            db,
-            metrics,
-            config: Arc::new(config),
-            schema,
-            introspection_schema,
-        }
-    }
-}
+pub use crate::state::AppState;
+use crate::{graphql_http, ops, rest};
 
 /// Every route of the gateway, with its limits and metrics.
 pub fn router(state: AppState) -> Router {
@@ -62,8 +29,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         // GraphQL reads its body under the same limit itself and answers
-        // 413 and 405 in the GraphQL shape (see graphql::http::router).
-        .merge(graphql::http::router())
+        // 413 and 405 in the GraphQL shape (see graphql_http::router).
+        .merge(graphql_http::router())
         .layer(middleware::from_fn_with_state(state.clone(), json_errors))
         .layer(middleware::from_fn_with_state(state.clone(), timeout))
         .layer(middleware::from_fn_with_state(

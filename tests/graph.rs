@@ -1199,7 +1199,7 @@ async fn a_database_failure_answers_a_coded_error_without_sql() {
         .expect("valid token");
     app.db.close_by_ref().await.expect("close");
     let request: async_graphql::Request = serde_json::from_value(query).expect("request");
-    let response = customer_graph::graphql::execute(&state, tenant, request).await;
+    let response = state.execute(tenant, request).await;
     let body = serde_json::to_string(&response).expect("json");
     assert!(!body.to_lowercase().contains("select"), "{body}");
     assert!(!body.contains("customers c"), "{body}");

@@ -4,9 +4,9 @@ use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use crate::auth::Tenant;
 use crate::error::AppError;
 use crate::loaders::Loaders;
+use crate::tenant::Tenant;
 
 /// The organization the request's token grants.
 pub fn tenant(ctx: &Context<'_>) -> Result<Uuid, AppError> {

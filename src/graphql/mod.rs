@@ -1,28 +1,24 @@
-//! The GraphQL schema: building it with its limits, executing a request for a
-//! tenant (the one path every GraphQL and REST read and write takes), and
-//! turning every error into a message and `extensions.code` fit for a client.
+//! The GraphQL face's schema: its types and resolvers, building it with its
+//! limits, executing a request for a tenant, and turning every error into a
+//! message and `extensions.code` fit for a client. Its HTTP transport is
+//! [`crate::graphql_http`].
 
 pub mod context;
-pub mod document;
-pub mod http;
 pub mod mutation;
-pub mod order;
 pub mod pagination;
 pub mod query;
-pub mod source;
 pub mod types;
-pub mod variables;
 
 use std::sync::Arc;
 
 use async_graphql::{EmptySubscription, Response, Schema, ServerError};
 use sea_orm::DatabaseConnection;
 
-use crate::app::AppState;
-use crate::auth::Tenant;
 use crate::config::ServerConfig;
 use crate::error::AppError;
 use crate::loaders;
+use crate::metrics::Metrics;
+use crate::tenant::Tenant;
 
 /// The schema type.
 pub type GraphSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
@@ -68,24 +64,16 @@ pub fn sdl() -> String {
         .sdl()
 }
 
-/// Executes `request` for `tenant` on the served schema, with fresh
-/// per-request loaders.
+/// Executes `request` on `schema` for `tenant` with fresh per-request
+/// loaders over `db`, and gives every error a client-safe message and code.
 pub async fn execute(
-    state: &AppState,
-    tenant: Tenant,
-    request: async_graphql::Request,
-) -> Response {
-    execute_on(&state.schema, state, tenant, request).await
-}
-
-/// Executes `request` on `schema` for `tenant` with fresh per-request loaders.
-pub async fn execute_on(
     schema: &GraphSchema,
-    state: &AppState,
+    db: &DatabaseConnection,
+    metrics: &Arc<Metrics>,
     tenant: Tenant,
     request: async_graphql::Request,
 ) -> Response {
-    let (loaders, queue) = loaders::loaders(state.db.clone(), state.metrics.clone());
+    let (loaders, queue) = loaders::loaders(db.clone(), metrics.clone());
     let request = request.data(tenant).data(loaders);
     let mut response = loaders::drive(schema.execute(request), queue).await;
     for error in &mut response.errors {

@@ -318,7 +318,7 @@ mod tests {
     /// the routes that read no table.
     pub(super) async fn get_from_app(path: &str, accept: &str) -> Response {
         let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
-        let state = crate::app::AppState::new(
+        let state = crate::state::AppState::new(
             db,
             std::sync::Arc::new(crate::metrics::Metrics::default()),
             crate::config::ServerConfig::default(),

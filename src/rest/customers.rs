@@ -14,17 +14,17 @@ use uuid::Uuid;
 use super::params::{RestPath, choice, integer, json_body, number, path_uuid, query, uuid_list};
 use super::preconditions::{condition, etag};
 use super::{RestError, from_store_error};
-use crate::app::AppState;
-use crate::auth::Tenant;
 use crate::error::{AppError, ErrorBody};
 use crate::loaders::{GraphLoader, LoadError, PageKey};
 use crate::resolvers::customers::{FilterNames, check_filter};
 use crate::resolvers::{self, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
+use crate::state::AppState;
 use crate::store;
 use crate::store::customers::{
     CustomerChanges, CustomerFilter as StoreCustomerFilter, CustomerSort, NewCustomer,
 };
 use crate::store::relations::{Direction, FeedbackSort, Relation};
+use crate::tenant::Tenant;
 use async_graphql::dataloader::Loader;
 use entity::{customers, feedback_highlights, feedbacks, insights, issues};
 use sea_orm::FromQueryResult;

@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::customers;
-use crate::app::AppState;
 use crate::error::{ErrorBody, ErrorDetail};
+use crate::state::AppState;
 
 /// The document.
 #[derive(OpenApi)]

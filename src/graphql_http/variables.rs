@@ -67,7 +67,8 @@ impl InputTypes {
     }
 }
 
-static INPUT_TYPES: LazyLock<InputTypes> = LazyLock::new(|| InputTypes::from_sdl(&super::sdl()));
+static INPUT_TYPES: LazyLock<InputTypes> =
+    LazyLock::new(|| InputTypes::from_sdl(&crate::graphql::sdl()));
 
 /// Checks a variable's value against its declared type, as input coercion
 /// would: scalars by their format, enums by their values, input objects by

@@ -15,11 +15,17 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{document, execute_on, is_request_error, order, source, variables};
-use crate::app::AppState;
-use crate::auth::{Tenant, authenticate};
+pub mod document;
+pub mod order;
+pub mod source;
+pub mod variables;
+
+use crate::auth::authenticate;
 use crate::error::AppError;
+use crate::graphql::{self, is_request_error};
 use crate::json::JsonError;
+use crate::state::AppState;
+use crate::tenant::Tenant;
 
 /// The GraphQL routes.
 ///
@@ -312,7 +318,7 @@ async fn run_one(
     };
     let mut request = params.into_request();
     request.set_parsed_query(selected.document);
-    let mut response = execute_on(schema, state, tenant, request).await;
+    let mut response = graphql::execute(schema, &state.db, &state.metrics, tenant, request).await;
     selected.plan.apply(&mut response.data);
     let status = if is_request_error(&response) {
         media.request_error_status()

@@ -1,0 +1,54 @@
+//! [`AppState`]: what every request of every face shares — the pool, the
+//! counters, the settings and the built schemas. It imports no face, so
+//! every face may import it.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::ServerConfig;
+use crate::graphql::{self, GraphSchema};
+use crate::metrics::Metrics;
+use crate::tenant::Tenant;
+
+/// Everything a request handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// This app's counters.
+    pub metrics: Arc<Metrics>,
+    /// Listen address and limits.
+    pub config: Arc<ServerConfig>,
+    /// The GraphQL schema every GraphQL and REST request executes on.
+    pub schema: GraphSchema,
+    /// The same schema without the depth limit, for introspection-only operations.
+    pub introspection_schema: GraphSchema,
+}
+
+impl AppState {
+    /// Bundles a pool (whose statements should be counted in `metrics`) with settings.
+    pub fn new(db: DatabaseConnection, metrics: Arc<Metrics>, config: ServerConfig) -> AppState {
+        let schema = graphql::build_schema(db.clone(), &config);
+        let introspection_schema = graphql::build_introspection_schema(db.clone(), &config);
+        AppState {
+            db,
+            metrics,
+            config: Arc::new(config),
+            schema,
+            introspection_schema,
+        }
+    }
+}
+
+impl AppState {
+    /// Executes a GraphQL `request` for `tenant` on the served schema, with
+    /// fresh per-request loaders.
+    pub async fn execute(
+        &self,
+        tenant: Tenant,
+        request: async_graphql::Request,
+    ) -> async_graphql::Response {
+        graphql::execute(&self.schema, &self.db, &self.metrics, tenant, request).await
+    }
+}
