@@ -506,7 +506,12 @@ on_each_backend! {
             );
             let body = client.graphql(&literal, json!({"o": o, "c": customer})).await;
             assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{bad}: {body}");
-            assert!(body["data"].is_null() || body["data"]["createFeedback"].is_null(), "{body}");
+            assert_eq!(body["errors"][0]["extensions"]["parameter"], "input.feedbackDate", "{bad}: {body}");
+            assert!(body["data"].is_null(), "{body}");
+            // In a filter, too.
+            let filter = format!("{{ viewer {{ feedbacks(filter: {{from: \"{bad}\"}}) {{ totalCount }} }} }}");
+            let body = client.graphql(&filter, json!({})).await;
+            assert_eq!(body["errors"][0]["extensions"]["parameter"], "filter.from", "{bad}: {body}");
         }
         // Nothing was recorded.
         assert_eq!(client.customer(&customer).await["feedback_count"], 0);

@@ -7,11 +7,12 @@ pub mod context;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
+pub mod scalars;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Response, Schema, ServerError};
+use async_graphql::{EmptySubscription, Response, Schema, SchemaBuilder, ServerError};
 use sea_orm::DatabaseConnection;
 
 use crate::config::ServerConfig;
@@ -27,6 +28,11 @@ pub type GraphSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySub
 const MAX_RECURSIVE_DEPTH: usize = 32;
 /// Most directives on one field.
 const MAX_DIRECTIVES: usize = 16;
+
+/// The schema's builder, with its roots.
+fn builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySubscription> {
+    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+}
 
 /// The served schema over `db`, with the configured limits.
 pub fn build_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
@@ -44,7 +50,7 @@ fn build_schema_with_depth(
     config: &ServerConfig,
     max_depth: usize,
 ) -> GraphSchema {
-    let mut builder = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+    let mut builder = builder()
         .data(db)
         .limit_depth(max_depth)
         .limit_complexity(config.graphql_max_complexity)
@@ -59,9 +65,7 @@ fn build_schema_with_depth(
 /// The schema as SDL, as `customer-graph export-schema` prints it and
 /// `schema.graphql` holds it.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
-        .finish()
-        .sdl()
+    builder().finish().sdl()
 }
 
 /// Executes `request` on `schema` for `tenant` with fresh per-request
@@ -136,11 +140,25 @@ fn classify(error: &mut ServerError) {
         .as_ref()
         .is_some_and(|extensions| extensions.get("code").is_some());
     if !has_code {
-        let code = if error.path.is_empty() {
+        // A value that does not fit its argument is the client's input, as
+        // much when the validator finds it in the document as when a field
+        // finds it while it runs: BAD_USER_INPUT, naming the argument.
+        let argument = error
+            .message
+            .strip_prefix("Invalid value for argument \"")
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_owned);
+        let code = if error.path.is_empty() && argument.is_none() {
             "GRAPHQL_VALIDATION_FAILED"
         } else {
             "BAD_USER_INPUT"
         };
         set_code(error, code);
+        if let Some(argument) = argument {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("parameter", argument);
+        }
     }
 }

@@ -2,10 +2,10 @@
 //! token's organization, and validates its input (see [`crate::validation`]).
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::context::{db, own_organization};
+use super::scalars::Instant;
 use super::types::{
     Customer, CustomerCompany, Feedback, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
 };
@@ -85,7 +85,7 @@ pub struct CreateFeedbackInput {
     /// What they said.
     pub feedback_contents: String,
     /// When they said it (now when omitted).
-    pub feedback_date: Option<DateTime<Utc>>,
+    pub feedback_date: Option<Instant>,
     /// Where it came from (`api` when omitted).
     pub source: Option<String>,
 }
@@ -182,7 +182,7 @@ impl MutationRoot {
         let new = NewFeedback {
             customer_uuid: input.customer_uuid,
             feedback_contents: input.feedback_contents,
-            feedback_date: input.feedback_date,
+            feedback_date: input.feedback_date.map(|date| date.0),
             source: input.source,
         };
         Ok(Feedback(

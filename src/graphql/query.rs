@@ -2,13 +2,13 @@
 //! `customers` / `customer` entry points.
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::organizations;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::context::{db, own_organization, tenant};
 use super::pagination::{Page, Table, TotalSource, page_args, page_cost, page_with_total};
+use super::scalars::Instant;
 use super::types::{
     Customer, CustomerCompany, CustomerCompanyPage, CustomerPage, Feedback, FeedbackPage,
     FeedbackSortBy, Insight, InsightPage, Issue, IssuePage, Persona, PersonaPage, SortDirection,
@@ -104,9 +104,9 @@ pub struct FeedbackFilter {
     /// Only feedbacks of these customers.
     pub customer_uuids: Option<Vec<Uuid>>,
     /// Given at or after this instant.
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<Instant>,
     /// Given before this instant.
-    pub to: Option<DateTime<Utc>>,
+    pub to: Option<Instant>,
     /// Substring of the contents, ignoring case in every alphabet (Unicode case folding; `%` and `_` are literal).
     pub search: Option<String>,
     /// Mean sentiment of its highlights at least this (-1 to 1).
@@ -123,11 +123,11 @@ impl FeedbackFilter {
         check_sentiment("maxSentiment", self.max_sentiment)?;
         let from = self
             .from
-            .map(|from| crate::validation::timestamp("from", from))
+            .map(|from| crate::validation::timestamp("from", from.0))
             .transpose()?;
         let to = self
             .to
-            .map(|to| crate::validation::timestamp("to", to))
+            .map(|to| crate::validation::timestamp("to", to.0))
             .transpose()?;
         Ok(StoreFeedbackFilter {
             customer_uuids: self.customer_uuids,
@@ -249,8 +249,8 @@ impl Organization {
         Ok(&self.row(ctx).await?.name)
     }
     /// When it was created.
-    async fn created_at(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
-        Ok(self.row(ctx).await?.created_at)
+    async fn created_at(&self, ctx: &Context<'_>) -> Result<Instant> {
+        Ok(Instant(self.row(ctx).await?.created_at))
     }
     /// Its customers: filtered, sorted (default: latest interaction first), paginated.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]

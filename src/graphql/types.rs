@@ -6,7 +6,6 @@
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insights, issues, personas,
 };
@@ -15,6 +14,7 @@ use uuid::Uuid;
 
 use super::context::{loaders, tenant};
 use super::pagination::{Page, TotalSource, page_args, page_cost, page_object, page_with_total};
+use super::scalars::Instant;
 use crate::error::AppError;
 use crate::loaders::{AverageKey, ById, CountKey, GraphLoader, LoadError, PageKey};
 use crate::store::customers::Related;
@@ -210,16 +210,16 @@ impl Customer {
         self.0.customer_company_uuid
     }
     /// When the customer last gave feedback; null if never.
-    async fn last_interacted_date(&self) -> Option<DateTime<Utc>> {
-        self.0.last_interacted_date
+    async fn last_interacted_date(&self) -> Option<Instant> {
+        self.0.last_interacted_date.map(Instant)
     }
     /// When the customer was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Instant {
+        Instant(self.0.created_at)
     }
     /// When the customer was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Instant {
+        Instant(self.0.updated_at)
     }
     /// The customer's persona.
     async fn persona(&self, ctx: &Context<'_>) -> Result<Option<Persona>> {
@@ -372,16 +372,16 @@ impl Feedback {
         &self.0.feedback_contents
     }
     /// When it was given.
-    async fn feedback_date(&self) -> DateTime<Utc> {
-        self.0.feedback_date
+    async fn feedback_date(&self) -> Instant {
+        Instant(self.0.feedback_date)
     }
     /// Where it came from (`email`, `call`, `survey`, …).
     async fn source(&self) -> &str {
         &self.0.source
     }
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Instant {
+        Instant(self.0.created_at)
     }
     /// The customer who gave it.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
@@ -440,8 +440,8 @@ impl FeedbackHighlight {
         self.0.sentiment_score
     }
     /// When it was cut.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Instant {
+        Instant(self.0.created_at)
     }
     /// The feedback it was cut from.
     async fn feedback(&self, ctx: &Context<'_>) -> Result<Option<Feedback>> {
@@ -517,8 +517,8 @@ impl Insight {
         self.0.description.as_deref()
     }
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Instant {
+        Instant(self.0.created_at)
     }
     /// How many highlights are linked to it.
     async fn highlight_count(&self, ctx: &Context<'_>) -> Result<i64> {
@@ -586,8 +586,8 @@ impl Issue {
         })
     }
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Instant {
+        Instant(self.0.created_at)
     }
     /// Mean sentiment of its linked highlights; null without any.
     async fn average_sentiment(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
@@ -644,8 +644,8 @@ impl CustomerCompany {
         self.0.domain.as_deref()
     }
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Instant {
+        Instant(self.0.created_at)
     }
     /// Its customers, most recent interaction first.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -694,8 +694,8 @@ impl Persona {
         self.0.description.as_deref()
     }
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Instant {
+        Instant(self.0.created_at)
     }
     /// Its customers, most recent interaction first.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
