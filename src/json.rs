@@ -17,8 +17,10 @@ use serde_json::{Map, Value};
 /// Why a body is not acceptable JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonError {
-    /// Not JSON at all (syntax, encoding, nesting deeper than 128).
+    /// Not JSON at all (syntax, encoding).
     Syntax,
+    /// Arrays and objects nest deeper than [`MAX_DEPTH`].
+    TooDeep,
     /// An object names a member twice; the path of the repeated member from
     /// the top, such as `variables.input.role` or `customers[2].email`.
     Duplicate(String),
@@ -28,6 +30,10 @@ impl fmt::Display for JsonError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             JsonError::Syntax => formatter.write_str("the body is not valid JSON"),
+            JsonError::TooDeep => write!(
+                formatter,
+                "the JSON body nests arrays and objects more than {MAX_DEPTH} deep"
+            ),
             JsonError::Duplicate(path) => {
                 write!(formatter, "the JSON body repeats the member `{path}`")
             }
@@ -49,9 +55,15 @@ pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
     match (parsed, duplicate.into_inner()) {
         (_, Some(path)) => Err(JsonError::Duplicate(path)),
         (Ok(value), None) => Ok(value),
+        (Err(error), None) if error.to_string().starts_with("recursion limit exceeded") => {
+            Err(JsonError::TooDeep)
+        }
         (Err(_), None) => Err(JsonError::Syntax),
     }
 }
+
+/// Deepest nesting of arrays and objects read: `serde_json`'s recursion limit.
+pub const MAX_DEPTH: usize = 127;
 
 /// [`parse`] for text, such as a `variables` query parameter.
 pub fn parse_str(text: &str) -> Result<Value, JsonError> {
@@ -184,7 +196,8 @@ mod tests {
         assert_eq!(parse(b"{} {}"), Err(JsonError::Syntax));
         assert_eq!(parse(b""), Err(JsonError::Syntax));
         assert_eq!(parse(&[b'"', 0xff, b'"']), Err(JsonError::Syntax));
-        let deep = "[".repeat(200) + &"]".repeat(200);
-        assert_eq!(parse_str(&deep), Err(JsonError::Syntax));
+        let deep = |levels: usize| "[".repeat(levels) + &"]".repeat(levels);
+        assert_eq!(parse_str(&deep(200)), Err(JsonError::TooDeep));
+        assert!(parse_str(&deep(MAX_DEPTH)).is_ok());
     }
 }

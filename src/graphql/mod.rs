@@ -24,8 +24,9 @@ use crate::tenant::Tenant;
 /// The schema type.
 pub type GraphSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
-/// Recursion limit of the parser and validator, against deeply nested input values.
-const MAX_RECURSIVE_DEPTH: usize = 32;
+/// Recursion limit of the parser and validator: the nesting a document's
+/// text may have (see [`crate::graphql_http::source::MAX_NESTING`]).
+const MAX_RECURSIVE_DEPTH: usize = 64;
 /// Most directives on one field.
 const MAX_DIRECTIVES: usize = 16;
 

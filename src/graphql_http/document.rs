@@ -24,9 +24,14 @@ pub type Refusal = (String, &'static str);
 /// Leaves in `document` only the operation `name` selects (the only one when
 /// `name` is `None`) and the fragments that some other operation spreads but
 /// it does not. Fragments no operation spreads stay, for validation to
-/// report. Refuses an operation that defines a variable twice (spec §5.8.1
-/// Variable Uniqueness: the parser keeps both definitions).
+/// report. Refuses a document any of whose operations defines a variable
+/// twice (spec §5.8.1 Variable Uniqueness: the parser keeps both).
 pub fn select(document: &mut ExecutableDocument, name: Option<&str>) -> Result<(), Refusal> {
+    // Every operation's definitions are checked, as the text pass checks
+    // every input object: a document is refused whichever operation runs.
+    for (_, operation) in document.operations.iter() {
+        repeated_variable(&operation.node)?;
+    }
     let not_found = || {
         (
             "no operation of that name in the document".to_owned(),
@@ -63,13 +68,7 @@ pub fn select(document: &mut ExecutableDocument, name: Option<&str>) -> Result<(
         operations.clear();
         operations.insert(chosen, selected);
     }
-    let operation = match &document.operations {
-        DocumentOperations::Single(operation) => &operation.node,
-        DocumentOperations::Multiple(operations) => {
-            &operations.values().next().ok_or_else(not_found)?.node
-        }
-    };
-    repeated_variable(operation)
+    Ok(())
 }
 
 /// The operation, once [`select`] has left it alone in `document`.
@@ -167,9 +166,14 @@ mod tests {
 
     #[test]
     fn a_variable_defined_twice_is_refused() {
-        let refused = selected("query($a: Int, $a: String) { x }", None);
-        assert!(refused.is_err_and(|(message, code)| {
-            code == "GRAPHQL_VALIDATION_FAILED" && message.contains("$a twice")
-        }));
+        for (query, name) in [
+            ("query($a: Int, $a: String) { x }", None),
+            ("query A { x } query B($a: Int, $a: Int) { x }", Some("A")),
+        ] {
+            let refused = selected(query, name);
+            assert!(refused.is_err_and(|(message, code)| {
+                code == "GRAPHQL_VALIDATION_FAILED" && message.contains("$a twice")
+            }));
+        }
     }
 }

@@ -237,14 +237,25 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
         .map_err(|error| (error.to_string(), "GRAPHQL_PARSE_FAILED"))?;
     document::select(&mut document, params.operation_name.as_deref())?;
     let operation = document::operation(&document);
-    let fields = order::expanded_fields(&operation.selection_set.node, &document.fragments);
-    if fields > MAX_EXPANDED_FIELDS {
-        // The count saturates (and fragments nested past their depth limit
-        // count as infinite), so the message states the rule, not the count.
-        let message = format!(
-            "the operation selects more than {MAX_EXPANDED_FIELDS} fields once its fragments are expanded; at most {MAX_EXPANDED_FIELDS} are accepted"
-        );
-        return Err((message, "GRAPHQL_VALIDATION_FAILED"));
+    let refused = |message: String| Err((message, "GRAPHQL_VALIDATION_FAILED"));
+    match order::expanded_fields(&operation.selection_set.node, &document.fragments) {
+        Ok(fields) if fields <= MAX_EXPANDED_FIELDS => {}
+        Ok(_) => {
+            return refused(format!(
+                "the operation selects more than {MAX_EXPANDED_FIELDS} fields once its fragments are expanded; at most {MAX_EXPANDED_FIELDS} are accepted"
+            ));
+        }
+        Err(order::Unbounded::TooDeep) => {
+            return refused(format!(
+                "selections and fragment spreads nest more than {} deep",
+                order::MAX_FRAGMENT_DEPTH
+            ));
+        }
+        Err(order::Unbounded::Cycle(name)) => {
+            return refused(format!(
+                "the fragment {name} spreads itself, directly or through other fragments"
+            ));
+        }
     }
     let empty = serde_json::Map::new();
     let values = params.variables.as_ref().unwrap_or(&empty);
@@ -480,6 +491,13 @@ async fn get_graphql(
                 }
                 Err(JsonError::Duplicate(path)) => {
                     let message = format!("`{name}` repeats the member `{name}.{path}`");
+                    return bad_request(media, &message);
+                }
+                Err(JsonError::TooDeep) => {
+                    let message = format!(
+                        "`{name}` nests arrays and objects more than {} deep",
+                        crate::json::MAX_DEPTH
+                    );
                     return bad_request(media, &message);
                 }
             }

@@ -10,8 +10,9 @@ use async_graphql::{Name, Positioned, Value};
 
 type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
 
-/// Deepest fragment nesting followed (validation has already refused cycles).
-const MAX_FRAGMENT_DEPTH: usize = 32;
+/// Deepest nesting of selections and fragment spreads followed: the nesting
+/// the document's text may have (see [`super::source::MAX_NESTING`]).
+pub const MAX_FRAGMENT_DEPTH: usize = super::source::MAX_NESTING;
 
 /// The response keys of `sets`, merged in selection order, each with the
 /// selection sets that describe its value.
@@ -46,19 +47,30 @@ fn collect<'a>(
     }
 }
 
+/// Why [`expanded_fields`] stopped counting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unbounded {
+    /// Selections and fragment spreads nest deeper than [`MAX_FRAGMENT_DEPTH`].
+    TooDeep,
+    /// The fragment spreads itself, directly or through others (spec §5.5.2.2
+    /// Fragment spreads must not form cycles).
+    Cycle(String),
+}
+
 /// How many fields `set` selects once every fragment is expanded (saturating).
 /// Fragments that spread each other twice grow exponentially: this counts
 /// them with one pass per fragment, so a hostile document is refused before
 /// the executor walks the expansion.
-pub fn expanded_fields(set: &SelectionSet, fragments: &Fragments) -> u64 {
+pub fn expanded_fields(set: &SelectionSet, fragments: &Fragments) -> Result<u64, Unbounded> {
     fn count<'a>(
         set: &'a SelectionSet,
         fragments: &'a Fragments,
         memo: &mut HashMap<&'a str, u64>,
+        path: &mut Vec<&'a str>,
         depth: usize,
-    ) -> u64 {
+    ) -> Result<u64, Unbounded> {
         if depth > MAX_FRAGMENT_DEPTH {
-            return u64::MAX;
+            return Err(Unbounded::TooDeep);
         }
         let mut total: u64 = 0;
         for item in &set.items {
@@ -67,34 +79,45 @@ pub fn expanded_fields(set: &SelectionSet, fragments: &Fragments) -> u64 {
                     &field.node.selection_set.node,
                     fragments,
                     memo,
+                    path,
                     depth + 1,
-                )),
+                )?),
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
+                    if path.contains(&name) {
+                        return Err(Unbounded::Cycle(name.to_owned()));
+                    }
                     match (memo.get(name), fragments.get(name)) {
                         (Some(known), _) => *known,
                         (None, Some(fragment)) => {
+                            path.push(name);
                             let fields = count(
                                 &fragment.node.selection_set.node,
                                 fragments,
                                 memo,
+                                path,
                                 depth + 1,
-                            );
+                            )?;
+                            path.pop();
                             memo.insert(name, fields);
                             fields
                         }
                         (None, None) => 0,
                     }
                 }
-                Selection::InlineFragment(inline) => {
-                    count(&inline.node.selection_set.node, fragments, memo, depth + 1)
-                }
+                Selection::InlineFragment(inline) => count(
+                    &inline.node.selection_set.node,
+                    fragments,
+                    memo,
+                    path,
+                    depth + 1,
+                )?,
             };
             total = total.saturating_add(fields);
         }
-        total
+        Ok(total)
     }
-    count(set, fragments, &mut HashMap::new(), 0)
+    count(set, fragments, &mut HashMap::new(), &mut Vec::new(), 0)
 }
 
 /// The response keys an object has, in selection order, each with the order
@@ -186,8 +209,39 @@ mod tests {
         };
         assert_eq!(
             expanded_fields(&operation.node.selection_set.node, &document.fragments),
-            1 << 30
+            Ok(1 << 30)
         );
+    }
+
+    /// [`expanded_fields`] of the one operation of `query`.
+    fn expanded(query: &str) -> Result<u64, Unbounded> {
+        let document = parse_query(query).expect("parses");
+        let DocumentOperations::Single(operation) = &document.operations else {
+            panic!("one operation")
+        };
+        expanded_fields(&operation.node.selection_set.node, &document.fragments)
+    }
+
+    #[test]
+    fn deep_chains_are_counted_to_the_limit_and_cycles_are_named() {
+        let chain = |levels: usize| {
+            let mut query = String::from("{ ...F0 }");
+            for level in 0..levels {
+                query.push_str(&format!(" fragment F{level} on Q {{ ...F{} }}", level + 1));
+            }
+            query + &format!(" fragment F{levels} on Q {{ name }}")
+        };
+        assert_eq!(expanded(&chain(40)), Ok(1));
+        assert_eq!(
+            expanded(&chain(MAX_FRAGMENT_DEPTH + 1)),
+            Err(Unbounded::TooDeep)
+        );
+        assert_eq!(
+            expanded("{ a { ...A } } fragment A on Q { ...B name } fragment B on Q { ...A }"),
+            Err(Unbounded::Cycle("A".to_owned()))
+        );
+        // The same fragment twice side by side is no cycle.
+        assert_eq!(expanded("{ ...A ...A } fragment A on Q { x }"), Ok(2));
     }
 
     use super::*;

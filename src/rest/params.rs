@@ -145,7 +145,9 @@ pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Resu
     }
     let value = crate::json::parse(body).map_err(|error| match &error {
         crate::json::JsonError::Duplicate(path) => bad(path, error.to_string()),
-        crate::json::JsonError::Syntax => bad("body", error.to_string()),
+        crate::json::JsonError::Syntax | crate::json::JsonError::TooDeep => {
+            bad("body", error.to_string())
+        }
     })?;
     if !value.is_object() {
         return Err(bad("body", "the body must be a JSON object"));

@@ -444,7 +444,12 @@ pub async fn averages<C: ConnectionTrait>(
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?
     {
-        averages.insert(row.try_get("", "parent_uuid")?, row.try_get("", "average")?);
+        let average: Option<f64> = row.try_get("", "average")?;
+        // A mean of -0.0 (and 0.0) is 0: PostgreSQL keeps the sign, SQLite does not.
+        averages.insert(
+            row.try_get("", "parent_uuid")?,
+            average.map(|mean| mean + 0.0),
+        );
     }
     Ok(averages)
 }
