@@ -624,6 +624,13 @@ on_each_backend! {
         );
         let body = client.graphql(&create, json!({})).await;
         assert_eq!(body["data"]["createCustomer"]["fullName"], "Smile 😀 😀 é", "{body}");
+        // A block string's escaped triple quote reads as three quotes.
+        let block = format!(
+            r#"mutation {{ createCustomer(organizationUuid: "{o}", input: {{fullName: """Quote \""" me""", email: "{}"}}) {{ fullName }} }}"#,
+            mail("quote", "example.com")
+        );
+        let body = client.graphql(&block, json!({})).await;
+        assert_eq!(body["data"]["createCustomer"]["fullName"], r#"Quote """ me"#, "{body}");
         for bad in [r#"\uD83D"#, r#"\uDE00\uD83D"#, r#"\u{D800}"#, r#"\u{110000}"#] {
             let query = format!(r#"{{ customers(organizationUuid: "{o}", filter: {{search: "{bad}"}}) {{ totalCount }} }}"#);
             let body = client.graphql(&query, json!({})).await;

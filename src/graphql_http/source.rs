@@ -79,7 +79,22 @@ pub fn prepare(query: &str) -> Result<Cow<'_, str>, SourceError> {
                     .map_or(bytes.len(), |offset| at + offset);
             }
             b'"' if bytes[at..].starts_with(b"\"\"\"") => {
-                at = block_string_end(bytes, at + 3);
+                let end = block_string_end(bytes, at + 3);
+                let raw = &query[at + 3..end.saturating_sub(3).max(at + 3)];
+                if end <= bytes.len()
+                    && query[..end].ends_with("\"\"\"")
+                    && raw.contains("\\\"\"\"")
+                {
+                    // The parser keeps `\"""` as it is; the spec reads it as
+                    // `"""`. Such a block string becomes the plain string of
+                    // its value.
+                    out.push_str(&query[copied..at]);
+                    out.push_str(&quoted(&block_string_value(
+                        &raw.replace("\\\"\"\"", "\"\"\""),
+                    )));
+                    copied = end;
+                }
+                at = end;
                 previous = Previous::Other;
             }
             b'"' => {
@@ -226,6 +241,60 @@ fn block_string_end(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
+/// The value of a block string whose raw text (escaped triple quotes already
+/// read) is `raw` (spec §2.9.4 BlockStringValue: the common indent of all
+/// lines but the first removed, blank first and last lines dropped).
+fn block_string_value(raw: &str) -> String {
+    let lines: Vec<&str> = raw
+        .split("\r\n")
+        .flat_map(|line| line.split(['\r', '\n']))
+        .collect();
+    let blank = |line: &&str| line.bytes().all(|byte| byte == b' ' || byte == b'\t');
+    let indent = lines
+        .iter()
+        .skip(1)
+        .filter(|line| !blank(line))
+        .map(|line| line.len() - line.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    let first = lines
+        .iter()
+        .position(|line| !blank(line))
+        .unwrap_or(lines.len());
+    let last = lines
+        .iter()
+        .rposition(|line| !blank(line))
+        .map_or(0, |at| at + 1);
+    let kept = lines.iter().enumerate().take(last).skip(first);
+    let kept = kept.map(|(at, line)| {
+        if at == 0 {
+            line
+        } else {
+            line.get(indent..).unwrap_or("")
+        }
+    });
+    kept.collect::<Vec<_>>().join("\n")
+}
+
+/// `value` as a plain string literal the parser reads back as `value`.
+fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for character in value.chars() {
+        match character {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            character if (character as u32) < 0x20 => {
+                out.push_str(&format!("\\u{:04X}", character as u32));
+            }
+            character => out.push(character),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Four hex digits at `at`, as a number.
 fn hex4(query: &str, at: usize) -> Option<u32> {
     let digits = query.get(at..at + 4)?;
@@ -361,13 +430,28 @@ mod tests {
     fn block_strings_comments_and_plain_documents_are_left_alone() {
         let plain = "{ viewer { uuid } }";
         assert!(matches!(prepare(plain), Ok(Cow::Borrowed(_))));
-        let block = "{ f(s: \"\"\"raw \\u{1F600} \\uD83D \\\"\"\" still\"\"\") } # \\u{D800}";
+        let block = "{ f(s: \"\"\"raw \\u{1F600} \\uD83D \" still\"\"\") } # \\u{D800}";
         assert_eq!(prepare(block).as_deref().ok(), Some(block));
+        assert_eq!(
+            decoded("\"\"\"raw \\u{1F600} \\uD83D \\\"\"\" still\"\"\"").as_deref(),
+            Ok("raw \\u{1F600} \\uD83D \"\"\" still")
+        );
         let mixed = "# \"\\u{1F600}\n{ f(s: \"\\u{1F600}\") }";
         assert_eq!(
             prepare(mixed).as_deref().ok(),
             Some("# \"\\u{1F600}\n{ f(s: \"😀\") }")
         );
+    }
+
+    #[test]
+    fn an_escaped_triple_quote_in_a_block_string_reads_as_three_quotes() {
+        assert_eq!(decoded(r#""""x\""" y""""#).as_deref(), Ok(r#"x""" y"#));
+        assert_eq!(
+            decoded("\"\"\"\n    first \\\"\"\"\n      second\n    \"\"\"").as_deref(),
+            Ok("first \"\"\"\n  second")
+        );
+        // Without the escape, the parser's own reading stays.
+        assert_eq!(decoded(r#""""a \n b""""#).as_deref(), Ok(r"a \n b"));
     }
 
     #[test]
