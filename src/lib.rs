@@ -1,26 +1,32 @@
 //! customer-graph: a GraphQL gateway over a customer-feedback model, with a thin
 //! REST layer for the documented `/api/v1` routes.
 //!
-//! Map of the crate:
+//! Map of the crate, from the top down (a module imports only modules below
+//! it; `app` is the composition root nobody imports):
 //! - [`cli`]: the command line (`serve`, `migrate`, `org`, `token`, `seed`, …).
-//! - [`config`]: typed settings of the server, from flags and environment.
-//! - [`db`]: connect to SQLite (default) or PostgreSQL, pool settings, migrations.
-//! - [`app`]: the axum router over [`app::AppState`], and serving with graceful shutdown.
-//! - [`auth`]: bearer token → the organization it grants.
-//! - [`error`]: [`error::AppError`], the one place failures become HTTP statuses
-//!   and GraphQL error codes.
-//! - [`json`]: JSON bodies read strictly (a repeated member is an error).
-//! - [`metrics`]: the Prometheus counters behind `/metrics`.
-//! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
-//! - [`playground`]: the browser pages, GraphiQL on `GET /graphql`, the REST docs on
-//!   `/api/v1/docs` and the index on `/`, their files embedded in the binary.
-//! - [`graphql`]: the schema, its execution and GraphQL over HTTP.
-//! - [`loaders`]: the DataLoaders every relation resolves through.
+//! - [`app`]: the axum router of every face over [`state::AppState`], and serving
+//!   with graceful shutdown.
+//! - The faces, each parsing its input in its own words and shaping its output:
+//!   - [`rest`]: the documented `/api/v1` routes;
+//!   - [`graphql_http`]: GraphQL over HTTP (negotiation, the document's checks
+//!     before it runs, response order) in front of the schema;
+//!   - [`playground`]: the browser pages, GraphiQL on `GET /graphql`, the REST
+//!     docs on `/api/v1/docs` and the index on `/`, embedded in the binary;
+//!   - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`auth`]: bearer token → [`tenant::Tenant`], as an extractor.
+//! - [`state`]: [`state::AppState`], what every request shares.
+//! - [`graphql`]: the schema: types, resolvers of fields, limits, execution.
 //! - [`resolvers`]: typed queries and commands per resource, which both faces call.
-//! - [`rest`]: the documented `/api/v1` routes, each a fixed GraphQL operation.
-//! - [`validation`]: input rules shared by every write.
+//! - [`loaders`]: the DataLoaders every relation resolves through.
 //! - [`store`]: storage functions that are more than a one-line SeaORM call.
 //! - [`demo`]: deterministic synthetic data for demos and benchmarks.
+//! - [`db`]: connect to SQLite (default) or PostgreSQL, pool settings, migrations.
+//! - [`tenant`]: [`tenant::Tenant`], the organization a request may touch.
+//! - [`error`]: [`error::AppError`], the one place failures become HTTP statuses
+//!   and GraphQL error codes.
+//! - [`validation`]: input rules shared by every write (names, emails, instants…).
+//! - [`json`]: JSON bodies read strictly (a repeated member is an error).
+//! - [`config`], [`metrics`], [`telemetry`]: settings, counters, logs.
 
 pub mod app;
 pub mod auth;

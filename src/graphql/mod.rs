@@ -41,7 +41,7 @@ pub fn build_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchem
 }
 
 /// The schema that answers operations made only of introspection: the same,
-/// without the depth limit (see [`http`]).
+/// without the depth limit (see [`crate::graphql_http`]).
 pub fn build_introspection_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
     build_schema_with_depth(db, config, usize::MAX)
 }

@@ -1,4 +1,6 @@
-//! The customer routes of the REST contract, each a fixed GraphQL operation.
+//! The customer routes of the REST contract: each parses its input in the
+//! contract's words, calls the resolvers (see [`crate::resolvers`]) and answers
+//! in its snake_case envelope.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
