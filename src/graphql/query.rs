@@ -1,7 +1,7 @@
 //! The query root: `viewer`, `organization(uuid)` and the REST-shaped
 //! `customers` / `customer` entry points.
 
-use async_graphql::{Context, Enum, InputObject, Object, Result};
+use async_graphql::{Context, InputObject, Object, Result};
 use entity::organizations;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -17,41 +17,11 @@ use crate::error::AppError;
 use crate::resolvers::customers::{
     FilterNames, check_filter, check_search, check_sentiment, check_uuid_list,
 };
-use crate::store::customers::{self, Along, CustomerSort};
+use crate::store::customers::{self, Along};
 use crate::store::graph::{self, FeedbackFilter as StoreFeedbackFilter, Owned};
 use crate::store::{self as storage};
 
-/// What customers can be sorted by. Ties are broken by uuid, so pages never
-/// overlap or skip.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
-pub enum CustomerSortBy {
-    /// Latest feedback; customers without any come last in either direction.
-    #[default]
-    LastInteractedDate,
-    /// Full name.
-    FullName,
-    /// Email address.
-    Email,
-    /// Creation time.
-    CreatedAt,
-    /// Last change.
-    UpdatedAt,
-    /// Number of feedbacks.
-    FeedbackCount,
-}
-
-impl From<CustomerSortBy> for CustomerSort {
-    fn from(sort: CustomerSortBy) -> CustomerSort {
-        match sort {
-            CustomerSortBy::LastInteractedDate => CustomerSort::LastInteractedDate,
-            CustomerSortBy::FullName => CustomerSort::FullName,
-            CustomerSortBy::Email => CustomerSort::Email,
-            CustomerSortBy::CreatedAt => CustomerSort::CreatedAt,
-            CustomerSortBy::UpdatedAt => CustomerSort::UpdatedAt,
-            CustomerSortBy::FeedbackCount => CustomerSort::FeedbackCount,
-        }
-    }
-}
+pub use crate::store::customers::CustomerSort as CustomerSortBy;
 
 /// Which customers to list; every given condition must hold.
 #[derive(InputObject, Debug, Clone, Default)]

@@ -18,48 +18,9 @@ use super::scalars::Instant;
 use crate::error::AppError;
 use crate::loaders::{AverageKey, ById, CountKey, GraphLoader, LoadError, PageKey};
 use crate::store::customers::Related;
-use crate::store::relations::{Average, Direction, FeedbackSort, Relation};
+use crate::store::relations::{Average, Relation};
 
-/// Sort direction.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
-pub enum SortDirection {
-    /// Smallest first.
-    Asc,
-    /// Largest first.
-    #[default]
-    Desc,
-}
-
-impl From<SortDirection> for Direction {
-    fn from(direction: SortDirection) -> Direction {
-        match direction {
-            SortDirection::Asc => Direction::Asc,
-            SortDirection::Desc => Direction::Desc,
-        }
-    }
-}
-
-/// What a customer's feedbacks can be sorted by.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
-pub enum FeedbackSortBy {
-    /// When the feedback was given.
-    #[default]
-    FeedbackDate,
-    /// When it was recorded.
-    CreatedAt,
-    /// Where it came from.
-    Source,
-}
-
-impl From<FeedbackSortBy> for FeedbackSort {
-    fn from(sort: FeedbackSortBy) -> FeedbackSort {
-        match sort {
-            FeedbackSortBy::FeedbackDate => FeedbackSort::FeedbackDate,
-            FeedbackSortBy::CreatedAt => FeedbackSort::CreatedAt,
-            FeedbackSortBy::Source => FeedbackSort::Source,
-        }
-    }
-}
+pub use crate::store::relations::{Direction as SortDirection, FeedbackSort as FeedbackSortBy};
 
 /// Where an issue stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]

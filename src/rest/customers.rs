@@ -23,9 +23,9 @@ use crate::resolvers::{self, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
 use crate::state::AppState;
 use crate::store;
 use crate::store::customers::{
-    CustomerChanges, CustomerFilter as StoreCustomerFilter, CustomerSort, NewCustomer,
+    CustomerChanges, CustomerFilter as StoreCustomerFilter, NewCustomer,
 };
-use crate::store::relations::{Direction, FeedbackSort, Relation};
+use crate::store::relations::Relation;
 use crate::tenant::Tenant;
 use async_graphql::dataloader::Loader;
 use entity::{customers, feedback_highlights, feedbacks, insights, issues};
@@ -243,45 +243,8 @@ pub struct IssueList {
 
 // ---------------------------------------------------------------- the input
 
-/// What customers can be sorted by.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerSortField {
-    /// Latest feedback; customers without any come last.
-    LastInteractedDate,
-    /// Full name.
-    FullName,
-    /// Email.
-    Email,
-    /// Creation time.
-    CreatedAt,
-    /// Last change.
-    UpdatedAt,
-    /// Number of feedbacks.
-    FeedbackCount,
-}
-
-/// What feedbacks can be sorted by.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedbackSortField {
-    /// When it was given.
-    FeedbackDate,
-    /// When it was recorded.
-    CreatedAt,
-    /// Where it came from.
-    Source,
-}
-
-/// Sort direction.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SortDirection {
-    /// Smallest first.
-    Asc,
-    /// Largest first.
-    Desc,
-}
+pub use crate::store::customers::CustomerSort as CustomerSortField;
+pub use crate::store::relations::{Direction as SortDirection, FeedbackSort as FeedbackSortField};
 
 /// Paging parameters of every list route.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -541,38 +504,6 @@ const FILTER_NAMES: FilterNames = FilterNames {
     max_average_sentiment: "max_average_sentiment",
 };
 
-impl From<CustomerSortField> for CustomerSort {
-    fn from(field: CustomerSortField) -> CustomerSort {
-        match field {
-            CustomerSortField::LastInteractedDate => CustomerSort::LastInteractedDate,
-            CustomerSortField::FullName => CustomerSort::FullName,
-            CustomerSortField::Email => CustomerSort::Email,
-            CustomerSortField::CreatedAt => CustomerSort::CreatedAt,
-            CustomerSortField::UpdatedAt => CustomerSort::UpdatedAt,
-            CustomerSortField::FeedbackCount => CustomerSort::FeedbackCount,
-        }
-    }
-}
-
-impl From<FeedbackSortField> for FeedbackSort {
-    fn from(field: FeedbackSortField) -> FeedbackSort {
-        match field {
-            FeedbackSortField::FeedbackDate => FeedbackSort::FeedbackDate,
-            FeedbackSortField::CreatedAt => FeedbackSort::CreatedAt,
-            FeedbackSortField::Source => FeedbackSort::Source,
-        }
-    }
-}
-
-impl From<SortDirection> for Direction {
-    fn from(direction: SortDirection) -> Direction {
-        match direction {
-            SortDirection::Asc => Direction::Asc,
-            SortDirection::Desc => Direction::Desc,
-        }
-    }
-}
-
 /// List customers.
 #[utoipa::path(
     get,
@@ -629,10 +560,7 @@ pub async fn list_customers(
     };
     let organization = tenant.own(organization)?;
     check_filter(&filter, &FILTER_NAMES)?;
-    let order = (
-        sort_by.map(CustomerSort::from).unwrap_or_default(),
-        direction.map(Direction::from).unwrap_or_default(),
-    );
+    let order = (sort_by.unwrap_or_default(), direction.unwrap_or_default());
     let (rows, total) =
         resolvers::customers::list_with_total(&state.db, organization, &filter, order, page)
             .await?;
@@ -860,10 +788,8 @@ pub async fn list_feedbacks(
         params.sort_direction.as_deref(),
         "asc, desc",
     )?;
-    let relation = Relation::CustomerFeedbacks(
-        sort_by.map(FeedbackSort::from).unwrap_or_default(),
-        direction.map(Direction::from).unwrap_or_default(),
-    );
+    let relation =
+        Relation::CustomerFeedbacks(sort_by.unwrap_or_default(), direction.unwrap_or_default());
     let (rows, total) =
         customer_page::<feedbacks::Model>(&state, tenant, path, relation, page).await?;
     Ok(Json(FeedbackList {

@@ -16,21 +16,38 @@ use super::sql::{Sql, contains_pattern};
 use crate::error::{AppError, is_unique_violation};
 use crate::validation;
 
-/// Columns customers can be listed by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// What customers can be sorted by (in REST, `sort_by=last_interacted_date`…).
+/// Ties are broken by uuid, so pages never overlap or skip.
+// Declared once for both faces: GraphQL `CustomerSortBy`, REST `CustomerSortField`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    async_graphql::Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[graphql(name = "CustomerSortBy")]
+#[serde(rename_all = "snake_case")]
+#[schema(as = CustomerSortField)]
 pub enum CustomerSort {
-    /// Latest feedback first by default; customers with none come last.
+    /// Latest feedback; customers without any come last in either direction.
     #[default]
     LastInteractedDate,
     /// Full name.
     FullName,
     /// Email address.
     Email,
-    /// When the customer was created.
+    /// Creation time.
     CreatedAt,
-    /// When the customer was last changed.
+    /// Last change.
     UpdatedAt,
-    /// How many feedbacks the customer sent.
+    /// Number of feedbacks.
     FeedbackCount,
 }
 

@@ -12,8 +12,24 @@ use uuid::Uuid;
 
 use super::sql::Sql;
 
-/// Sort direction of a list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Sort direction (in REST, `sort_direction=asc` or `desc`).
+// Declared once for both faces: GraphQL and REST `SortDirection`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    async_graphql::Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[graphql(name = "SortDirection")]
+#[serde(rename_all = "snake_case")]
+#[schema(as = SortDirection)]
 pub enum Direction {
     /// Smallest first.
     Asc,
@@ -32,15 +48,32 @@ impl Direction {
     }
 }
 
-/// Columns a customer's feedbacks can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// What a customer's feedbacks can be sorted by (in REST,
+/// `sort_by=feedback_date`…). Ties are broken by uuid.
+// Declared once for both faces: GraphQL `FeedbackSortBy`, REST `FeedbackSortField`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    async_graphql::Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[graphql(name = "FeedbackSortBy")]
+#[serde(rename_all = "snake_case")]
+#[schema(as = FeedbackSortField)]
 pub enum FeedbackSort {
-    /// When the feedback was given (the default).
+    /// When the feedback was given.
     #[default]
     FeedbackDate,
     /// When it was recorded.
     CreatedAt,
-    /// Where it came from (`email`, `call`, …).
+    /// Where it came from.
     Source,
 }
 
