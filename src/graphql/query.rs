@@ -133,8 +133,8 @@ pub(crate) async fn customer_page(
             db(ctx),
             organization,
             &filter,
-            sort_by.unwrap_or_default().into(),
-            sort_direction.unwrap_or_default().into(),
+            sort_by.unwrap_or_default(),
+            sort_direction.unwrap_or_default(),
             args.window(),
             along,
         )
@@ -317,8 +317,8 @@ impl Organization {
                 db(ctx),
                 organization,
                 &filter,
-                sort_by.unwrap_or_default().into(),
-                sort_direction.unwrap_or_default().into(),
+                sort_by.unwrap_or_default(),
+                sort_direction.unwrap_or_default(),
                 args.window(),
             )
             .await?;

@@ -228,8 +228,8 @@ impl Customer {
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
         let relation = Relation::CustomerFeedbacks(
-            sort_by.unwrap_or_default().into(),
-            sort_direction.unwrap_or_default().into(),
+            sort_by.unwrap_or_default(),
+            sort_direction.unwrap_or_default(),
         );
         let known = Some(self.0.feedback_count);
         Ok(child_page(
