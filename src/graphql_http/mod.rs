@@ -512,14 +512,14 @@ async fn get_graphql(
 /// The query string's parameters; a parameter given twice is refused (`Err`
 /// names it), as a repeated JSON member is: no "last one wins".
 fn parse_query_string(raw: &str) -> Result<HashMap<String, String>, String> {
+    // The same reader as the REST query strings; a pair list never fails to read.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap_or_default();
     let mut parameters = HashMap::new();
-    for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
-        if parameters
-            .insert(name.to_string(), value.into_owned())
-            .is_some()
-        {
-            return Err(name.into_owned());
+    for (name, value) in pairs {
+        if parameters.contains_key(&name) {
+            return Err(name);
         }
+        parameters.insert(name, value);
     }
     Ok(parameters)
 }
