@@ -2,7 +2,7 @@
 //! REST layer for the documented `/api/v1` routes.
 //!
 //! Map of the crate, from the top down (a module imports only modules below
-//! it; `app` is the composition root nobody imports):
+//! it; `app` is the composition root, imported by the command line alone):
 //! - [`cli`]: the command line (`serve`, `migrate`, `org`, `token`, `seed`, …).
 //! - [`app`]: the axum router of every face over [`state::AppState`], and serving
 //!   with graceful shutdown.
@@ -16,7 +16,8 @@
 //! - [`auth`]: bearer token → [`tenant::Tenant`], as an extractor.
 //! - [`state`]: [`state::AppState`], what every request shares.
 //! - [`graphql`]: the schema: types, resolvers of fields, limits, execution.
-//! - [`resolvers`]: typed queries and commands per resource, which both faces call.
+//! - [`resolvers`]: typed queries per resource: the REST routes call them; the
+//!   GraphQL fields share their page and filter rules, loaders and store.
 //! - [`loaders`]: the DataLoaders every relation resolves through.
 //! - [`store`]: storage functions that are more than a one-line SeaORM call.
 //! - [`demo`]: deterministic synthetic data for demos and benchmarks.

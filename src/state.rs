@@ -1,6 +1,6 @@
 //! [`AppState`]: what every request of every face shares — the pool, the
-//! counters, the settings and the built schemas. It imports no face, so
-//! every face may import it.
+//! counters, the settings and the built GraphQL schemas. It imports no HTTP
+//! face (REST routes, GraphQL transport, pages), so every face may import it.
 
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Listen address and limits.
     pub config: Arc<ServerConfig>,
-    /// The GraphQL schema every GraphQL and REST request executes on.
+    /// The GraphQL schema every `/graphql` request executes on.
     pub schema: GraphSchema,
     /// The same schema without the depth limit, for introspection-only operations.
     pub introspection_schema: GraphSchema,

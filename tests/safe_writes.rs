@@ -696,6 +696,7 @@ on_each_backend! {
             let answer = Client::send(request).await;
             assert_eq!(answer.status, StatusCode::PRECONDITION_FAILED, "{tag}: {}", answer.body);
             assert_eq!(answer.etag.as_deref(), Some("\"1\""));
+            assert_eq!(answer.body["error"]["parameter"], "If-None-Match");
         }
         assert_eq!(client.customer(&customer).await["role"], Value::Null);
         let request = client

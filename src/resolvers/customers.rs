@@ -179,6 +179,7 @@ fn unshare(error: LoadError) -> AppError {
     Arc::try_unwrap(error).unwrap_or_else(|shared| match shared.as_ref() {
         AppError::NotFound(what) => AppError::NotFound(what),
         AppError::Unavailable => AppError::Unavailable,
-        other => AppError::internal(anyhow::anyhow!("{other}")),
+        // The shared error, cause chain included, stays the source.
+        _ => AppError::internal(shared),
     })
 }

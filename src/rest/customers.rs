@@ -64,7 +64,6 @@ pub fn router() -> Router<AppState> {
 
 /// A customer, as every customer route answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct Customer {
     /// Identifier.
     pub uuid: Uuid,
@@ -100,7 +99,6 @@ pub struct Customer {
 
 /// A feedback of a customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct Feedback {
     /// Identifier.
     pub uuid: Uuid,
@@ -119,7 +117,6 @@ pub struct Feedback {
 
 /// A highlight cut from a customer's feedback.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct Highlight {
     /// Identifier.
     pub uuid: Uuid,
@@ -139,7 +136,6 @@ pub struct Highlight {
 
 /// An insight linked to a customer's highlights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct Insight {
     /// Identifier.
     pub uuid: Uuid,
@@ -151,29 +147,22 @@ pub struct Insight {
     pub description: Option<String>,
 }
 
-/// Where an issue stands.
-///
-/// Read from GraphQL's `OPEN`…, answered in the contract's snake_case.
+/// Where an issue stands, in the contract's snake_case (as stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueStatus {
     /// Reported, not yet worked on.
-    #[serde(alias = "OPEN")]
     Open,
     /// Being worked on.
-    #[serde(alias = "IN_PROGRESS")]
     InProgress,
     /// Fixed.
-    #[serde(alias = "RESOLVED")]
     Resolved,
     /// Closed without a fix.
-    #[serde(alias = "CLOSED")]
     Closed,
 }
 
 /// An issue linked to a customer's highlights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct Issue {
     /// Identifier.
     pub uuid: Uuid,
@@ -711,11 +700,14 @@ pub async fn update_customer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Tagged<CustomerWritten>, RestError> {
-    let organization = tenant.own(path_uuid("org_uuid", &org_uuid)?)?;
+    let organization = path_uuid("org_uuid", &org_uuid)?;
     let customer = path_uuid("customer_uuid", &customer_uuid)?;
     let if_match = condition(&headers, &header::IF_MATCH)?;
     let if_none_match = condition(&headers, &header::IF_NONE_MATCH)?;
     let changes = json_body::<UpdateCustomer>(&headers, &body)?.into_changes()?;
+    // Input is judged before tenancy, as on every route: a 400 names the
+    // request's own fault whatever organization it names.
+    let organization = tenant.own(organization)?;
     // Both preconditions are judged on the version the update holds, so the
     // check and the write cannot be told apart by another client.
     let holds =
@@ -725,7 +717,18 @@ pub async fn update_customer(
     let updated =
         store::customers::update(&state.db, organization, customer, changes, precondition)
             .await
-            .map_err(from_store_error)?;
+            .map_err(|error| {
+                // Name the header whose condition failed.
+                let blame = match error.current_version() {
+                    Some(version) if if_match.if_match_holds(version) => Some("If-None-Match"),
+                    _ => None,
+                };
+                let mut rest = from_store_error(error);
+                if let Some(header) = blame {
+                    rest.blame(header);
+                }
+                rest
+            })?;
     Ok(written(updated.into()))
 }
 

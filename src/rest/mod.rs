@@ -44,6 +44,13 @@ impl From<AppError> for RestError {
     }
 }
 
+impl RestError {
+    /// Names `parameter` as the one at fault.
+    pub fn blame(&mut self, parameter: &str) {
+        self.body.error.parameter = Some(parameter.to_owned());
+    }
+}
+
 impl IntoResponse for RestError {
     fn into_response(self) -> Response {
         let unauthorized = self.status == StatusCode::UNAUTHORIZED;
