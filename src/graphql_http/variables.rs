@@ -1,11 +1,13 @@
-//! Variables before execution: coercion, and what an unprovided variable
-//! means. Variable coercion before execution. The GraphQL-over-HTTP specification
-//! makes a variable that does not coerce to its declared type a request
-//! error (nothing runs, 400 under `application/graphql-response+json`). The
-//! executor only finds a bad value deep inside an input object (a malformed
-//! UUID in a filter list, say) when the field runs, as a field error; so the
-//! variables are checked here first, all the way down, against the input
-//! types of the served schema.
+//! Variables before execution: their coercion, and what a variable the
+//! request did not provide means.
+//!
+//! The GraphQL-over-HTTP specification makes a variable that does not coerce
+//! to its declared type a request error (nothing runs, 400 under
+//! `application/graphql-response+json`). The executor only finds a bad value
+//! deep inside an input object (a malformed UUID in a filter list, say) when
+//! the field runs, as a field error; so [`coerce`] checks the variables first,
+//! all the way down, against the input types of the served schema.
+//! [`drop_unprovided`] makes an unprovided variable absent, as the spec says.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
