@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+pub use crate::vocabulary::IssueStatus;
+
 /// One issue.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "issues")]
@@ -12,7 +14,7 @@ pub struct Model {
     pub organization_uuid: Uuid,
     pub title: String,
     pub description: Option<String>,
-    pub status: String,
+    pub status: IssueStatus,
     pub created_at: DateTimeUtc,
 }
 

@@ -3,7 +3,8 @@
 //! schema itself (constraints, indexes) is owned by the `migration` crate.
 //! Beside the tables, [`folding`] holds the one rule for folded columns:
 //! the server writes them and the migrations refold them, and both depend on
-//! this crate.
+//! this crate. [`vocabulary`] declares the word lists (sort keys,
+//! directions, issue statuses) once for the store and both faces.
 
 pub mod api_tokens;
 pub mod customer_companies;
@@ -17,5 +18,6 @@ pub mod issue_highlights;
 pub mod issues;
 pub mod organizations;
 pub mod personas;
+pub mod vocabulary;
 
 pub mod prelude;

@@ -252,7 +252,7 @@ impl MutationRoot {
             organization,
             &title,
             description.as_deref(),
-            status.unwrap_or_default().as_db(),
+            status.unwrap_or_default(),
             &highlight_uuids.unwrap_or_default(),
         )
         .await?;

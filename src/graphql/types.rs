@@ -5,7 +5,7 @@
 //! its customers.
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Enum, Object, Result};
+use async_graphql::{Context, Object, Result};
 use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insights, issues, personas,
 };
@@ -15,50 +15,13 @@ use uuid::Uuid;
 use super::context::{loaders, tenant};
 use super::pagination::{Page, TotalSource, page_args, page_cost, page_object, page_with_total};
 use super::scalars::Instant;
-use crate::error::AppError;
 use crate::loaders::{AverageKey, ById, CountKey, GraphLoader, LoadError, PageKey};
 use crate::store::customers::Related;
 use crate::store::relations::{Average, Relation};
 
 pub use crate::store::relations::{Direction as SortDirection, FeedbackSort as FeedbackSortBy};
 
-/// Where an issue stands.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
-pub enum IssueStatus {
-    /// Reported, not yet worked on.
-    #[default]
-    Open,
-    /// Being worked on.
-    InProgress,
-    /// Fixed.
-    Resolved,
-    /// Closed without a fix.
-    Closed,
-}
-
-impl IssueStatus {
-    /// The stored form.
-    pub fn as_db(self) -> &'static str {
-        match self {
-            IssueStatus::Open => "open",
-            IssueStatus::InProgress => "in_progress",
-            IssueStatus::Resolved => "resolved",
-            IssueStatus::Closed => "closed",
-        }
-    }
-
-    /// Reads the stored form.
-    pub fn from_db(value: &str) -> Option<IssueStatus> {
-        [
-            IssueStatus::Open,
-            IssueStatus::InProgress,
-            IssueStatus::Resolved,
-            IssueStatus::Closed,
-        ]
-        .into_iter()
-        .find(|status| status.as_db() == value)
-    }
-}
+pub use entity::vocabulary::IssueStatus;
 
 /// Loads one row of `E` by uuid through the request's loader.
 async fn by_id<E>(ctx: &Context<'_>, uuid: Option<Uuid>) -> Result<Option<E::Model>>
@@ -536,15 +499,8 @@ impl Issue {
         self.0.description.as_deref()
     }
     /// Where the issue stands.
-    async fn status(&self) -> Result<IssueStatus> {
-        IssueStatus::from_db(&self.0.status).ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!(
-                "issue {} has unknown status {:?}",
-                self.0.uuid,
-                self.0.status
-            ))
-            .into()
-        })
+    async fn status(&self) -> IssueStatus {
+        self.0.status
     }
     /// When it was created.
     async fn created_at(&self) -> Instant {

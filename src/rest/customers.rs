@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -147,19 +146,7 @@ pub struct Insight {
     pub description: Option<String>,
 }
 
-/// Where an issue stands, in the contract's snake_case (as stored).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IssueStatus {
-    /// Reported, not yet worked on.
-    Open,
-    /// Being worked on.
-    InProgress,
-    /// Fixed.
-    Resolved,
-    /// Closed without a fix.
-    Closed,
-}
+pub use entity::vocabulary::IssueStatus;
 
 /// An issue linked to a customer's highlights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -438,22 +425,15 @@ impl From<insights::Model> for Insight {
 
 impl Issue {
     /// The issue as the routes answer it, with its mean highlight sentiment.
-    fn new(model: issues::Model, average_sentiment: Option<f64>) -> Result<Issue, RestError> {
-        let status = serde_json::from_value(Value::String(model.status.clone())).map_err(|_| {
-            AppError::internal(anyhow::anyhow!(
-                "issue {} has unknown status {:?}",
-                model.uuid,
-                model.status
-            ))
-        })?;
-        Ok(Issue {
+    fn new(model: issues::Model, average_sentiment: Option<f64>) -> Issue {
+        Issue {
             uuid: model.uuid,
             organization_uuid: model.organization_uuid,
             title: model.title,
             description: model.description,
-            status,
+            status: model.status,
             average_sentiment,
-        })
+        }
     }
 }
 
@@ -927,7 +907,7 @@ pub async fn list_issues(
             let average = averages.remove(&issue.uuid).flatten();
             Issue::new(issue, average)
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
     Ok(Json(IssueList {
         issues,
         total_issue_count: total,

@@ -16,53 +16,7 @@ use super::sql::{Sql, contains_pattern};
 use crate::error::{AppError, is_unique_violation};
 use crate::validation;
 
-/// What customers can be sorted by (in REST, `sort_by=last_interacted_date`…).
-/// Ties are broken by uuid, so pages never overlap or skip.
-// Declared once for both faces: GraphQL `CustomerSortBy`, REST `CustomerSortField`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    async_graphql::Enum,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[graphql(name = "CustomerSortBy")]
-#[serde(rename_all = "snake_case")]
-#[schema(as = CustomerSortField)]
-pub enum CustomerSort {
-    /// Latest feedback; customers without any come last in either direction.
-    #[default]
-    LastInteractedDate,
-    /// Full name.
-    FullName,
-    /// Email address.
-    Email,
-    /// Creation time.
-    CreatedAt,
-    /// Last change.
-    UpdatedAt,
-    /// Number of feedbacks.
-    FeedbackCount,
-}
-
-impl CustomerSort {
-    fn column(self) -> &'static str {
-        match self {
-            CustomerSort::LastInteractedDate => "c.last_interacted_date",
-            CustomerSort::FullName => "c.full_name",
-            CustomerSort::Email => "c.email",
-            CustomerSort::CreatedAt => "c.created_at",
-            CustomerSort::UpdatedAt => "c.updated_at",
-            CustomerSort::FeedbackCount => "c.feedback_count",
-        }
-    }
-}
+pub use entity::vocabulary::CustomerSort;
 
 /// Which customers to list. Every present condition must hold.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -239,7 +193,7 @@ pub async fn list(
     }
     filter.write_where_joined(&mut sql, organization, &joins);
     sql.push(&format!(
-        " ORDER BY {} {} NULLS LAST, c.uuid LIMIT ",
+        " ORDER BY c.{} {} NULLS LAST, c.uuid LIMIT ",
         sort.column(),
         direction.sql()
     ))

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::folding::fold;
+use entity::vocabulary::IssueStatus;
 use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insight_highlights, insights,
     issue_highlights, issues, personas,
@@ -494,7 +495,7 @@ pub async fn create_issue(
     organization: Uuid,
     title: &str,
     description: Option<&str>,
-    status: &str,
+    status: IssueStatus,
     highlights: &[Uuid],
 ) -> Result<issues::Model, AppError> {
     let title = validation::name("title", title)?;
@@ -508,7 +509,7 @@ pub async fn create_issue(
         organization_uuid: Set(organization),
         title: Set(title),
         description: Set(description),
-        status: Set(status.to_owned()),
+        status: Set(status),
         created_at: Set(super::now()),
     }
     .insert(&txn)
