@@ -1,14 +1,18 @@
-//! [`AppError`]: every failure a request can meet, and the one place that maps
-//! each to an HTTP status, a REST error body and a GraphQL `extensions.code`.
+//! [`AppError`]: every failure a request can meet, what went wrong and which
+//! input, with its HTTP status. Each face renders it once in its own words:
+//! REST in [`crate::rest::RestError`] (`{"error": {code, message,
+//! parameter}}`), GraphQL in [`crate::graphql::errors`] (`extensions.code`,
+//! `parameter`). An input named by the face that parsed it travels as that
+//! name; an input only the store can judge (a referenced row, a version)
+//! travels as a [`Reference`] or a precondition, and each face names it
+//! through its [`FaceNames`].
 //!
 //! Internal failures log their cause and answer a generic message: no SQL
 //! text, table name or Rust debug output ever reaches a client.
 
-use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
-use serde::Serialize;
+use uuid::Uuid;
 
 /// A failure that ends a request.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +24,15 @@ pub enum AppError {
         message: String,
         /// The parameter or field at fault, when there is one.
         parameter: Option<String>,
+    },
+    /// A write names a row its organization does not have: a bad request
+    /// blaming the input that named it.
+    #[error("{} {uuid} not found", reference.what())]
+    UnknownReference {
+        /// The kind of row.
+        reference: Reference,
+        /// The uuid the write named.
+        uuid: Uuid,
     },
     /// No bearer token, or one that grants nothing.
     #[error("a valid bearer token is required: send `Authorization: Bearer <token>`")]
@@ -58,25 +71,38 @@ pub enum AppError {
     Internal(#[source] anyhow::Error),
 }
 
-/// The JSON error body shared by every REST and operational route:
-/// `{"error": {"code": "...", "message": "...", "parameter": "..."}}`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// The error itself.
-    pub error: ErrorDetail,
+/// A row a write refers to by uuid. Only the store can judge such an input
+/// (does the organization have it?), so it names the kind of row and each
+/// face names the input ([`FaceNames::reference`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    /// A persona (`personaUuid`, `persona_uuid`).
+    Persona,
+    /// A customer company (`customerCompanyUuid`, `customer_company_uuid`).
+    CustomerCompany,
+    /// A feedback highlight (`highlightUuids`).
+    Highlight,
 }
 
-/// The inside of [`ErrorBody`].
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    /// Machine-readable, snake_case (`bad_request`, `not_found`, …).
-    pub code: &'static str,
-    /// For a person.
-    pub message: String,
-    /// The parameter, field or header at fault, for `bad_request` and
-    /// `precondition_failed` (`If-Match`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameter: Option<String>,
+impl Reference {
+    /// The kind of row, for a person.
+    pub fn what(self) -> &'static str {
+        match self {
+            Reference::Persona => "persona",
+            Reference::CustomerCompany => "customer company",
+            Reference::Highlight => "feedback highlight",
+        }
+    }
+}
+
+/// How a face names the inputs that only the store can judge.
+#[derive(Debug, Clone, Copy)]
+pub struct FaceNames {
+    /// The input that names each kind of referenced row.
+    pub reference: fn(Reference) -> &'static str,
+    /// The input that carries an update's precondition (GraphQL's
+    /// `expectedVersion`, REST's `If-Match` header).
+    pub precondition: &'static str,
 }
 
 impl AppError {
@@ -96,7 +122,9 @@ impl AppError {
     /// The HTTP status of this failure.
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::BadRequest { .. } | AppError::UnknownReference { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -109,45 +137,27 @@ impl AppError {
         }
     }
 
-    /// The REST `error.code`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::BadRequest { .. } => "bad_request",
-            AppError::Unauthorized => "unauthorized",
-            AppError::NotFound(_) => "not_found",
-            AppError::MethodNotAllowed => "method_not_allowed",
-            AppError::Conflict(_) => "conflict",
-            AppError::PreconditionFailed { .. } => "precondition_failed",
-            AppError::PayloadTooLarge(_) => "payload_too_large",
-            AppError::Timeout => "timeout",
-            AppError::Unavailable => "unavailable",
-            AppError::Internal(_) => "internal",
-        }
-    }
-
-    /// The GraphQL `extensions.code`.
-    pub fn graphql_code(&self) -> &'static str {
-        match self {
-            AppError::BadRequest { .. } => "BAD_USER_INPUT",
-            AppError::Unauthorized => "UNAUTHENTICATED",
-            AppError::NotFound(_) => "NOT_FOUND",
-            AppError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            AppError::Conflict(_) => "CONFLICT",
-            AppError::PreconditionFailed { .. } => "PRECONDITION_FAILED",
-            AppError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
-            AppError::Timeout => "TIMEOUT",
-            AppError::Unavailable => "SERVICE_UNAVAILABLE",
-            AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
-        }
-    }
-
-    /// The parameter at fault, if any.
+    /// The parameter a face named when it refused it, if any.
     pub fn parameter(&self) -> Option<&str> {
         match self {
             AppError::BadRequest { parameter, .. } => parameter.as_deref(),
-            AppError::PreconditionFailed { .. } => Some("expectedVersion"),
             _ => None,
         }
+    }
+
+    /// The input at fault, in the words of the face that `names` belongs to.
+    pub fn parameter_in(&self, names: &FaceNames) -> Option<&str> {
+        match self {
+            AppError::UnknownReference { reference, .. } => Some((names.reference)(*reference)),
+            AppError::PreconditionFailed { .. } => Some(names.precondition),
+            _ => self.parameter(),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge a 401 must carry (RFC 6750 §3), the
+    /// same on every face.
+    pub fn challenge(&self) -> Option<HeaderValue> {
+        matches!(self, AppError::Unauthorized).then(|| HeaderValue::from_static("Bearer"))
     }
 
     /// The current version of a resource whose precondition failed.
@@ -162,17 +172,6 @@ impl AppError {
     pub fn log(&self) {
         if let AppError::Internal(cause) = self {
             tracing::error!(error = format!("{cause:#}"), "internal error");
-        }
-    }
-
-    /// The JSON body of this failure.
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                code: self.code(),
-                message: self.to_string(),
-                parameter: self.parameter().map(str::to_owned),
-            },
         }
     }
 }
@@ -219,34 +218,6 @@ pub fn is_unique_violation(error: &DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        self.log();
-        let mut response = (self.status(), Json(self.body())).into_response();
-        if matches!(self, AppError::Unauthorized) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        response
-    }
-}
-
-impl async_graphql::ErrorExtensions for AppError {
-    fn extend(&self) -> async_graphql::Error {
-        self.log();
-        async_graphql::Error::new(self.to_string()).extend_with(|_, extensions| {
-            extensions.set("code", self.graphql_code());
-            if let Some(parameter) = self.parameter() {
-                extensions.set("parameter", parameter);
-            }
-            if let Some(version) = self.current_version() {
-                extensions.set("currentVersion", version);
-            }
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,9 +225,9 @@ mod tests {
     #[test]
     fn an_internal_error_never_shows_its_cause() {
         let error = AppError::internal(anyhow::anyhow!("SELECT * FROM customers failed"));
-        let body = serde_json::to_string(&error.body()).expect("serializes");
-        assert!(!body.contains("SELECT"), "{body}");
-        assert!(!body.contains("customers"), "{body}");
+        let message = error.to_string();
+        assert!(!message.contains("SELECT"), "{message}");
+        assert!(!message.contains("customers"), "{message}");
         assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
@@ -294,13 +265,5 @@ mod tests {
             AppError::from(ours).status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
-    }
-
-    #[test]
-    fn a_bad_request_names_its_parameter() {
-        let error = AppError::bad_parameter("page_size", "page_size must be between 1 and 100");
-        let body = serde_json::to_value(error.body()).expect("serializes");
-        assert_eq!(body["error"]["code"], "bad_request");
-        assert_eq!(body["error"]["parameter"], "page_size");
     }
 }

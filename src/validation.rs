@@ -16,17 +16,7 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 /// belongs in a name, email or search. `allow_lines` lets free text keep
 /// tabs and line breaks.
 pub fn no_control_characters(field: &str, value: &str, allow_lines: bool) -> Result<(), AppError> {
-    let allowed = |character: char| allow_lines && matches!(character, '\n' | '\r' | '\t');
-    if value
-        .chars()
-        .any(|character| character.is_control() && !allowed(character))
-    {
-        return Err(AppError::bad_parameter(
-            field,
-            format!("{field} must not contain control characters"),
-        ));
-    }
-    Ok(())
+    plain(value, allow_lines).named(field)
 }
 
 /// Earliest accepted timestamp year.
@@ -34,39 +24,51 @@ pub const MIN_YEAR: i32 = 1900;
 /// Latest accepted timestamp year.
 pub const MAX_YEAR: i32 = 9999;
 
+/// What is wrong with a value, in words that follow its name ("must not be
+/// empty"): the rules below know no field names, so each face names the
+/// value in its own words ([`Named::named`]).
+pub type Rule<T> = Result<T, &'static str>;
+
+/// Names the field at fault in a rule's refusal.
+pub trait Named<T> {
+    /// `Ok` as is; a refusal becomes a `bad_request` naming `field`.
+    fn named(self, field: &str) -> Result<T, AppError>;
+}
+
+impl<T> Named<T> for Rule<T> {
+    fn named(self, field: &str) -> Result<T, AppError> {
+        self.map_err(|problem| AppError::bad_parameter(field, format!("{field} {problem}")))
+    }
+}
+
 /// An instant from text: an RFC 3339 date-time with an offset, read by the
 /// same parser as the GraphQL `DateTime` scalar, then the rules of
-/// [`timestamp`]. Variables are checked with it before a request runs; a
-/// literal goes through the scalar and then [`timestamp`] in the resolver, so
-/// a text that names no real instant (February 30th, hour 24, a second of
-/// 60, no offset) is refused either way.
-pub fn instant(field: &str, text: &str) -> Result<DateTime<Utc>, AppError> {
+/// [`timestamp_rule`]. Variables are checked with it before a request runs;
+/// a literal goes through the scalar, so a text that names no real instant
+/// (February 30th, hour 24, a second of 60, no offset) is refused either way.
+pub fn instant_rule(text: &str) -> Rule<DateTime<Utc>> {
     let parsed = text.parse::<DateTime<Utc>>().map_err(|_| {
-        AppError::bad_parameter(
-            field,
-            format!(
-                "{field} must be an RFC 3339 date-time with an offset, such as 2025-03-01T10:00:00Z, naming a real instant"
-            ),
-        )
+        "must be an RFC 3339 date-time with an offset, such as 2025-03-01T10:00:00Z, naming a real instant"
     })?;
-    timestamp(field, parsed)
+    timestamp_rule(parsed)
+}
+
+/// [`instant_rule`], naming `field` when it refuses.
+pub fn instant(field: &str, text: &str) -> Result<DateTime<Utc>, AppError> {
+    instant_rule(text).named(field)
 }
 
 /// A timestamp between [`MIN_YEAR`] and [`MAX_YEAR`] (in UTC), truncated to
 /// microseconds (what PostgreSQL keeps), so both backends store, order and
 /// answer the same instant. A leap second (`:60`) is refused: PostgreSQL
 /// would store the next second and SQLite the text as given.
-pub fn timestamp(field: &str, value: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+pub fn timestamp_rule(value: DateTime<Utc>) -> Rule<DateTime<Utc>> {
     if value.timestamp_subsec_nanos() >= 1_000_000_000 {
-        return Err(AppError::bad_parameter(
-            field,
-            format!("{field} must not be a leap second (:60): use :59.999999 or the next second"),
-        ));
+        return Err("must not be a leap second (:60): use :59.999999 or the next second");
     }
     if !(MIN_YEAR..=MAX_YEAR).contains(&value.year()) {
-        return Err(AppError::bad_parameter(
-            field,
-            format!("{field} must be between the years {MIN_YEAR} and {MAX_YEAR}"),
+        return Err(const_format::formatcp!(
+            "must be between the years {MIN_YEAR} and {MAX_YEAR}"
         ));
     }
     // Cut the nanoseconds rather than `duration_trunc`, which gives up past
@@ -75,71 +77,75 @@ pub fn timestamp(field: &str, value: DateTime<Utc>) -> Result<DateTime<Utc>, App
     Ok(value.with_nanosecond(micros).unwrap_or(value))
 }
 
+/// [`timestamp_rule`], naming `field` when it refuses.
+pub fn timestamp(field: &str, value: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+    timestamp_rule(value).named(field)
+}
+
+/// Refuses control characters (see [`no_control_characters`]).
+fn plain(value: &str, allow_lines: bool) -> Rule<()> {
+    let allowed = |character: char| allow_lines && matches!(character, '\n' | '\r' | '\t');
+    match value
+        .chars()
+        .any(|character| character.is_control() && !allowed(character))
+    {
+        true => Err("must not contain control characters"),
+        false => Ok(()),
+    }
+}
+
+/// At most `max` characters.
+fn at_most(value: &str, max: usize, refusal: &'static str) -> Rule<()> {
+    match value.chars().count() > max {
+        true => Err(refusal),
+        false => Ok(()),
+    }
+}
+
+const NAME_TOO_LONG: &str = const_format::formatcp!("must be at most {MAX_NAME_CHARS} characters");
+const TEXT_TOO_LONG: &str = const_format::formatcp!("must be at most {MAX_TEXT_CHARS} characters");
+
 /// A required name or title: trimmed, 1 to [`MAX_NAME_CHARS`] characters.
-pub fn name(field: &str, value: &str) -> Result<String, AppError> {
-    no_control_characters(field, value, false)?;
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::bad_parameter(
-            field,
-            format!("{field} must not be empty"),
-        ));
+pub fn name_rule(value: &str) -> Rule<String> {
+    let value = optional_text_rule(value)?;
+    match value.is_empty() {
+        true => Err("must not be empty"),
+        false => Ok(value),
     }
-    if value.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::bad_parameter(
-            field,
-            format!("{field} must be at most {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    Ok(value.to_owned())
 }
 
 /// An optional short text (a role, a domain): trimmed, at most [`MAX_NAME_CHARS`].
-pub fn optional_text(field: &str, value: &str) -> Result<String, AppError> {
-    no_control_characters(field, value, false)?;
+pub fn optional_text_rule(value: &str) -> Rule<String> {
+    plain(value, false)?;
     let value = value.trim();
-    if value.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::bad_parameter(
-            field,
-            format!("{field} must be at most {MAX_NAME_CHARS} characters"),
-        ));
-    }
+    at_most(value, MAX_NAME_CHARS, NAME_TOO_LONG)?;
     Ok(value.to_owned())
 }
 
-/// A required long text: 1 to [`MAX_TEXT_CHARS`] characters.
-pub fn text(field: &str, value: &str) -> Result<String, AppError> {
-    if value.trim().is_empty() {
-        return Err(AppError::bad_parameter(
-            field,
-            format!("{field} must not be empty"),
-        ));
+/// A required long text: 1 to [`MAX_TEXT_CHARS`] characters, lines kept.
+pub fn text_rule(value: &str) -> Rule<String> {
+    match value.trim().is_empty() {
+        true => Err("must not be empty"),
+        false => long_text_rule(value),
     }
-    long_text(field, value)
 }
 
-/// An optional long text: at most [`MAX_TEXT_CHARS`] characters.
-pub fn long_text(field: &str, value: &str) -> Result<String, AppError> {
-    no_control_characters(field, value, true)?;
-    if value.chars().count() > MAX_TEXT_CHARS {
-        return Err(AppError::bad_parameter(
-            field,
-            format!("{field} must be at most {MAX_TEXT_CHARS} characters"),
-        ));
-    }
+/// An optional long text: at most [`MAX_TEXT_CHARS`] characters, lines kept.
+pub fn long_text_rule(value: &str) -> Rule<String> {
+    plain(value, true)?;
+    at_most(value, MAX_TEXT_CHARS, TEXT_TOO_LONG)?;
     Ok(value.to_owned())
 }
 
 /// An email address of the form `local@domain.tld`, trimmed and kept as given.
-pub fn email(field: &str, value: &str) -> Result<String, AppError> {
-    no_control_characters(field, value, false)?;
+pub fn email_rule(value: &str) -> Rule<String> {
+    plain(value, false)?;
     let value = value.trim();
-    let invalid =
-        || AppError::bad_parameter(field, format!("{field} must be a valid email address"));
+    let invalid = "must be a valid email address";
     if value.is_empty() || value.chars().count() > MAX_EMAIL_CHARS {
-        return Err(invalid());
+        return Err(invalid);
     }
-    let (local, domain) = value.rsplit_once('@').ok_or_else(invalid)?;
+    let (local, domain) = value.rsplit_once('@').ok_or(invalid)?;
     let domain_ok = !domain.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -154,25 +160,82 @@ pub fn email(field: &str, value: &str) -> Result<String, AppError> {
         && !local
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(c));
-    if domain_ok && local_ok {
-        Ok(value.to_owned())
-    } else {
-        Err(invalid())
+    match domain_ok && local_ok {
+        true => Ok(value.to_owned()),
+        false => Err(invalid),
     }
 }
 
-/// A sentiment score in [-1, 1].
-pub fn sentiment(field: &str, value: f64) -> Result<f64, AppError> {
-    if value.is_finite() && (-1.0..=1.0).contains(&value) {
-        // -0.0 is 0: PostgreSQL keeps the sign, SQLite does not.
-        Ok(value + 0.0)
-    } else {
-        Err(AppError::bad_parameter(
-            field,
-            format!("{field} must be between -1 and 1"),
-        ))
+/// A sentiment score in [-1, 1]; -0.0 becomes 0 (PostgreSQL keeps the
+/// sign, SQLite does not).
+pub fn sentiment_rule(value: f64) -> Rule<f64> {
+    match value.is_finite() && (-1.0..=1.0).contains(&value) {
+        true => Ok(value + 0.0),
+        false => Err("must be between -1 and 1"),
     }
 }
+
+/// [`sentiment_rule`], naming `field` when it refuses.
+pub fn sentiment(field: &str, value: f64) -> Result<f64, AppError> {
+    sentiment_rule(value).named(field)
+}
+
+/// Declares a value that has passed its rule: the store takes these, so a
+/// write cannot reach it unchecked, and each face parsed it under its own
+/// name for the field.
+macro_rules! checked {
+    ($(#[$doc:meta])* $name:ident($inner:ty) by $rule:ident($raw:ty)) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name($inner);
+
+        impl $name {
+            #[doc = concat!("Checks `raw` by [`", stringify!($rule), "`]; a refusal is a `bad_request` naming `field`.")]
+            pub fn parse(field: &str, raw: $raw) -> Result<$name, AppError> {
+                $rule(raw).named(field).map($name)
+            }
+
+            /// [`Self::parse`] of a value that may be absent.
+            pub fn parse_optional(field: &str, raw: Option<$raw>) -> Result<Option<$name>, AppError> {
+                raw.map(|raw| $name::parse(field, raw)).transpose()
+            }
+
+            /// The checked value.
+            pub fn into_inner(self) -> $inner {
+                self.0
+            }
+        }
+    };
+}
+
+checked!(
+    /// A name or title ([`name_rule`]).
+    Name(String) by name_rule(&str)
+);
+checked!(
+    /// An optional short text such as a role or a domain ([`optional_text_rule`]).
+    ShortText(String) by optional_text_rule(&str)
+);
+checked!(
+    /// A required long text such as feedback or a quote ([`text_rule`]).
+    Text(String) by text_rule(&str)
+);
+checked!(
+    /// An optional long text such as a description ([`long_text_rule`]).
+    LongText(String) by long_text_rule(&str)
+);
+checked!(
+    /// An email address ([`email_rule`]).
+    Email(String) by email_rule(&str)
+);
+checked!(
+    /// A sentiment score ([`sentiment_rule`]).
+    Sentiment(f64) by sentiment_rule(f64)
+);
+checked!(
+    /// A stored instant ([`timestamp_rule`]).
+    Timestamp(DateTime<Utc>) by timestamp_rule(DateTime<Utc>)
+);
 
 #[cfg(test)]
 mod tests {
@@ -189,7 +252,7 @@ mod tests {
         let padded = format!(" {plain} ");
         let tagged = mail("a.b+tag", "sub.example.co");
         for good in [plain.as_str(), padded.as_str(), tagged.as_str()] {
-            assert!(email("email", good).is_ok(), "{good}");
+            assert!(email_rule(good).is_ok(), "{good}");
         }
         for bad in [
             "",
@@ -202,23 +265,26 @@ mod tests {
             "a@example..com",
             "a@.example.com",
         ] {
-            assert!(email("email", bad).is_err(), "{bad}");
+            assert!(email_rule(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(name("fullName", "  Alice ").ok().as_deref(), Some("Alice"));
-        assert!(name("fullName", "   ").is_err());
-        assert!(name("fullName", &"x".repeat(MAX_NAME_CHARS + 1)).is_err());
+        assert_eq!(name_rule("  Alice ").ok().as_deref(), Some("Alice"));
+        assert_eq!(name_rule("   "), Err("must not be empty"));
+        assert!(name_rule(&"x".repeat(MAX_NAME_CHARS + 1)).is_err());
+        let refused = Name::parse("full_name", " ").expect_err("empty");
+        assert_eq!(refused.to_string(), "full_name must not be empty");
+        assert_eq!(refused.parameter(), Some("full_name"));
     }
 
     #[test]
     fn nul_and_other_control_characters_are_refused_but_free_text_keeps_its_lines() {
-        assert!(name("fullName", "a\u{0}b").is_err());
-        assert!(email("email", &format!("{}\u{7}", mail("a", "example.com"))).is_err());
-        assert!(long_text("description", "line one\nline two\ttab").is_ok());
-        assert!(long_text("description", "nul \u{0}").is_err());
+        assert!(name_rule("a\u{0}b").is_err());
+        assert!(email_rule(&format!("{}\u{7}", mail("a", "example.com"))).is_err());
+        assert!(long_text_rule("line one\nline two\ttab").is_ok());
+        assert!(long_text_rule("nul \u{0}").is_err());
     }
 
     #[test]
@@ -279,10 +345,10 @@ mod tests {
 
     #[test]
     fn sentiment_outside_minus_one_to_one_is_refused() {
-        assert!(sentiment("sentimentScore", 1.0).is_ok());
-        assert!(sentiment("sentimentScore", -1.01).is_err());
-        assert!(sentiment("sentimentScore", f64::NAN).is_err());
-        let zero = sentiment("sentimentScore", -0.0).expect("valid");
+        assert!(sentiment_rule(1.0).is_ok());
+        assert!(sentiment_rule(-1.01).is_err());
+        assert!(sentiment_rule(f64::NAN).is_err());
+        let zero = sentiment_rule(-0.0).expect("valid");
         assert!(zero == 0.0 && zero.is_sign_positive());
     }
 }

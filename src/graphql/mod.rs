@@ -4,6 +4,7 @@
 //! [`crate::graphql_http`].
 
 pub mod context;
+pub mod errors;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
@@ -109,27 +110,18 @@ fn set_code(error: &mut ServerError, code: &str) {
 /// a fault on our side, logged and answered with a generic message, so no SQL
 /// ever reaches a client.
 fn classify(error: &mut ServerError) {
-    let app_error = error.source.as_ref().and_then(|source| {
+    let source = error.source.take();
+    let app_error = source.as_deref().and_then(|source| {
         source
             .downcast_ref::<AppError>()
             .or_else(|| source.downcast_ref::<Arc<AppError>>().map(Arc::as_ref))
     });
     if let Some(app_error) = app_error {
-        app_error.log();
-        error.message = app_error.to_string();
-        let code = app_error.graphql_code();
-        let parameter = app_error.parameter().map(str::to_owned);
-        let current_version = app_error.current_version();
-        set_code(error, code);
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if let Some(parameter) = parameter {
-            extensions.set("parameter", parameter);
-        }
-        if let Some(version) = current_version {
-            extensions.set("currentVersion", version);
-        }
+        errors::render(app_error, error);
+        error.source = source;
         return;
     }
+    error.source = source;
     if error.source.is_some() {
         tracing::error!(error = %error.message, path = ?error.path, "internal error in a resolver");
         error.message = "internal server error".to_owned();

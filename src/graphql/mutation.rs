@@ -10,8 +10,10 @@ use super::types::{
     Customer, CustomerCompany, Feedback, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
 };
 use crate::error::AppError;
-use crate::store::customers::{self, CustomerChanges, NewCustomer};
+use crate::resolvers;
+use crate::store::customers::{CustomerChanges, NewCustomer};
 use crate::store::graph::{self, LinkKind, NewFeedback};
+use crate::validation::{Email, LongText, Name, Sentiment, ShortText, Text, Timestamp};
 
 /// A new customer.
 #[derive(InputObject, Debug, Clone)]
@@ -67,10 +69,14 @@ fn optional<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
 impl UpdateCustomerInput {
     /// The store's form of these changes.
     pub fn into_changes(self) -> Result<CustomerChanges, AppError> {
+        let full_name = required("fullName", self.full_name)?;
+        let email = required("email", self.email)?;
         Ok(CustomerChanges {
-            full_name: required("fullName", self.full_name)?,
-            email: required("email", self.email)?,
-            role: optional(self.role),
+            full_name: Name::parse_optional("fullName", full_name.as_deref())?,
+            email: Email::parse_optional("email", email.as_deref())?,
+            role: optional(self.role)
+                .map(|role| ShortText::parse_optional("role", role.as_deref()))
+                .transpose()?,
             persona_uuid: optional(self.persona_uuid),
             customer_company_uuid: optional(self.customer_company_uuid),
         })
@@ -105,15 +111,14 @@ impl MutationRoot {
     ) -> Result<Customer> {
         let organization = own_organization(ctx, organization_uuid)?;
         let new = NewCustomer {
-            full_name: input.full_name,
-            email: input.email,
-            role: input.role,
+            full_name: Name::parse("fullName", &input.full_name)?,
+            email: Email::parse("email", &input.email)?,
+            role: ShortText::parse_optional("role", input.role.as_deref())?,
             persona_uuid: input.persona_uuid,
             customer_company_uuid: input.customer_company_uuid,
         };
-        Ok(Customer::new(
-            customers::create(db(ctx), organization, new).await?,
-        ))
+        let created = resolvers::customers::create(db(ctx), organization, new).await?;
+        Ok(Customer::new(created))
     }
 
     /// Changes a customer: omitted fields are kept, `null` clears an optional
@@ -139,7 +144,8 @@ impl MutationRoot {
             .as_ref()
             .map(|holds| holds as &(dyn Fn(i32) -> bool + Send + Sync));
         let customer =
-            customers::update(db(ctx), organization, uuid, changes, precondition).await?;
+            resolvers::customers::update(db(ctx), organization, uuid, changes, precondition)
+                .await?;
         Ok(Customer::new(customer))
     }
 
@@ -152,9 +158,10 @@ impl MutationRoot {
         #[graphql(desc = "Web domain.")] domain: Option<String>,
     ) -> Result<CustomerCompany> {
         let organization = own_organization(ctx, organization_uuid)?;
-        Ok(CustomerCompany(
-            graph::create_company(db(ctx), organization, &name, domain.as_deref()).await?,
-        ))
+        let name = Name::parse("name", &name)?;
+        let domain = ShortText::parse_optional("domain", domain.as_deref())?;
+        let company = graph::create_company(db(ctx), organization, name, domain).await?;
+        Ok(CustomerCompany(company))
     }
 
     /// Creates a persona.
@@ -166,9 +173,10 @@ impl MutationRoot {
         #[graphql(desc = "Longer description.")] description: Option<String>,
     ) -> Result<Persona> {
         let organization = own_organization(ctx, organization_uuid)?;
-        Ok(Persona(
-            graph::create_persona(db(ctx), organization, &name, description.as_deref()).await?,
-        ))
+        let name = Name::parse("name", &name)?;
+        let description = LongText::parse_optional("description", description.as_deref())?;
+        let persona = graph::create_persona(db(ctx), organization, name, description).await?;
+        Ok(Persona(persona))
     }
 
     /// Records a feedback; the customer's `lastInteractedDate` and `feedbackCount` follow.
@@ -181,9 +189,12 @@ impl MutationRoot {
         let organization = own_organization(ctx, organization_uuid)?;
         let new = NewFeedback {
             customer_uuid: input.customer_uuid,
-            feedback_contents: input.feedback_contents,
-            feedback_date: input.feedback_date.map(|date| date.0),
-            source: input.source,
+            feedback_contents: Text::parse("feedbackContents", &input.feedback_contents)?,
+            source: Name::parse_optional("source", input.source.as_deref())?,
+            feedback_date: Timestamp::parse_optional(
+                "feedbackDate",
+                input.feedback_date.map(|date| date.0),
+            )?,
         };
         Ok(Feedback(
             graph::create_feedback(db(ctx), organization, new).await?,
@@ -200,14 +211,11 @@ impl MutationRoot {
         #[graphql(desc = "From -1 (negative) to 1 (positive).")] sentiment_score: f64,
     ) -> Result<FeedbackHighlight> {
         let organization = own_organization(ctx, organization_uuid)?;
-        let highlight = graph::create_highlight(
-            db(ctx),
-            organization,
-            feedback_uuid,
-            &quote,
-            sentiment_score,
-        )
-        .await?;
+        let quote = Text::parse("quote", &quote)?;
+        let sentiment_score = Sentiment::parse("sentimentScore", sentiment_score)?;
+        let highlight =
+            graph::create_highlight(db(ctx), organization, feedback_uuid, quote, sentiment_score)
+                .await?;
         Ok(FeedbackHighlight(highlight))
     }
 
@@ -223,14 +231,11 @@ impl MutationRoot {
         >,
     ) -> Result<Insight> {
         let organization = own_organization(ctx, organization_uuid)?;
-        let insight = graph::create_insight(
-            db(ctx),
-            organization,
-            &title,
-            description.as_deref(),
-            &highlight_uuids.unwrap_or_default(),
-        )
-        .await?;
+        let title = Name::parse("title", &title)?;
+        let description = LongText::parse_optional("description", description.as_deref())?;
+        let highlights = highlight_uuids.unwrap_or_default();
+        let insight =
+            graph::create_insight(db(ctx), organization, title, description, &highlights).await?;
         Ok(Insight(insight))
     }
 
@@ -247,13 +252,19 @@ impl MutationRoot {
         >,
     ) -> Result<Issue> {
         let organization = own_organization(ctx, organization_uuid)?;
+        let title = Name::parse("title", &title)?;
+        let description = LongText::parse_optional("description", description.as_deref())?;
+        let (status, highlights) = (
+            status.unwrap_or_default(),
+            highlight_uuids.unwrap_or_default(),
+        );
         let issue = graph::create_issue(
             db(ctx),
             organization,
-            &title,
-            description.as_deref(),
-            status.unwrap_or_default(),
-            &highlight_uuids.unwrap_or_default(),
+            title,
+            description,
+            status,
+            &highlights,
         )
         .await?;
         Ok(Issue(issue))

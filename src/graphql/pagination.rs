@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::context::{db, loaders};
 use crate::error::AppError;
 use crate::loaders::CountKey;
-use crate::store::customers::{self, CustomerFilter};
+use crate::resolvers::{children, customers};
+use crate::store::customers::CustomerFilter;
 use crate::store::graph::{self, FeedbackFilter};
 
 pub use crate::resolvers::{DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
@@ -62,7 +63,9 @@ impl TotalSource {
         let db = db(ctx);
         Ok(match self {
             TotalSource::Known(total) => *total,
-            TotalSource::Child(key) => loaders(ctx).load_one(*key).await?.unwrap_or(0),
+            TotalSource::Child(key) => {
+                children::total(loaders(ctx), key.organization, key.relation, key.parent).await?
+            }
             TotalSource::Customers(organization, filter) => {
                 customers::count(db, *organization, filter).await?
             }

@@ -14,33 +14,17 @@ use super::types::{
     FeedbackSortBy, Insight, InsightPage, Issue, IssuePage, Persona, PersonaPage, SortDirection,
 };
 use crate::error::AppError;
+use crate::resolvers::customers;
 use crate::resolvers::customers::{
     FilterNames, check_filter, check_search, check_sentiment, check_uuid_list,
 };
-use crate::store::customers::{self, Along};
+use crate::store::customers::Along;
 use crate::store::graph::{self, FeedbackFilter as StoreFeedbackFilter, Owned};
 use crate::store::{self as storage};
 
 pub use crate::store::customers::CustomerSort as CustomerSortBy;
 
-/// Which customers to list; every given condition must hold.
-#[derive(InputObject, Debug, Clone, Default)]
-pub struct CustomerFilter {
-    /// Only these customers.
-    pub uuids: Option<Vec<Uuid>>,
-    /// Only customers of these companies.
-    pub company_uuids: Option<Vec<Uuid>>,
-    /// Only customers of these personas.
-    pub persona_uuids: Option<Vec<Uuid>>,
-    /// Substring of the full name or email, ignoring case in every alphabet (Unicode case folding; `%` and `_` are literal).
-    pub search: Option<String>,
-    /// At least this many feedbacks.
-    pub min_feedback_count: Option<i32>,
-    /// Mean highlight sentiment at least this (-1 to 1).
-    pub min_average_sentiment: Option<f64>,
-    /// Mean highlight sentiment at most this (-1 to 1).
-    pub max_average_sentiment: Option<f64>,
-}
+pub use crate::store::customers::CustomerFilter;
 
 /// The GraphQL names of a customer filter's parts.
 const FILTER_NAMES: FilterNames = FilterNames {
@@ -51,22 +35,6 @@ const FILTER_NAMES: FilterNames = FilterNames {
     min_average_sentiment: "minAverageSentiment",
     max_average_sentiment: "maxAverageSentiment",
 };
-
-impl CustomerFilter {
-    fn into_store(self) -> Result<customers::CustomerFilter, AppError> {
-        let filter = customers::CustomerFilter {
-            uuids: self.uuids,
-            company_uuids: self.company_uuids,
-            persona_uuids: self.persona_uuids,
-            search: self.search,
-            min_feedback_count: self.min_feedback_count.map(i64::from),
-            min_average_sentiment: self.min_average_sentiment,
-            max_average_sentiment: self.max_average_sentiment,
-        };
-        check_filter(&filter, &FILTER_NAMES)?;
-        Ok(filter)
-    }
-}
 
 /// Which feedbacks of an organization to list; every given condition must hold.
 #[derive(InputObject, Debug, Clone, Default)]
@@ -121,7 +89,12 @@ pub(crate) async fn customer_page(
     page_number: Option<i32>,
 ) -> Result<CustomerPage> {
     let args = page_args(page_size, page_number)?;
-    let filter = filter.unwrap_or_default().into_store()?;
+    let filter = filter.unwrap_or_default();
+    check_filter(&filter, &FILTER_NAMES)?;
+    let order = (
+        sort_by.unwrap_or_default(),
+        sort_direction.unwrap_or_default(),
+    );
     let source = TotalSource::Customers(organization, filter.clone());
     let nodes = ctx.look_ahead().field("nodes");
     let along = Along {
@@ -129,16 +102,7 @@ pub(crate) async fn customer_page(
         persona: nodes.field("persona").exists(),
     };
     let page = page_with_total(ctx, args, source, async {
-        let rows = customers::list(
-            db(ctx),
-            organization,
-            &filter,
-            sort_by.unwrap_or_default(),
-            sort_direction.unwrap_or_default(),
-            args.window(),
-            along,
-        )
-        .await?;
+        let rows = customers::list(db(ctx), organization, &filter, order, args, along).await?;
         Ok(rows
             .into_iter()
             .map(|(customer, related)| Customer(customer, related))
@@ -154,10 +118,8 @@ pub(crate) async fn customer_by_uuid(
     organization: Uuid,
     uuid: Uuid,
 ) -> Result<Customer> {
-    customers::find(db(ctx), organization, uuid)
-        .await?
-        .map(Customer::new)
-        .ok_or_else(|| AppError::NotFound("customer").into())
+    let customer = customers::get(db(ctx), organization, uuid).await?;
+    Ok(Customer::new(customer))
 }
 
 /// One page of an organization-wide table in list order.

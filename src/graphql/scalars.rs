@@ -1,7 +1,7 @@
 //! [`Instant`]: the `DateTime` scalar.
 //!
 //! Written out as RFC 3339 (`to_rfc3339`, microseconds when there are any).
-//! Read with the one instant rule of [`crate::validation::instant`], both
+//! Read with the one instant rule of [`crate::validation::instant_rule`], both
 //! when the document is validated and when the value is parsed: so a literal
 //! that names no real instant (`"2024-02-30T00:00:00Z"`) is refused before
 //! anything runs, with the validator's message naming the argument and field
@@ -15,15 +15,13 @@ use crate::validation;
 
 /// A client's date-time: RFC 3339 with an offset, a real instant in the
 /// years 1900–9999, cut to the microsecond (RFC 3339; the rule is
-/// [`validation::instant`]).
+/// [`validation::instant_rule`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Instant(pub DateTime<Utc>);
 
 fn read(value: &Value) -> Result<DateTime<Utc>, String> {
     match value {
-        Value::String(text) => {
-            validation::instant("", text).map_err(|error| error.to_string().trim_start().to_owned())
-        }
+        Value::String(text) => validation::instant_rule(text).map_err(str::to_owned),
         other => Err(format!(
             "expected an RFC 3339 date-time string, found {other}"
         )),

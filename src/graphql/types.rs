@@ -15,7 +15,12 @@ use uuid::Uuid;
 use super::context::{loaders, tenant};
 use super::pagination::{Page, TotalSource, page_args, page_cost, page_object, page_with_total};
 use super::scalars::Instant;
-use crate::loaders::{AverageKey, ById, CountKey, GraphLoader, LoadError, PageKey};
+use crate::loaders::{
+    ById, COMPANY_CUSTOMERS, CUSTOMER_HIGHLIGHTS, CUSTOMER_INSIGHTS, CUSTOMER_ISSUES, ChildList,
+    CountKey, FEEDBACK_HIGHLIGHTS, GraphLoader, HIGHLIGHT_INSIGHTS, HIGHLIGHT_ISSUES,
+    INSIGHT_HIGHLIGHTS, ISSUE_HIGHLIGHTS, LoadError, PERSONA_CUSTOMERS, PageKey,
+};
+use crate::resolvers::children;
 use crate::store::customers::Related;
 use crate::store::relations::{Average, Relation};
 
@@ -29,53 +34,60 @@ where
     E: sea_orm::EntityTrait,
     GraphLoader: Loader<ById<E>, Value = E::Model, Error = LoadError>,
 {
-    let Some(uuid) = uuid else { return Ok(None) };
-    Ok(loaders(ctx)
-        .load_one(ById::<E>::new(tenant(ctx)?, uuid))
-        .await?)
+    Ok(children::by_id::<E>(loaders(ctx), tenant(ctx)?, uuid).await?)
 }
 
-/// One page of a parent's children through the request's loader; the count
-/// runs in the same batch when the client selected it.
-async fn child_page<M, N>(
+/// One page of `parent`'s children in `list` through the request's loader;
+/// the count runs in the same batch when the client selected it, unless the
+/// parent already knows it (`known_total`).
+async fn child_page<M, N, P>(
     ctx: &Context<'_>,
-    relation: Relation,
+    list: ChildList<M>,
     parent: Uuid,
-    page_size: Option<i32>,
-    page_number: Option<i32>,
+    (page_size, page_number): (Option<i32>, Option<i32>),
     known_total: Option<i64>,
-    wrap: fn(M) -> N,
-) -> Result<Page<N>>
+) -> Result<P>
 where
     M: FromQueryResult + Clone + Send + Sync + 'static,
     GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
+    N: From<M>,
+    P: From<Page<N>>,
 {
     let organization = tenant(ctx)?;
     let args = page_args(page_size, page_number)?;
     let source = match known_total {
         Some(total) => TotalSource::Known(total),
-        None => TotalSource::Child(CountKey::new(organization, relation, parent)),
+        None => TotalSource::Child(CountKey::new(organization, list.relation(), parent)),
     };
-    let key = PageKey::<M>::new(organization, relation, parent, args.window());
-    page_with_total(ctx, args, source, async move {
-        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(wrap).collect())
+    let page = page_with_total(ctx, args, source, async move {
+        let rows = children::page(loaders(ctx), organization, list, parent, args).await?;
+        Ok(rows.into_iter().map(N::from).collect())
     })
-    .await
+    .await?;
+    Ok(page.into())
 }
 
 async fn average(ctx: &Context<'_>, average: Average, parent: Uuid) -> Result<Option<f64>> {
-    let key = AverageKey {
-        organization: tenant(ctx)?,
-        average,
-        parent,
-    };
-    Ok(loaders(ctx).load_one(key).await?)
+    Ok(children::average(loaders(ctx), tenant(ctx)?, average, parent).await?)
 }
 
 async fn count(ctx: &Context<'_>, relation: Relation, parent: Uuid) -> Result<i64> {
-    let key = CountKey::new(tenant(ctx)?, relation, parent);
-    Ok(loaders(ctx).load_one(key).await?.unwrap_or(0))
+    Ok(children::total(loaders(ctx), tenant(ctx)?, relation, parent).await?)
+}
+
+/// Declares the GraphQL wrapper of a model row and its conversion from it.
+macro_rules! node {
+    ($(#[$doc:meta])* $node:ident($model:ty)) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $node(pub $model);
+
+        impl From<$model> for $node {
+            fn from(model: $model) -> Self {
+                $node(model)
+            }
+        }
+    };
 }
 
 page_object!(CustomerPage, Customer, "customers");
@@ -99,6 +111,12 @@ impl Customer {
     /// A customer whose relations are all read through the loader.
     pub fn new(model: customers::Model) -> Customer {
         Customer(model, Related::default())
+    }
+}
+
+impl From<customers::Model> for Customer {
+    fn from(model: customers::Model) -> Customer {
+        Customer::new(model)
     }
 }
 
@@ -190,22 +208,12 @@ impl Customer {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
-        let relation = Relation::CustomerFeedbacks(
+        let list = ChildList::customer_feedbacks(
             sort_by.unwrap_or_default(),
             sort_direction.unwrap_or_default(),
         );
-        let known = Some(self.0.feedback_count);
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            known,
-            Feedback,
-        )
-        .await?
-        .into())
+        let (page, known) = ((page_size, page_number), Some(self.0.feedback_count));
+        child_page(ctx, list, self.0.uuid, page, known).await
     }
     /// Highlights cut from the customer's feedbacks, newest feedback first.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -215,18 +223,8 @@ impl Customer {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackHighlightPage> {
-        let relation = Relation::CustomerHighlights;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            FeedbackHighlight,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, CUSTOMER_HIGHLIGHTS, self.0.uuid, page, None).await
     }
     /// Insights linked to the customer's highlights (each once), by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -236,18 +234,8 @@ impl Customer {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<InsightPage> {
-        let relation = Relation::CustomerInsights;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            Insight,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, CUSTOMER_INSIGHTS, self.0.uuid, page, None).await
     }
     /// Issues linked to the customer's highlights (each once), by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -257,24 +245,15 @@ impl Customer {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<IssuePage> {
-        let relation = Relation::CustomerIssues;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            Issue,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, CUSTOMER_ISSUES, self.0.uuid, page, None).await
     }
 }
 
-/// A message, ticket or call note from a customer.
-#[derive(Clone)]
-pub struct Feedback(pub feedbacks::Model);
+node!(
+    /// A message, ticket or call note from a customer.
+    Feedback(feedbacks::Model)
+);
 
 /// A message, ticket or call note from a customer.
 #[Object]
@@ -321,24 +300,15 @@ impl Feedback {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackHighlightPage> {
-        let relation = Relation::FeedbackHighlights;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            FeedbackHighlight,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, FEEDBACK_HIGHLIGHTS, self.0.uuid, page, None).await
     }
 }
 
-/// A quote cut from one feedback, with its sentiment.
-#[derive(Clone)]
-pub struct FeedbackHighlight(pub feedback_highlights::Model);
+node!(
+    /// A quote cut from one feedback, with its sentiment.
+    FeedbackHighlight(feedback_highlights::Model)
+);
 
 /// A quote cut from one feedback, with its sentiment.
 #[Object]
@@ -381,18 +351,8 @@ impl FeedbackHighlight {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<InsightPage> {
-        let relation = Relation::HighlightInsights;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            Insight,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, HIGHLIGHT_INSIGHTS, self.0.uuid, page, None).await
     }
     /// Issues it is linked to, by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -402,24 +362,15 @@ impl FeedbackHighlight {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<IssuePage> {
-        let relation = Relation::HighlightIssues;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            Issue,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, HIGHLIGHT_ISSUES, self.0.uuid, page, None).await
     }
 }
 
-/// A theme that runs through highlights.
-#[derive(Clone)]
-pub struct Insight(pub insights::Model);
+node!(
+    /// A theme that runs through highlights.
+    Insight(insights::Model)
+);
 
 /// A theme that runs through highlights.
 #[Object]
@@ -460,24 +411,15 @@ impl Insight {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackHighlightPage> {
-        let relation = Relation::InsightHighlights;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            FeedbackHighlight,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, INSIGHT_HIGHLIGHTS, self.0.uuid, page, None).await
     }
 }
 
-/// A problem that highlights point at.
-#[derive(Clone)]
-pub struct Issue(pub issues::Model);
+node!(
+    /// A problem that highlights point at.
+    Issue(issues::Model)
+);
 
 /// A problem that highlights point at.
 #[Object]
@@ -522,24 +464,15 @@ impl Issue {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackHighlightPage> {
-        let relation = Relation::IssueHighlights;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            FeedbackHighlight,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, ISSUE_HIGHLIGHTS, self.0.uuid, page, None).await
     }
 }
 
-/// A company customers work for.
-#[derive(Clone)]
-pub struct CustomerCompany(pub customer_companies::Model);
+node!(
+    /// A company customers work for.
+    CustomerCompany(customer_companies::Model)
+);
 
 /// A company customers work for.
 #[Object]
@@ -572,24 +505,15 @@ impl CustomerCompany {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<CustomerPage> {
-        let relation = Relation::CompanyCustomers;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            Customer::new,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, COMPANY_CUSTOMERS, self.0.uuid, page, None).await
     }
 }
 
-/// A kind of customer an organization segments by.
-#[derive(Clone)]
-pub struct Persona(pub personas::Model);
+node!(
+    /// A kind of customer an organization segments by.
+    Persona(personas::Model)
+);
 
 /// A kind of customer an organization segments by.
 #[Object]
@@ -622,17 +546,7 @@ impl Persona {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<CustomerPage> {
-        let relation = Relation::PersonaCustomers;
-        Ok(child_page(
-            ctx,
-            relation,
-            self.0.uuid,
-            page_size,
-            page_number,
-            None,
-            Customer::new,
-        )
-        .await?
-        .into())
+        let page = (page_size, page_number);
+        child_page(ctx, PERSONA_CUSTOMERS, self.0.uuid, page, None).await
     }
 }

@@ -149,12 +149,12 @@ fn app_error_response(media: Media, error: AppError) -> Response {
         error.status(),
         media,
         &error.to_string(),
-        error.graphql_code(),
+        crate::graphql::errors::code(&error),
     );
-    if matches!(error, AppError::Unauthorized) {
+    if let Some(challenge) = error.challenge() {
         response
             .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            .insert(header::WWW_AUTHENTICATE, challenge);
     }
     response
 }

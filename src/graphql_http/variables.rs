@@ -163,13 +163,10 @@ fn coerce_at(
             .is_some_and(|text| uuid::Uuid::parse_str(text).is_ok()),
         "DateTime" => {
             let text = value.as_str().unwrap_or_default();
-            return match crate::validation::instant("", text) {
+            return match crate::validation::instant_rule(text) {
                 Ok(_) => Ok(()),
                 Err(_) if !value.is_string() => wrong(),
-                Err(error) => Err(format!(
-                    "{value} is not a DateTime: {}",
-                    error.to_string().trim_start()
-                )),
+                Err(problem) => Err(format!("{value} is not a DateTime: {problem}")),
             };
         }
         // A type the schema does not have: validation names it.

@@ -25,6 +25,7 @@ use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::store::graph::{Owned, find_many};
 use crate::store::relations::{self, Average, Direction, FeedbackSort, Relation, Window};
+use entity::{customers, feedback_highlights, feedbacks, insights, issues};
 
 /// The loader behind every relation field.
 pub struct GraphLoader {
@@ -207,6 +208,71 @@ where
     }
 }
 
+/// A parent → children list together with the type of its rows, so that a
+/// page can never be asked for in the wrong model: the lists are the
+/// constants below and [`ChildList::customer_feedbacks`].
+pub struct ChildList<M> {
+    relation: Relation,
+    rows: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for ChildList<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for ChildList<M> {}
+
+impl<M> ChildList<M> {
+    const fn new(relation: Relation) -> Self {
+        ChildList {
+            relation,
+            rows: PhantomData,
+        }
+    }
+
+    /// The relation it reads.
+    pub fn relation(self) -> Relation {
+        self.relation
+    }
+}
+
+impl ChildList<feedbacks::Model> {
+    /// A customer's feedbacks, in the given order.
+    pub fn customer_feedbacks(sort: FeedbackSort, direction: Direction) -> Self {
+        ChildList::new(Relation::CustomerFeedbacks(sort, direction))
+    }
+}
+
+/// The highlights of a customer's feedbacks, newest feedback first.
+pub const CUSTOMER_HIGHLIGHTS: ChildList<feedback_highlights::Model> =
+    ChildList::new(Relation::CustomerHighlights);
+/// The distinct insights linked to a customer's highlights, by title.
+pub const CUSTOMER_INSIGHTS: ChildList<insights::Model> =
+    ChildList::new(Relation::CustomerInsights);
+/// The distinct issues linked to a customer's highlights, by title.
+pub const CUSTOMER_ISSUES: ChildList<issues::Model> = ChildList::new(Relation::CustomerIssues);
+/// A feedback's highlights, oldest first.
+pub const FEEDBACK_HIGHLIGHTS: ChildList<feedback_highlights::Model> =
+    ChildList::new(Relation::FeedbackHighlights);
+/// The insights a highlight is linked to, by title.
+pub const HIGHLIGHT_INSIGHTS: ChildList<insights::Model> =
+    ChildList::new(Relation::HighlightInsights);
+/// The issues a highlight is linked to, by title.
+pub const HIGHLIGHT_ISSUES: ChildList<issues::Model> = ChildList::new(Relation::HighlightIssues);
+/// The highlights linked to an insight, newest first.
+pub const INSIGHT_HIGHLIGHTS: ChildList<feedback_highlights::Model> =
+    ChildList::new(Relation::InsightHighlights);
+/// The highlights linked to an issue, newest first.
+pub const ISSUE_HIGHLIGHTS: ChildList<feedback_highlights::Model> =
+    ChildList::new(Relation::IssueHighlights);
+/// A company's customers, most recent interaction first.
+pub const COMPANY_CUSTOMERS: ChildList<customers::Model> =
+    ChildList::new(Relation::CompanyCustomers);
+/// A persona's customers, most recent interaction first.
+pub const PERSONA_CUSTOMERS: ChildList<customers::Model> =
+    ChildList::new(Relation::PersonaCustomers);
+
 /// One page of a parent's children of type `M`.
 pub struct PageKey<M> {
     /// The tenant.
@@ -221,8 +287,12 @@ pub struct PageKey<M> {
 }
 
 impl<M> PageKey<M> {
-    /// The key of one page.
-    pub fn new(organization: Uuid, relation: Relation, parent: Uuid, window: Window) -> Self {
+    /// The key of one page of `parent`'s children in `list`.
+    pub fn new(organization: Uuid, list: ChildList<M>, parent: Uuid, window: Window) -> Self {
+        PageKey::at(organization, list.relation, parent, window)
+    }
+
+    fn at(organization: Uuid, relation: Relation, parent: Uuid, window: Window) -> Self {
         PageKey {
             organization,
             relation,
@@ -239,7 +309,7 @@ impl<M> PageKey<M> {
 
 impl<M> Clone for PageKey<M> {
     fn clone(&self) -> Self {
-        PageKey::new(self.organization, self.relation, self.parent, self.window)
+        PageKey::at(self.organization, self.relation, self.parent, self.window)
     }
 }
 impl<M> PartialEq for PageKey<M> {
@@ -274,7 +344,7 @@ where
             let rows: usize = pages.values().map(Vec::len).sum();
             self.metrics.record_child_rows(rows as u64);
             for (parent, page) in pages {
-                found.insert(PageKey::new(organization, relation, parent, window), page);
+                found.insert(PageKey::at(organization, relation, parent, window), page);
             }
         }
         Ok(found)
@@ -302,6 +372,11 @@ impl CountKey {
             }
             other => other,
         };
+        CountKey::exact(organization, relation, parent)
+    }
+
+    /// The key of a relation whose order is already normalised.
+    fn exact(organization: Uuid, relation: Relation, parent: Uuid) -> Self {
         CountKey {
             organization,
             relation,
@@ -338,14 +413,7 @@ impl Loader<CountKey> for GraphLoader {
                 .map_err(AppError::from)?;
             for (parent, counts) in totals {
                 for (relation, count) in CUSTOMER_TOTALS.into_iter().zip(counts) {
-                    found.insert(
-                        CountKey {
-                            organization,
-                            relation,
-                            parent,
-                        },
-                        count,
-                    );
+                    found.insert(CountKey::exact(organization, relation, parent), count);
                 }
             }
         }
@@ -356,14 +424,7 @@ impl Loader<CountKey> for GraphLoader {
                 .await
                 .map_err(AppError::from)?;
             for (parent, count) in counts {
-                found.insert(
-                    CountKey {
-                        organization,
-                        relation,
-                        parent,
-                    },
-                    count,
-                );
+                found.insert(CountKey::exact(organization, relation, parent), count);
             }
         }
         Ok(found)

@@ -1,6 +1,6 @@
-//! Customers: the filtered, sorted list with its total, one customer, and a
-//! customer's child pages (feedbacks, highlights, insights, issues), as both
-//! faces read them.
+//! Customers, as both faces read and write them: the filtered, sorted list
+//! and its total, one customer, creating and updating one, and a customer's
+//! child pages (feedbacks, highlights, insights, issues) with their totals.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,11 +10,14 @@ use entity::customers;
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
-use super::PageArgs;
+use super::{PageArgs, children};
 use crate::error::AppError;
-use crate::loaders::{self, CountKey, GraphLoader, LoadError, PageKey};
+use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
 use crate::metrics::Metrics;
-use crate::store::customers::{Along, CustomerFilter, CustomerSort};
+use crate::store;
+use crate::store::customers::{
+    Along, CustomerChanges, CustomerFilter, CustomerSort, NewCustomer, Precondition, Related,
+};
 use crate::store::relations::{self, Average, Direction, Relation};
 use crate::validation;
 
@@ -90,24 +93,39 @@ pub fn check_sentiment(name: &str, value: Option<f64>) -> Result<(), AppError> {
 }
 
 /// One page of the organization's customers matching `filter` (already
-/// checked), and how many match in all: the two statements run side by side.
-pub async fn list_with_total(
+/// checked), each with the company and persona `along` asks for.
+pub async fn list(
     db: &DatabaseConnection,
     organization: Uuid,
     filter: &CustomerFilter,
     (sort, direction): (CustomerSort, Direction),
     page: PageArgs,
+    along: Along,
+) -> Result<Vec<(customers::Model, Related)>, AppError> {
+    let window = page.window();
+    store::customers::list(db, organization, filter, sort, direction, window, along).await
+}
+
+/// How many of the organization's customers match `filter`.
+pub async fn count(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &CustomerFilter,
+) -> Result<i64, AppError> {
+    store::customers::count(db, organization, filter).await
+}
+
+/// One page of customers and how many match in all: the two statements run
+/// side by side.
+pub async fn list_with_total(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &CustomerFilter,
+    order: (CustomerSort, Direction),
+    page: PageArgs,
 ) -> Result<(Vec<customers::Model>, i64), AppError> {
-    let rows = crate::store::customers::list(
-        db,
-        organization,
-        filter,
-        sort,
-        direction,
-        page.window(),
-        Along::default(),
-    );
-    let total = crate::store::customers::count(db, organization, filter);
+    let rows = list(db, organization, filter, order, page, Along::default());
+    let total = count(db, organization, filter);
     let (rows, total) = futures_util::future::try_join(rows, total).await?;
     Ok((
         rows.into_iter().map(|(customer, _)| customer).collect(),
@@ -121,47 +139,64 @@ pub async fn get(
     organization: Uuid,
     uuid: Uuid,
 ) -> Result<customers::Model, AppError> {
-    crate::store::customers::find(db, organization, uuid)
+    store::customers::find(db, organization, uuid)
         .await?
         .ok_or(AppError::NotFound("customer"))
 }
 
-/// One page of `customer`'s children in `relation` (one of the
-/// `Relation::Customer…` lists) and their total, through the same loaders
-/// that serve `Customer.feedbacks`, `feedbackHighlights`, `insights` and
-/// `issues` in the graph. A customer's feedback total is its stored count.
-pub async fn children<M>(
+/// Creates a customer from checked fields; its persona and company must be
+/// the organization's ([`AppError::UnknownReference`]), its email unused
+/// there ([`AppError::Conflict`]).
+pub async fn create(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    new: NewCustomer,
+) -> Result<customers::Model, AppError> {
+    store::customers::create(db, organization, new).await
+}
+
+/// Applies checked `changes` if `precondition` holds for the customer's
+/// version (see [`store::customers::update`]).
+pub async fn update(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    uuid: Uuid,
+    changes: CustomerChanges,
+    precondition: Precondition<'_>,
+) -> Result<customers::Model, AppError> {
+    store::customers::update(db, organization, uuid, changes, precondition).await
+}
+
+/// One page of `customer`'s children in `list` (one of the customer lists
+/// of [`crate::loaders`]) and their total, read with loaders of its own
+/// through the same batches that serve `Customer.feedbacks`,
+/// `feedbackHighlights`, `insights` and `issues` in the graph. A customer's
+/// feedback total is its stored count.
+pub async fn page_with_total<M>(
     db: &DatabaseConnection,
     metrics: &Arc<Metrics>,
     customer: &customers::Model,
-    relation: Relation,
+    list: ChildList<M>,
     page: PageArgs,
 ) -> Result<(Vec<M>, i64), AppError>
 where
     M: FromQueryResult + Clone + Send + Sync + 'static,
-    GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>
-        + Loader<CountKey, Value = i64, Error = LoadError>,
+    GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
 {
     let organization = customer.organization_uuid;
+    let relation = list.relation();
     let (loaders, queue) = loaders::loaders(db.clone(), metrics.clone());
-    let page_key = PageKey::<M>::new(organization, relation, customer.uuid, page.window());
-    let known_total =
-        matches!(relation, Relation::CustomerFeedbacks(..)).then_some(customer.feedback_count);
     let read = async {
-        let rows = loaders.load_one(page_key);
+        let rows = children::page(&loaders, organization, list, customer.uuid, page);
         let total = async {
-            match known_total {
-                Some(total) => Ok(Some(total)),
-                None => {
-                    let key = CountKey::new(organization, relation, customer.uuid);
-                    loaders.load_one::<CountKey>(key).await
-                }
+            match relation {
+                Relation::CustomerFeedbacks(..) => Ok(customer.feedback_count),
+                _ => children::total(&loaders, organization, relation, customer.uuid).await,
             }
         };
         futures_util::future::try_join(rows, total).await
     };
-    let (rows, total) = loaders::drive(read, queue).await.map_err(unshare)?;
-    Ok((rows.unwrap_or_default(), total.unwrap_or(0)))
+    loaders::drive(read, queue).await
 }
 
 /// The mean sentiment of each issue's linked highlights (`None` without any),
@@ -172,14 +207,4 @@ pub async fn issue_averages(
     issues: &[Uuid],
 ) -> Result<HashMap<Uuid, Option<f64>>, AppError> {
     Ok(relations::averages(db, organization, Average::IssueSentiment, issues).await?)
-}
-
-/// A loader's error, shared between its waiters, as the one failure it is.
-fn unshare(error: LoadError) -> AppError {
-    Arc::try_unwrap(error).unwrap_or_else(|shared| match shared.as_ref() {
-        AppError::NotFound(what) => AppError::NotFound(what),
-        AppError::Unavailable => AppError::Unavailable,
-        // The shared error, cause chain included, stays the source.
-        _ => AppError::internal(shared),
-    })
 }

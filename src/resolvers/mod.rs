@@ -7,8 +7,12 @@
 //! REST sub-list runs the statement a nested GraphQL page runs.
 //!
 //! - [`PageArgs`]: a page request, checked under the face's names.
-//! - [`customers`]: listing, reading and a customer's child pages.
+//! - [`customers`]: listing, reading, creating and updating customers, and a
+//!   customer's child pages.
+//! - [`children`]: any parent's pages of children, totals, averages and rows
+//!   by uuid, through a request's batching loaders.
 
+pub mod children;
 pub mod customers;
 
 use crate::error::AppError;

@@ -8,26 +8,21 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::dto::*;
 use super::params::{RestPath, choice, integer, json_body, number, path_uuid, query, uuid_list};
 use super::preconditions::{condition, etag};
-use super::{RestError, from_store_error};
-use crate::error::{AppError, ErrorBody};
-use crate::loaders::{GraphLoader, LoadError, PageKey};
+use super::{ErrorBody, RestError};
+use crate::error::AppError;
+use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
 use crate::resolvers::customers::{FilterNames, check_filter};
 use crate::resolvers::{self, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
 use crate::state::AppState;
-use crate::store;
-use crate::store::customers::{
-    CustomerChanges, CustomerFilter as StoreCustomerFilter, NewCustomer,
-};
-use crate::store::relations::Relation;
+use crate::store::customers::CustomerFilter;
 use crate::tenant::Tenant;
 use async_graphql::dataloader::Loader;
-use entity::{customers, feedback_highlights, feedbacks, insights, issues};
+use entity::{feedback_highlights, feedbacks, insights, issues};
 use sea_orm::FromQueryResult;
 
 /// The customer routes.
@@ -57,384 +52,6 @@ pub fn router() -> Router<AppState> {
             "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/issues",
             get(list_issues),
         )
-}
-
-// ---------------------------------------------------------------- the answers
-
-/// A customer, as every customer route answers it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Customer {
-    /// Identifier.
-    pub uuid: Uuid,
-    /// The organization it belongs to.
-    pub organization_uuid: Uuid,
-    /// Full name.
-    pub full_name: String,
-    /// Email address, unique within the organization.
-    pub email: String,
-    /// Job role.
-    pub role: Option<String>,
-    /// Persona, if any.
-    pub persona_uuid: Option<Uuid>,
-    /// Company, if any.
-    pub customer_company_uuid: Option<Uuid>,
-    /// Latest feedback date (ISO 8601); null without feedback.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub last_interacted_date: Option<String>,
-    /// Creation time (ISO 8601).
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: String,
-    /// Last change (ISO 8601).
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: String,
-    /// Number of feedbacks.
-    pub feedback_count: i64,
-    /// The optimistic-concurrency version, served as the `ETag` header
-    /// rather than in the body (the contract's customer has no such field).
-    #[serde(skip_serializing)]
-    #[schema(ignore)]
-    pub version: i32,
-}
-
-/// A feedback of a customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Feedback {
-    /// Identifier.
-    pub uuid: Uuid,
-    /// The organization it belongs to.
-    pub organization_uuid: Uuid,
-    /// The customer who gave it.
-    pub customer_uuid: Uuid,
-    /// What the customer said.
-    pub feedback_contents: String,
-    /// When it was given (ISO 8601).
-    #[schema(value_type = String, format = DateTime)]
-    pub feedback_date: String,
-    /// Where it came from (`email`, `call`, `survey`, …).
-    pub source: String,
-}
-
-/// A highlight cut from a customer's feedback.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Highlight {
-    /// Identifier.
-    pub uuid: Uuid,
-    /// The organization it belongs to.
-    pub organization_uuid: Uuid,
-    /// The feedback it was cut from.
-    pub feedback_uuid: Uuid,
-    /// The quoted words.
-    pub quote: String,
-    /// Sentiment from -1 to 1.
-    #[schema(minimum = -1, maximum = 1)]
-    pub sentiment_score: f64,
-    /// When it was cut (ISO 8601).
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: String,
-}
-
-/// An insight linked to a customer's highlights.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Insight {
-    /// Identifier.
-    pub uuid: Uuid,
-    /// The organization it belongs to.
-    pub organization_uuid: Uuid,
-    /// Short title.
-    pub title: String,
-    /// Longer description.
-    pub description: Option<String>,
-}
-
-pub use entity::vocabulary::IssueStatus;
-
-/// An issue linked to a customer's highlights.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Issue {
-    /// Identifier.
-    pub uuid: Uuid,
-    /// The organization it belongs to.
-    pub organization_uuid: Uuid,
-    /// Short title.
-    pub title: String,
-    /// Longer description.
-    pub description: Option<String>,
-    /// Where it stands.
-    pub status: IssueStatus,
-    /// Mean sentiment of its linked highlights; null without any.
-    pub average_sentiment: Option<f64>,
-}
-
-/// `GET /customers`: one page of customers and how many match in all.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CustomerList {
-    /// The customers of this page.
-    pub customers: Vec<Customer>,
-    /// Customers matching the filters, across all pages.
-    pub total_customer_count: i64,
-}
-
-/// `POST` and `PUT`: the customer written.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CustomerWritten {
-    /// The created or updated customer, alone.
-    pub customers: Vec<Customer>,
-}
-
-/// `GET …/feedbacks`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct FeedbackList {
-    /// The feedbacks of this page.
-    pub feedbacks: Vec<Feedback>,
-    /// The customer's feedbacks across all pages.
-    pub total_feedback_count: i64,
-}
-
-/// `GET …/feedback_highlights`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HighlightList {
-    /// The highlights of this page.
-    pub highlights: Vec<Highlight>,
-    /// The customer's highlights across all pages.
-    pub total_highlight_count: i64,
-}
-
-/// `GET …/insights`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct InsightList {
-    /// The insights of this page.
-    pub insights: Vec<Insight>,
-    /// The customer's distinct insights across all pages.
-    pub total_insight_count: i64,
-}
-
-/// `GET …/issues`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct IssueList {
-    /// The issues of this page.
-    pub issues: Vec<Issue>,
-    /// The customer's distinct issues across all pages.
-    pub total_issue_count: i64,
-}
-
-// ---------------------------------------------------------------- the input
-
-pub use crate::store::customers::CustomerSort as CustomerSortField;
-pub use crate::store::relations::{Direction as SortDirection, FeedbackSort as FeedbackSortField};
-
-/// Paging parameters of every list route.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Items per page, 1 to 100.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 100, default = 25)]
-    pub page_size: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
-    pub page_number: Option<String>,
-}
-
-/// Parameters of `GET /customers`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CustomerListQuery {
-    /// Items per page, 1 to 100.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 100, default = 25)]
-    pub page_size: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
-    pub page_number: Option<String>,
-    /// Sort column (default `last_interacted_date`; ties broken by uuid).
-    #[param(value_type = Option<CustomerSortField>)]
-    pub sort_by: Option<String>,
-    /// Sort direction (default `desc`).
-    #[param(value_type = Option<SortDirection>)]
-    pub sort_direction: Option<String>,
-    /// Only these customers: comma-separated UUIDs (at most 100).
-    pub uuids: Option<String>,
-    /// Only customers of these companies: comma-separated UUIDs.
-    pub company_uuids: Option<String>,
-    /// Only customers of these personas: comma-separated UUIDs.
-    pub personas: Option<String>,
-    /// Substring of the full name or email, ignoring case in every alphabet (Unicode case folding; at most 200 characters).
-    pub search: Option<String>,
-    /// At least this many feedbacks.
-    #[param(value_type = Option<i32>)]
-    pub min_feedback_count: Option<String>,
-    /// Mean highlight sentiment at least this.
-    #[param(value_type = Option<f64>, minimum = -1, maximum = 1)]
-    pub min_average_sentiment: Option<String>,
-    /// Mean highlight sentiment at most this.
-    #[param(value_type = Option<f64>, minimum = -1, maximum = 1)]
-    pub max_average_sentiment: Option<String>,
-}
-
-/// Parameters of `GET …/feedbacks`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FeedbackListQuery {
-    /// Items per page, 1 to 100.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 100, default = 25)]
-    pub page_size: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
-    pub page_number: Option<String>,
-    /// Sort column (default `feedback_date`).
-    #[param(value_type = Option<FeedbackSortField>)]
-    pub sort_by: Option<String>,
-    /// Sort direction (default `desc`).
-    #[param(value_type = Option<SortDirection>)]
-    pub sort_direction: Option<String>,
-}
-
-/// The body of `POST /customers`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCustomer {
-    /// Full name (1 to 200 characters).
-    #[schema(min_length = 1, max_length = 200)]
-    pub full_name: String,
-    /// Email address, unique within the organization.
-    #[schema(format = Email, max_length = 254)]
-    pub email: String,
-    /// Job role (at most 200 characters).
-    #[schema(max_length = 200)]
-    pub role: Option<String>,
-    /// A persona of the same organization.
-    pub persona_uuid: Option<Uuid>,
-    /// A company of the same organization.
-    pub customer_company_uuid: Option<Uuid>,
-}
-
-/// Reads a present field, keeping an explicit `null` apart from absence.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
-}
-
-/// The body of `PUT /customers/{uuid}`: absent fields are kept, `null`
-/// clears an optional one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateCustomer {
-    /// New full name (1 to 200 characters; cannot be null).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
-    pub full_name: Option<Option<String>>,
-    /// New email (cannot be null).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, format = Email, max_length = 254)]
-    pub email: Option<Option<String>>,
-    /// New role, or null to clear it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable, max_length = 200)]
-    pub role: Option<Option<String>>,
-    /// New persona, or null to clear it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Uuid>, nullable)]
-    pub persona_uuid: Option<Option<Uuid>>,
-    /// New company, or null to clear it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Uuid>, nullable)]
-    pub customer_company_uuid: Option<Option<Uuid>>,
-}
-
-impl UpdateCustomer {
-    /// The store's form of these changes; `null` for a required field is a
-    /// 400 naming it.
-    fn into_changes(self) -> Result<CustomerChanges, RestError> {
-        fn required(
-            field: &str,
-            value: Option<Option<String>>,
-        ) -> Result<Option<String>, RestError> {
-            match value {
-                Some(None) => {
-                    Err(AppError::bad_parameter(field, format!("{field} cannot be null")).into())
-                }
-                other => Ok(other.flatten()),
-            }
-        }
-        Ok(CustomerChanges {
-            full_name: required("full_name", self.full_name)?,
-            email: required("email", self.email)?,
-            role: self.role,
-            persona_uuid: self.persona_uuid,
-            customer_company_uuid: self.customer_company_uuid,
-        })
-    }
-}
-
-impl From<customers::Model> for Customer {
-    /// The customer as the routes answer it, dates as GraphQL writes them
-    /// (RFC 3339), so both faces answer the same text.
-    fn from(model: customers::Model) -> Customer {
-        Customer {
-            uuid: model.uuid,
-            organization_uuid: model.organization_uuid,
-            full_name: model.full_name,
-            email: model.email,
-            role: model.role,
-            persona_uuid: model.persona_uuid,
-            customer_company_uuid: model.customer_company_uuid,
-            last_interacted_date: model.last_interacted_date.map(|date| date.to_rfc3339()),
-            created_at: model.created_at.to_rfc3339(),
-            updated_at: model.updated_at.to_rfc3339(),
-            feedback_count: model.feedback_count,
-            version: model.version,
-        }
-    }
-}
-
-impl From<feedbacks::Model> for Feedback {
-    fn from(model: feedbacks::Model) -> Feedback {
-        Feedback {
-            uuid: model.uuid,
-            organization_uuid: model.organization_uuid,
-            customer_uuid: model.customer_uuid,
-            feedback_contents: model.feedback_contents,
-            feedback_date: model.feedback_date.to_rfc3339(),
-            source: model.source,
-        }
-    }
-}
-
-impl From<feedback_highlights::Model> for Highlight {
-    fn from(model: feedback_highlights::Model) -> Highlight {
-        Highlight {
-            uuid: model.uuid,
-            organization_uuid: model.organization_uuid,
-            feedback_uuid: model.feedback_uuid,
-            quote: model.quote,
-            sentiment_score: model.sentiment_score,
-            created_at: model.created_at.to_rfc3339(),
-        }
-    }
-}
-
-impl From<insights::Model> for Insight {
-    fn from(model: insights::Model) -> Insight {
-        Insight {
-            uuid: model.uuid,
-            organization_uuid: model.organization_uuid,
-            title: model.title,
-            description: model.description,
-        }
-    }
-}
-
-impl Issue {
-    /// The issue as the routes answer it, with its mean highlight sentiment.
-    fn new(model: issues::Model, average_sentiment: Option<f64>) -> Issue {
-        Issue {
-            uuid: model.uuid,
-            organization_uuid: model.organization_uuid,
-            title: model.title,
-            description: model.description,
-            status: model.status,
-            average_sentiment,
-        }
-    }
 }
 
 // ---------------------------------------------------------------- the handlers
@@ -507,7 +124,7 @@ pub async fn list_customers(
         params.sort_direction.as_deref(),
         "asc, desc",
     )?;
-    let filter = StoreCustomerFilter {
+    let filter = CustomerFilter {
         uuids: uuid_list("uuids", params.uuids.as_deref())?,
         company_uuids: uuid_list("company_uuids", params.company_uuids.as_deref())?,
         persona_uuids: uuid_list("personas", params.personas.as_deref())?,
@@ -516,8 +133,7 @@ pub async fn list_customers(
             "min_feedback_count",
             params.min_feedback_count.as_deref(),
             i32::MIN..=i32::MAX,
-        )?
-        .map(i64::from),
+        )?,
         min_average_sentiment: number(
             "min_average_sentiment",
             params.min_average_sentiment.as_deref(),
@@ -566,18 +182,9 @@ pub async fn create_customer(
     body: Bytes,
 ) -> Result<(StatusCode, Tagged<CustomerWritten>), RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
-    let new: CreateCustomer = json_body(&headers, &body)?;
+    let new = json_body::<CreateCustomer>(&headers, &body)?.into_new()?;
     let organization = tenant.own(organization)?;
-    let new = NewCustomer {
-        full_name: new.full_name,
-        email: new.email,
-        role: new.role,
-        persona_uuid: new.persona_uuid,
-        customer_company_uuid: new.customer_company_uuid,
-    };
-    let created = store::customers::create(&state.db, organization, new)
-        .await
-        .map_err(from_store_error)?;
+    let created = resolvers::customers::create(&state.db, organization, new).await?;
     Ok((StatusCode::CREATED, written(created.into())))
 }
 
@@ -695,7 +302,7 @@ pub async fn update_customer(
     let precondition = (if_match.is_present() || if_none_match.is_present())
         .then_some(&holds as &(dyn Fn(i32) -> bool + Send + Sync));
     let updated =
-        store::customers::update(&state.db, organization, customer, changes, precondition)
+        resolvers::customers::update(&state.db, organization, customer, changes, precondition)
             .await
             .map_err(|error| {
                 // Name the header whose condition failed.
@@ -703,7 +310,7 @@ pub async fn update_customer(
                     Some(version) if if_match.if_match_holds(version) => Some("If-None-Match"),
                     _ => None,
                 };
-                let mut rest = from_store_error(error);
+                let mut rest = RestError::from(error);
                 if let Some(header) = blame {
                     rest.blame(header);
                 }
@@ -712,204 +319,226 @@ pub async fn update_customer(
     Ok(written(updated.into()))
 }
 
-/// One page of a customer's children in `relation` and their total.
-async fn customer_page<M>(
+/// One of a customer's child lists, as its route reads and answers it.
+trait ChildPage: Sized {
+    /// The rows it lists.
+    type Row: FromQueryResult + Clone + Send + Sync + 'static;
+    /// Its query parameters.
+    type Query: serde::de::DeserializeOwned + Default;
+
+    /// The list and page the parameters ask for.
+    fn read(query: Self::Query) -> Result<(ChildList<Self::Row>, PageArgs), RestError>;
+
+    /// The answer: one page of rows and the total across pages.
+    async fn answer(
+        state: &AppState,
+        organization: Uuid,
+        rows: Vec<Self::Row>,
+        total: i64,
+    ) -> Result<Self, RestError>;
+}
+
+/// Reads the page `query` asks for of a customer's list `L`.
+async fn child_page<L>(
     state: &AppState,
     tenant: Tenant,
     (org_uuid, customer_uuid): (String, String),
-    relation: Relation,
-    page: PageArgs,
-) -> Result<(Vec<M>, i64), RestError>
+    raw: Option<String>,
+) -> Result<Json<L>, RestError>
 where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
-    GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
+    L: ChildPage,
+    GraphLoader: Loader<PageKey<L::Row>, Value = Vec<L::Row>, Error = LoadError>,
 {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let customer = path_uuid("customer_uuid", &customer_uuid)?;
+    let (list, page) = L::read(query(raw.as_deref())?)?;
     let organization = tenant.own(organization)?;
     let customer = resolvers::customers::get(&state.db, organization, customer).await?;
-    Ok(
-        resolvers::customers::children(&state.db, &state.metrics, &customer, relation, page)
-            .await?,
-    )
-}
-
-/// List a customer's feedbacks.
-#[utoipa::path(
-    get,
-    path = "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/feedbacks",
-    tag = "customers",
-    params(
-        ("org_uuid" = Uuid, Path, description = "The organization."),
-        ("customer_uuid" = Uuid, Path, description = "The customer."),
-        FeedbackListQuery,
-    ),
-    responses(
-        (status = 200, description = "One page of the customer's feedbacks.", body = FeedbackList),
-        (status = 400, description = "A bad parameter, named in `error.parameter`.", body = ErrorBody),
-        (status = 401, description = "Missing or invalid token.", body = ErrorBody),
-        (status = 404, description = "Organization or customer not found.", body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(level = "debug", skip(state, raw))]
-pub async fn list_feedbacks(
-    State(state): State<AppState>,
-    tenant: Tenant,
-    RestPath(path): RestPath<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<FeedbackList>, RestError> {
-    let params: FeedbackListQuery = query(raw.as_deref())?;
-    let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
-    let sort_by: Option<FeedbackSortField> = choice(
-        "sort_by",
-        params.sort_by.as_deref(),
-        "feedback_date, created_at, source",
-    )?;
-    let direction: Option<SortDirection> = choice(
-        "sort_direction",
-        params.sort_direction.as_deref(),
-        "asc, desc",
-    )?;
-    let relation =
-        Relation::CustomerFeedbacks(sort_by.unwrap_or_default(), direction.unwrap_or_default());
     let (rows, total) =
-        customer_page::<feedbacks::Model>(&state, tenant, path, relation, page).await?;
-    Ok(Json(FeedbackList {
-        feedbacks: rows.into_iter().map(Feedback::from).collect(),
-        total_feedback_count: total,
-    }))
+        resolvers::customers::page_with_total(&state.db, &state.metrics, &customer, list, page)
+            .await?;
+    Ok(Json(L::answer(state, organization, rows, total).await?))
 }
 
-/// A page of a customer's children read with the paging parameters alone.
-async fn paged<M>(
-    state: &AppState,
-    tenant: Tenant,
-    path: (String, String),
-    raw: Option<String>,
-    relation: Relation,
-) -> Result<(Vec<M>, i64), RestError>
-where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
-    GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
-{
-    let params: PageQuery = query(raw.as_deref())?;
-    let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
-    customer_page(state, tenant, path, relation, page).await
+/// Declares the route of a customer's child list `$list`: its handler,
+/// documented for the OpenAPI document, reads it through [`child_page`].
+macro_rules! child_list_route {
+    ($(#[$doc:meta])* $handler:ident, $path:literal, $query:ident, $list:ident, $answered:literal) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "customers",
+            params(
+                ("org_uuid" = Uuid, Path, description = "The organization."),
+                ("customer_uuid" = Uuid, Path, description = "The customer."),
+                $query,
+            ),
+            responses(
+                (status = 200, description = $answered, body = $list),
+                (status = 400, description = "A bad parameter, named in `error.parameter`.", body = ErrorBody),
+                (status = 401, description = "Missing or invalid token.", body = ErrorBody),
+                (status = 404, description = "Organization or customer not found.", body = ErrorBody),
+            ),
+            security(("bearer" = []))
+        )]
+        #[tracing::instrument(level = "debug", skip(state, raw))]
+        pub async fn $handler(
+            State(state): State<AppState>,
+            tenant: Tenant,
+            RestPath(path): RestPath<(String, String)>,
+            RawQuery(raw): RawQuery,
+        ) -> Result<Json<$list>, RestError> {
+            child_page::<$list>(&state, tenant, path, raw).await
+        }
+    };
 }
 
-/// List the highlights of a customer's feedbacks.
-#[utoipa::path(
-    get,
-    path = "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/feedback_highlights",
-    tag = "customers",
-    params(
-        ("org_uuid" = Uuid, Path, description = "The organization."),
-        ("customer_uuid" = Uuid, Path, description = "The customer."),
-        PageQuery,
-    ),
-    responses(
-        (status = 200, description = "One page of highlights, newest feedback first.", body = HighlightList),
-        (status = 400, description = "A bad parameter, named in `error.parameter`.", body = ErrorBody),
-        (status = 401, description = "Missing or invalid token.", body = ErrorBody),
-        (status = 404, description = "Organization or customer not found.", body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(level = "debug", skip(state, raw))]
-pub async fn list_highlights(
-    State(state): State<AppState>,
-    tenant: Tenant,
-    RestPath(path): RestPath<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<HighlightList>, RestError> {
-    let (rows, total) = paged::<feedback_highlights::Model>(
-        &state,
-        tenant,
-        path,
-        raw,
-        Relation::CustomerHighlights,
-    )
-    .await?;
-    Ok(Json(HighlightList {
-        highlights: rows.into_iter().map(Highlight::from).collect(),
-        total_highlight_count: total,
-    }))
-}
+child_list_route!(
+    /// List a customer's feedbacks.
+    list_feedbacks,
+    "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/feedbacks",
+    FeedbackListQuery,
+    FeedbackList,
+    "One page of the customer's feedbacks."
+);
+child_list_route!(
+    /// List the highlights of a customer's feedbacks.
+    list_highlights,
+    "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/feedback_highlights",
+    PageQuery,
+    HighlightList,
+    "One page of highlights, newest feedback first."
+);
+child_list_route!(
+    /// List the insights linked to a customer's highlights.
+    list_insights,
+    "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/insights",
+    PageQuery,
+    InsightList,
+    "One page of distinct insights, by title."
+);
+child_list_route!(
+    /// List the issues linked to a customer's highlights.
+    list_issues,
+    "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/issues",
+    PageQuery,
+    IssueList,
+    "One page of distinct issues, by title."
+);
 
-/// List the insights linked to a customer's highlights.
-#[utoipa::path(
-    get,
-    path = "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/insights",
-    tag = "customers",
-    params(
-        ("org_uuid" = Uuid, Path, description = "The organization."),
-        ("customer_uuid" = Uuid, Path, description = "The customer."),
-        PageQuery,
-    ),
-    responses(
-        (status = 200, description = "One page of distinct insights, by title.", body = InsightList),
-        (status = 400, description = "A bad parameter, named in `error.parameter`.", body = ErrorBody),
-        (status = 401, description = "Missing or invalid token.", body = ErrorBody),
-        (status = 404, description = "Organization or customer not found.", body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(level = "debug", skip(state, raw))]
-pub async fn list_insights(
-    State(state): State<AppState>,
-    tenant: Tenant,
-    RestPath(path): RestPath<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<InsightList>, RestError> {
-    let (rows, total) =
-        paged::<insights::Model>(&state, tenant, path, raw, Relation::CustomerInsights).await?;
-    Ok(Json(InsightList {
-        insights: rows.into_iter().map(Insight::from).collect(),
-        total_insight_count: total,
-    }))
-}
+impl ChildPage for FeedbackList {
+    type Row = feedbacks::Model;
+    type Query = FeedbackListQuery;
 
-/// List the issues linked to a customer's highlights.
-#[utoipa::path(
-    get,
-    path = "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/issues",
-    tag = "customers",
-    params(
-        ("org_uuid" = Uuid, Path, description = "The organization."),
-        ("customer_uuid" = Uuid, Path, description = "The customer."),
-        PageQuery,
-    ),
-    responses(
-        (status = 200, description = "One page of distinct issues, by title.", body = IssueList),
-        (status = 400, description = "A bad parameter, named in `error.parameter`.", body = ErrorBody),
-        (status = 401, description = "Missing or invalid token.", body = ErrorBody),
-        (status = 404, description = "Organization or customer not found.", body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(level = "debug", skip(state, raw))]
-pub async fn list_issues(
-    State(state): State<AppState>,
-    tenant: Tenant,
-    RestPath(path): RestPath<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<IssueList>, RestError> {
-    let (rows, total) =
-        paged::<issues::Model>(&state, tenant, path, raw, Relation::CustomerIssues).await?;
-    let organization = tenant.organization_uuid;
-    let uuids: Vec<Uuid> = rows.iter().map(|issue| issue.uuid).collect();
-    let mut averages =
-        resolvers::customers::issue_averages(&state.db, organization, &uuids).await?;
-    let issues = rows
-        .into_iter()
-        .map(|issue| {
-            let average = averages.remove(&issue.uuid).flatten();
-            Issue::new(issue, average)
+    fn read(params: FeedbackListQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
+        let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
+        let sort_by: Option<FeedbackSortField> = choice(
+            "sort_by",
+            params.sort_by.as_deref(),
+            "feedback_date, created_at, source",
+        )?;
+        let direction: Option<SortDirection> = choice(
+            "sort_direction",
+            params.sort_direction.as_deref(),
+            "asc, desc",
+        )?;
+        let list = ChildList::customer_feedbacks(
+            sort_by.unwrap_or_default(),
+            direction.unwrap_or_default(),
+        );
+        Ok((list, page))
+    }
+
+    async fn answer(
+        _: &AppState,
+        _: Uuid,
+        rows: Vec<Self::Row>,
+        total: i64,
+    ) -> Result<Self, RestError> {
+        Ok(FeedbackList {
+            feedbacks: rows.into_iter().map(Feedback::from).collect(),
+            total_feedback_count: total,
         })
-        .collect();
-    Ok(Json(IssueList {
-        issues,
-        total_issue_count: total,
-    }))
+    }
+}
+
+/// The page `params` ask for.
+fn paged(params: PageQuery) -> Result<PageArgs, RestError> {
+    page_args(params.page_size.as_deref(), params.page_number.as_deref())
+}
+
+impl ChildPage for HighlightList {
+    type Row = feedback_highlights::Model;
+    type Query = PageQuery;
+
+    fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
+        Ok((loaders::CUSTOMER_HIGHLIGHTS, paged(params)?))
+    }
+
+    async fn answer(
+        _: &AppState,
+        _: Uuid,
+        rows: Vec<Self::Row>,
+        total: i64,
+    ) -> Result<Self, RestError> {
+        Ok(HighlightList {
+            highlights: rows.into_iter().map(Highlight::from).collect(),
+            total_highlight_count: total,
+        })
+    }
+}
+
+impl ChildPage for InsightList {
+    type Row = insights::Model;
+    type Query = PageQuery;
+
+    fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
+        Ok((loaders::CUSTOMER_INSIGHTS, paged(params)?))
+    }
+
+    async fn answer(
+        _: &AppState,
+        _: Uuid,
+        rows: Vec<Self::Row>,
+        total: i64,
+    ) -> Result<Self, RestError> {
+        Ok(InsightList {
+            insights: rows.into_iter().map(Insight::from).collect(),
+            total_insight_count: total,
+        })
+    }
+}
+
+impl ChildPage for IssueList {
+    type Row = issues::Model;
+    type Query = PageQuery;
+
+    fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
+        Ok((loaders::CUSTOMER_ISSUES, paged(params)?))
+    }
+
+    /// Each issue with the mean sentiment of its linked highlights, read in
+    /// one statement for the page.
+    async fn answer(
+        state: &AppState,
+        organization: Uuid,
+        rows: Vec<Self::Row>,
+        total: i64,
+    ) -> Result<Self, RestError> {
+        let uuids: Vec<Uuid> = rows.iter().map(|issue| issue.uuid).collect();
+        let mut averages =
+            resolvers::customers::issue_averages(&state.db, organization, &uuids).await?;
+        let issues = rows
+            .into_iter()
+            .map(|issue| {
+                let average = averages.remove(&issue.uuid).flatten();
+                Issue::new(issue, average)
+            })
+            .collect();
+        Ok(IssueList {
+            issues,
+            total_issue_count: total,
+        })
+    }
 }

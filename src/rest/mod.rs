@@ -5,41 +5,103 @@
 //! `sort_by`, snake_case bodies), calls the same resolvers as the graph (see
 //! [`crate::resolvers`]; relations read through the same loaders), and
 //! answers in the documented snake_case envelope. No GraphQL runs in between.
+//! Every failure, from a handler or an operational route, is rendered here,
+//! once, as [`ErrorBody`].
+//!
+//! - [`customers`]: the routes and their handlers.
+//! - [`dto`]: the snake_case answers and bodies.
+//! - [`params`]: reading path, query and body input under the contract's names.
+//! - [`preconditions`]: `ETag`, `If-Match`, `If-None-Match`.
+//! - [`openapi`]: the OpenAPI document of these routes.
 
 pub mod customers;
+pub mod dto;
 pub mod openapi;
 pub mod params;
 pub mod preconditions;
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
-use crate::error::{AppError, ErrorBody};
+use crate::error::{AppError, FaceNames, Reference};
 
-/// A REST failure: an HTTP status and the one JSON error body.
+/// What REST calls the inputs only the store can judge.
+const REST_NAMES: FaceNames = FaceNames {
+    reference: |reference| match reference {
+        Reference::Persona => "persona_uuid",
+        Reference::CustomerCompany => "customer_company_uuid",
+        Reference::Highlight => "highlight_uuids",
+    },
+    precondition: "If-Match",
+};
+
+/// The JSON error body shared by every REST and operational route:
+/// `{"error": {"code": "...", "message": "...", "parameter": "..."}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error itself.
+    pub error: ErrorDetail,
+}
+
+/// The inside of [`ErrorBody`].
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable, snake_case (`bad_request`, `not_found`, …).
+    pub code: &'static str,
+    /// For a person.
+    pub message: String,
+    /// The parameter, field or header at fault, for `bad_request` and
+    /// `precondition_failed` (`If-Match`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+/// The REST `error.code` of a failure.
+fn code(error: &AppError) -> &'static str {
+    match error {
+        AppError::BadRequest { .. } | AppError::UnknownReference { .. } => "bad_request",
+        AppError::Unauthorized => "unauthorized",
+        AppError::NotFound(_) => "not_found",
+        AppError::MethodNotAllowed => "method_not_allowed",
+        AppError::Conflict(_) => "conflict",
+        AppError::PreconditionFailed { .. } => "precondition_failed",
+        AppError::PayloadTooLarge(_) => "payload_too_large",
+        AppError::Timeout => "timeout",
+        AppError::Unavailable => "unavailable",
+        AppError::Internal(_) => "internal",
+    }
+}
+
+/// A REST failure: an HTTP status, the one JSON error body and the headers
+/// that go with it.
 #[derive(Debug)]
 pub struct RestError {
     status: StatusCode,
     body: ErrorBody,
-    /// The current `ETag` of a resource whose precondition failed (412).
-    etag: Option<axum::http::HeaderValue>,
+    /// The current version of a resource whose precondition failed (412),
+    /// answered as its `ETag`.
+    current_version: Option<i32>,
+    /// The `WWW-Authenticate` challenge of a 401.
+    challenge: Option<HeaderValue>,
 }
 
 impl From<AppError> for RestError {
+    /// The one REST rendering of a failure, its input named in REST's words.
     fn from(error: AppError) -> Self {
         error.log();
-        let mut body = error.body();
-        if let Some(parameter) = body.error.parameter.as_mut() {
-            // GraphQL's argument is REST's header.
-            if parameter == "expectedVersion" {
-                *parameter = rest_name(parameter);
-            }
-        }
         RestError {
             status: error.status(),
-            body,
-            etag: error.current_version().map(preconditions::etag),
+            body: ErrorBody {
+                error: ErrorDetail {
+                    code: code(&error),
+                    message: error.to_string(),
+                    parameter: error.parameter_in(&REST_NAMES).map(str::to_owned),
+                },
+            },
+            current_version: error.current_version(),
+            challenge: error.challenge(),
         }
     }
 }
@@ -53,61 +115,22 @@ impl RestError {
 
 impl IntoResponse for RestError {
     fn into_response(self) -> Response {
-        let unauthorized = self.status == StatusCode::UNAUTHORIZED;
         let mut response = (self.status, Json(self.body)).into_response();
-        if let Some(etag) = self.etag {
-            response
-                .headers_mut()
-                .insert(axum::http::header::ETAG, etag);
+        let headers = response.headers_mut();
+        if let Some(version) = self.current_version {
+            headers.insert(header::ETAG, preconditions::etag(version));
         }
-        if unauthorized {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static("Bearer"),
-            );
+        if let Some(challenge) = self.challenge {
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
         response
     }
 }
 
-/// The REST name of a GraphQL argument or input field (`pageSize` →
-/// `page_size`; `personaUuids` is the `personas` list parameter).
-pub fn rest_name(graphql_name: &str) -> String {
-    match graphql_name {
-        "personaUuids" => "personas".to_owned(),
-        "expectedVersion" => "If-Match".to_owned(),
-        "companyUuids" => "company_uuids".to_owned(),
-        name => {
-            let mut snake = String::with_capacity(name.len() + 4);
-            for character in name.chars() {
-                if character.is_ascii_uppercase() {
-                    snake.push('_');
-                    snake.push(character.to_ascii_lowercase());
-                } else {
-                    snake.push(character);
-                }
-            }
-            snake
-        }
-    }
-}
-
-/// The REST answer to an error of the store, whose parameters carry GraphQL
-/// names (`fullName`): spoken in REST names (`full_name`).
-pub fn from_store_error(error: AppError) -> RestError {
-    match error {
-        AppError::BadRequest {
-            message,
-            parameter: Some(parameter),
-        } => {
-            let renamed = rest_name(&parameter);
-            AppError::BadRequest {
-                message: message.replace(&parameter, &renamed),
-                parameter: Some(renamed),
-            }
-            .into()
-        }
-        other => other.into(),
+impl IntoResponse for AppError {
+    /// Operational routes and extractors answer in the REST error body too.
+    fn into_response(self) -> Response {
+        RestError::from(self).into_response()
     }
 }
 
@@ -115,12 +138,44 @@ pub fn from_store_error(error: AppError) -> RestError {
 mod tests {
     use super::*;
 
+    fn body(error: AppError) -> serde_json::Value {
+        serde_json::to_value(RestError::from(error).body).expect("serializes")
+    }
+
     #[test]
-    fn graphql_names_become_rest_names() {
-        assert_eq!(rest_name("pageSize"), "page_size");
-        assert_eq!(rest_name("fullName"), "full_name");
-        assert_eq!(rest_name("customerCompanyUuid"), "customer_company_uuid");
-        assert_eq!(rest_name("personaUuids"), "personas");
-        assert_eq!(rest_name("email"), "email");
+    fn a_bad_request_names_its_parameter() {
+        let body = body(AppError::bad_parameter("page_size", "page_size is bad"));
+        assert_eq!(body["error"]["code"], "bad_request");
+        assert_eq!(body["error"]["parameter"], "page_size");
+    }
+
+    #[test]
+    fn inputs_only_the_store_can_judge_are_named_in_rest_words() {
+        let unknown = uuid::Uuid::nil();
+        let body = body(AppError::UnknownReference {
+            reference: Reference::Persona,
+            uuid: unknown,
+        });
+        assert_eq!(body["error"]["parameter"], "persona_uuid");
+        assert_eq!(
+            body["error"]["message"],
+            format!("persona {unknown} not found")
+        );
+        let stale = RestError::from(AppError::PreconditionFailed { current_version: 3 });
+        assert_eq!(stale.body.error.parameter.as_deref(), Some("If-Match"));
+        let response = stale.into_response();
+        assert_eq!(response.headers()[header::ETAG], "\"3\"");
+    }
+
+    #[test]
+    fn an_internal_error_never_shows_its_cause() {
+        let body = body(AppError::internal(anyhow::anyhow!(
+            "SELECT * FROM customers"
+        )));
+        let text = body.to_string();
+        assert!(
+            !text.contains("SELECT") && !text.contains("customers"),
+            "{text}"
+        );
     }
 }

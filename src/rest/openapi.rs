@@ -7,8 +7,7 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::customers;
-use crate::error::{ErrorBody, ErrorDetail};
+use super::{ErrorBody, ErrorDetail, customers, dto};
 use crate::state::AppState;
 
 /// The document.
@@ -16,7 +15,7 @@ use crate::state::AppState;
 #[openapi(
     info(
         title = "customer-graph REST API",
-        description = "The documented customer routes. Every route runs a GraphQL operation of `/graphql` and answers its data in snake_case.",
+        description = "The documented customer routes. Every route calls the same resolvers as `/graphql` and answers in snake_case.",
     ),
     paths(
         customers::list_customers,
@@ -31,10 +30,10 @@ use crate::state::AppState;
     components(schemas(
         ErrorBody,
         ErrorDetail,
-        customers::CustomerSortField,
-        customers::FeedbackSortField,
-        customers::SortDirection,
-        customers::IssueStatus,
+        dto::CustomerSortField,
+        dto::FeedbackSortField,
+        dto::SortDirection,
+        dto::IssueStatus,
     )),
     modifiers(&BearerAuth),
     tags((name = "customers", description = "Customers and their feedback, highlights, insights and issues."))

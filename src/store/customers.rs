@@ -13,13 +13,17 @@ use uuid::Uuid;
 
 use super::relations::{Direction, Window};
 use super::sql::{Sql, contains_pattern};
+use crate::error::Reference;
 use crate::error::{AppError, is_unique_violation};
-use crate::validation;
+use crate::validation::{Email, Name, ShortText};
 
 pub use entity::vocabulary::CustomerSort;
 
-/// Which customers to list. Every present condition must hold.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Which customers to list; every given condition must hold.
+// Declared once: GraphQL reads it as the `CustomerFilter` input, REST from
+// its query parameters (`uuids`, `company_uuids`, `personas`, …); the limits
+// of each part are checked by `resolvers::customers::check_filter`.
+#[derive(Debug, Clone, Default, PartialEq, async_graphql::InputObject)]
 pub struct CustomerFilter {
     /// Only these customers.
     pub uuids: Option<Vec<Uuid>>,
@@ -27,14 +31,14 @@ pub struct CustomerFilter {
     pub company_uuids: Option<Vec<Uuid>>,
     /// Only customers of these personas.
     pub persona_uuids: Option<Vec<Uuid>>,
-    /// Substring of the full name or the email, both folded by [`fold`]:
-    /// case-insensitive in every alphabet, composed or decomposed alike.
+    /// Substring of the full name or email, ignoring case in every alphabet (Unicode case folding; `%` and `_` are literal).
+    // Both sides are folded by [`fold`], composed or decomposed alike.
     pub search: Option<String>,
     /// At least this many feedbacks.
-    pub min_feedback_count: Option<i64>,
-    /// Mean highlight sentiment at least this.
+    pub min_feedback_count: Option<i32>,
+    /// Mean highlight sentiment at least this (-1 to 1).
     pub min_average_sentiment: Option<f64>,
-    /// Mean highlight sentiment at most this.
+    /// Mean highlight sentiment at most this (-1 to 1).
     pub max_average_sentiment: Option<f64>,
 }
 
@@ -93,7 +97,8 @@ impl CustomerFilter {
                 .push(" ESCAPE '\\'");
         }
         if let Some(minimum) = self.min_feedback_count {
-            sql.push(" AND c.feedback_count >= ").bind(minimum);
+            sql.push(" AND c.feedback_count >= ")
+                .bind(i64::from(minimum));
         }
         if self.min_average_sentiment.is_some() || self.max_average_sentiment.is_some() {
             sql.push(
@@ -257,11 +262,11 @@ pub async fn find(
 #[derive(Debug, Clone)]
 pub struct NewCustomer {
     /// Full name (required).
-    pub full_name: String,
+    pub full_name: Name,
     /// Email, unique in the organization (required).
-    pub email: String,
+    pub email: Email,
     /// Job role.
-    pub role: Option<String>,
+    pub role: Option<ShortText>,
     /// A persona of the same organization.
     pub persona_uuid: Option<Uuid>,
     /// A company of the same organization.
@@ -281,11 +286,11 @@ pub fn search_text(full_name: &str, email: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct CustomerChanges {
     /// New full name.
-    pub full_name: Option<String>,
+    pub full_name: Option<Name>,
     /// New email.
-    pub email: Option<String>,
+    pub email: Option<Email>,
     /// New or cleared role.
-    pub role: Option<Option<String>>,
+    pub role: Option<Option<ShortText>>,
     /// New or cleared persona.
     pub persona_uuid: Option<Option<Uuid>>,
     /// New or cleared company.
@@ -304,10 +309,10 @@ async fn check_references<C: ConnectionTrait>(
             .count(db)
             .await?;
         if found == 0 {
-            return Err(AppError::bad_parameter(
-                "personaUuid",
-                format!("persona {persona} not found"),
-            ));
+            return Err(AppError::UnknownReference {
+                reference: Reference::Persona,
+                uuid: persona,
+            });
         }
     }
     if let Some(company) = company {
@@ -316,10 +321,10 @@ async fn check_references<C: ConnectionTrait>(
             .count(db)
             .await?;
         if found == 0 {
-            return Err(AppError::bad_parameter(
-                "customerCompanyUuid",
-                format!("customer company {company} not found"),
-            ));
+            return Err(AppError::UnknownReference {
+                reference: Reference::CustomerCompany,
+                uuid: company,
+            });
         }
     }
     Ok(())
@@ -342,13 +347,9 @@ pub async fn create(
     organization: Uuid,
     new: NewCustomer,
 ) -> Result<customers::Model, AppError> {
-    let full_name = validation::name("fullName", &new.full_name)?;
-    let email = validation::email("email", &new.email)?;
-    let role = new
-        .role
-        .as_deref()
-        .map(|role| validation::optional_text("role", role))
-        .transpose()?;
+    let full_name = new.full_name.into_inner();
+    let email = new.email.into_inner();
+    let role = new.role.map(ShortText::into_inner);
     check_references(
         db,
         organization,
@@ -409,25 +410,9 @@ pub async fn update(
     changes: CustomerChanges,
     precondition: Precondition<'_>,
 ) -> Result<customers::Model, AppError> {
-    let full_name = changes
-        .full_name
-        .as_deref()
-        .map(|name| validation::name("fullName", name))
-        .transpose()?;
-    let email = changes
-        .email
-        .as_deref()
-        .map(|email| validation::email("email", email))
-        .transpose()?;
-    let role = changes
-        .role
-        .as_ref()
-        .map(|role| {
-            role.as_deref()
-                .map(|role| validation::optional_text("role", role))
-                .transpose()
-        })
-        .transpose()?;
+    let full_name = changes.full_name.map(Name::into_inner);
+    let email = changes.email.map(Email::into_inner);
+    let role = changes.role.map(|role| role.map(ShortText::into_inner));
     check_references(
         db,
         organization,

@@ -21,8 +21,8 @@ use uuid::Uuid;
 
 use super::relations::{Direction, FeedbackSort, Window};
 use super::sql::{Sql, contains_pattern, uuid_array};
-use crate::error::AppError;
-use crate::validation;
+use crate::error::{AppError, Reference};
+use crate::validation::{LongText, Name, Sentiment, ShortText, Text, Timestamp};
 
 /// A table whose rows have a `uuid` key and belong to one organization.
 pub trait Owned: EntityTrait {
@@ -245,16 +245,14 @@ pub async fn count_feedbacks(
 pub async fn create_company(
     db: &DatabaseConnection,
     organization: Uuid,
-    name: &str,
-    domain: Option<&str>,
+    name: Name,
+    domain: Option<ShortText>,
 ) -> Result<customer_companies::Model, AppError> {
     Ok(customer_companies::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
-        name: Set(validation::name("name", name)?),
-        domain: Set(domain
-            .map(|domain| validation::optional_text("domain", domain))
-            .transpose()?),
+        name: Set(name.into_inner()),
+        domain: Set(domain.map(ShortText::into_inner)),
         created_at: Set(super::now()),
     }
     .insert(db)
@@ -265,16 +263,14 @@ pub async fn create_company(
 pub async fn create_persona(
     db: &DatabaseConnection,
     organization: Uuid,
-    name: &str,
-    description: Option<&str>,
+    name: Name,
+    description: Option<LongText>,
 ) -> Result<personas::Model, AppError> {
     Ok(personas::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
-        name: Set(validation::name("name", name)?),
-        description: Set(description
-            .map(|description| validation::long_text("description", description))
-            .transpose()?),
+        name: Set(name.into_inner()),
+        description: Set(description.map(LongText::into_inner)),
         created_at: Set(super::now()),
     }
     .insert(db)
@@ -287,11 +283,11 @@ pub struct NewFeedback {
     /// The customer who gave it.
     pub customer_uuid: Uuid,
     /// What they said.
-    pub feedback_contents: String,
+    pub feedback_contents: Text,
     /// When they said it (now when absent).
-    pub feedback_date: Option<DateTime<Utc>>,
+    pub feedback_date: Option<Timestamp>,
     /// Where it came from (`api` when absent).
-    pub source: Option<String>,
+    pub source: Option<Name>,
 }
 
 /// Records a feedback and, in the same transaction, keeps the customer's
@@ -302,13 +298,12 @@ pub async fn create_feedback(
     organization: Uuid,
     new: NewFeedback,
 ) -> Result<feedbacks::Model, AppError> {
-    let contents = validation::text("feedbackContents", &new.feedback_contents)?;
-    let source = validation::name("source", new.source.as_deref().unwrap_or("api"))?;
+    let contents = new.feedback_contents.into_inner();
+    let source = new
+        .source
+        .map_or_else(|| "api".to_owned(), Name::into_inner);
     let now = super::now();
-    let date = match new.feedback_date {
-        Some(date) => validation::timestamp("feedbackDate", date)?,
-        None => now,
-    };
+    let date = new.feedback_date.map_or(now, Timestamp::into_inner);
     let txn = db.begin().await?;
     // Write first: on SQLite a transaction that reads before it writes can fail
     // to upgrade its lock under concurrency.
@@ -351,11 +346,10 @@ pub async fn create_highlight(
     db: &DatabaseConnection,
     organization: Uuid,
     feedback_uuid: Uuid,
-    quote: &str,
-    sentiment_score: f64,
+    quote: Text,
+    sentiment_score: Sentiment,
 ) -> Result<feedback_highlights::Model, AppError> {
-    let quote = validation::text("quote", quote)?;
-    let sentiment_score = validation::sentiment("sentimentScore", sentiment_score)?;
+    let (quote, sentiment_score) = (quote.into_inner(), sentiment_score.into_inner());
     let Some(feedback) = find_many::<feedbacks::Entity>(db, organization, &[feedback_uuid])
         .await?
         .remove(&feedback_uuid)
@@ -387,11 +381,9 @@ async fn find_highlights(
     highlights
         .iter()
         .map(|uuid| {
-            found.remove(uuid).ok_or_else(|| {
-                AppError::bad_parameter(
-                    "highlightUuids",
-                    format!("feedback highlight {uuid} not found"),
-                )
+            found.remove(uuid).ok_or(AppError::UnknownReference {
+                reference: Reference::Highlight,
+                uuid: *uuid,
             })
         })
         .collect()
@@ -465,21 +457,17 @@ fn dedup(uuids: &[Uuid]) -> Vec<Uuid> {
 pub async fn create_insight(
     db: &DatabaseConnection,
     organization: Uuid,
-    title: &str,
-    description: Option<&str>,
+    title: Name,
+    description: Option<LongText>,
     highlights: &[Uuid],
 ) -> Result<insights::Model, AppError> {
-    let title = validation::name("title", title)?;
-    let description = description
-        .map(|text| validation::long_text("description", text))
-        .transpose()?;
     let highlights = find_highlights(db, organization, &dedup(highlights)).await?;
     let txn = db.begin().await?;
     let insight = insights::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
-        title: Set(title),
-        description: Set(description),
+        title: Set(title.into_inner()),
+        description: Set(description.map(LongText::into_inner)),
         created_at: Set(super::now()),
     }
     .insert(&txn)
@@ -493,22 +481,18 @@ pub async fn create_insight(
 pub async fn create_issue(
     db: &DatabaseConnection,
     organization: Uuid,
-    title: &str,
-    description: Option<&str>,
+    title: Name,
+    description: Option<LongText>,
     status: IssueStatus,
     highlights: &[Uuid],
 ) -> Result<issues::Model, AppError> {
-    let title = validation::name("title", title)?;
-    let description = description
-        .map(|text| validation::long_text("description", text))
-        .transpose()?;
     let highlights = find_highlights(db, organization, &dedup(highlights)).await?;
     let txn = db.begin().await?;
     let issue = issues::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
-        title: Set(title),
-        description: Set(description),
+        title: Set(title.into_inner()),
+        description: Set(description.map(LongText::into_inner)),
         status: Set(status),
         created_at: Set(super::now()),
     }
