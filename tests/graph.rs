@@ -5,18 +5,13 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{Backend, TestApp, backends, spawn_app, spawn_app_with};
+use common::{Backend, TestApp, mail, seeded_app, spawn_app, spawn_app_with};
 use customer_graph::config::ServerConfig;
 use customer_graph::store::relations::{self, Direction, FeedbackSort, Relation, Window};
 use entity::{customers, feedback_highlights, feedbacks};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-/// `local` at `domain`, assembled so that no address is spelled out in the source.
-fn mail(local: &str, domain: &str) -> String {
-    [local, domain].join("@")
-}
 
 fn uuid_of(value: &Value) -> Uuid {
     value
@@ -199,9 +194,8 @@ async fn list(app: &TestApp, fx: &Fixture, variables: Value) -> (Vec<Uuid>, i64,
     )
 }
 
-#[tokio::test]
-async fn customers_sort_by_every_column_with_nulls_last_and_pages_that_never_overlap() {
-    for backend in backends() {
+on_each_backend! {
+    async fn customers_sort_by_every_column_with_nulls_last_and_pages_that_never_overlap(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
@@ -284,9 +278,8 @@ async fn equal_sort_values_are_ordered_by_uuid_so_pages_never_overlap() {
     assert_eq!((seen.len(), unique.len()), (7, 7));
 }
 
-#[tokio::test]
-async fn every_customer_filter_narrows_the_list() {
-    for backend in backends() {
+on_each_backend! {
+    async fn every_customer_filter_narrows_the_list(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
@@ -319,9 +312,8 @@ async fn every_customer_filter_narrows_the_list() {
     }
 }
 
-#[tokio::test]
-async fn a_customer_carries_its_relations_and_aggregates() {
-    for backend in backends() {
+on_each_backend! {
+    async fn a_customer_carries_its_relations_and_aggregates(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let query = "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) {
@@ -420,9 +412,8 @@ async fn a_customer_carries_its_relations_and_aggregates() {
     }
 }
 
-#[tokio::test]
-async fn a_listed_customers_company_and_persona_come_with_the_list_and_match_its_own() {
-    for backend in backends() {
+on_each_backend! {
+    async fn a_listed_customers_company_and_persona_come_with_the_list_and_match_its_own(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let related = "company { uuid name domain } persona { uuid name description }";
@@ -495,9 +486,8 @@ async fn a_listed_customers_company_and_persona_come_with_the_list_and_match_its
     }
 }
 
-#[tokio::test]
-async fn the_organization_root_lists_everything_it_holds() {
-    for backend in backends() {
+on_each_backend! {
+    async fn the_organization_root_lists_everything_it_holds(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let query = "query($o: UUID!) { organization(uuid: $o) { uuid name createdAt
@@ -627,9 +617,8 @@ async fn out_of_range_pages_and_bad_filters_answer_bad_user_input() {
     assert!(missing.body.get("data").is_none());
 }
 
-#[tokio::test]
-async fn mutations_validate_their_input_and_keep_derived_fields_current() {
-    for backend in backends() {
+on_each_backend! {
+    async fn mutations_validate_their_input_and_keep_derived_fields_current(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let org = json!(fx.organization);
@@ -792,9 +781,8 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
     }
 }
 
-#[tokio::test]
-async fn another_organizations_data_answers_exactly_like_missing_data() {
-    for backend in backends() {
+on_each_backend! {
+    async fn another_organizations_data_answers_exactly_like_missing_data(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let (other_org, other_token) = app.organization_with_token().await;
@@ -892,28 +880,9 @@ const NESTED: &str =
     issues(pageSize: 2) { totalCount nodes { title } }
 } } }";
 
-async fn seeded(backend: Backend, customers: u64) -> (TestApp, Uuid, String) {
-    let app = spawn_app(backend).await;
-    let (organization, token) = app.organization_with_token().await;
-    customer_graph::demo::seed(
-        &app.db,
-        organization,
-        customer_graph::demo::SeedOptions {
-            customers,
-            feedbacks_per_customer: 4,
-            random_seed: 5,
-        },
-        &indicatif::ProgressBar::hidden(),
-    )
-    .await
-    .expect("seed");
-    (app, organization, token)
-}
-
-#[tokio::test]
-async fn a_nested_page_of_25_or_100_customers_takes_the_same_few_statements() {
-    for backend in backends() {
-        let (app, organization, token) = seeded(backend, 120).await;
+on_each_backend! {
+    async fn a_nested_page_of_25_or_100_customers_takes_the_same_few_statements(backend) {
+        let (app, organization, token) = seeded_app(backend, 120).await;
         let mut counts = Vec::new();
         for page_size in [25, 100] {
             let before = app.metrics.statements();
@@ -941,10 +910,9 @@ async fn a_nested_page_of_25_or_100_customers_takes_the_same_few_statements() {
     }
 }
 
-#[tokio::test]
-async fn no_more_child_rows_are_fetched_than_returned() {
-    for backend in backends() {
-        let (app, organization, token) = seeded(backend, 30).await;
+on_each_backend! {
+    async fn no_more_child_rows_are_fetched_than_returned(backend) {
+        let (app, organization, token) = seeded_app(backend, 30).await;
         let before = app.metrics.child_rows();
         let answer = app
             .graphql(&token, NESTED, json!({"o": organization, "n": 30}))
@@ -1226,7 +1194,7 @@ fn schema_graphql_is_the_served_schema() {
 
 #[tokio::test]
 async fn response_fields_follow_the_order_of_the_query() {
-    let (app, organization, token) = seeded(Backend::Sqlite, 5).await;
+    let (app, organization, token) = seeded_app(Backend::Sqlite, 5).await;
     let query = "query($o: UUID!) { customers(organizationUuid: $o, pageSize: 3) { nodes {
         fullName issues(pageSize: 1) { totalCount } company { name } ...More persona { name } averageSentiment
     } totalCount } } fragment More on Customer { insights(pageSize: 1) { totalCount } mail: email }";
@@ -1336,12 +1304,11 @@ where
     (whole, batched)
 }
 
-#[tokio::test]
-async fn large_and_small_batches_give_every_parent_exactly_its_own_page() {
-    for backend in backends() {
+on_each_backend! {
+    async fn large_and_small_batches_give_every_parent_exactly_its_own_page(backend) {
         // 120 parents: over the most SQLite joins as separate walks, so the
         // whole batch is numbered there and the batches of 40 are walked.
-        let (app, organization, _) = seeded(backend, 120).await;
+        let (app, organization, _) = seeded_app(backend, 120).await;
         let customers = customers::Entity::find()
             .filter(customers::Column::OrganizationUuid.eq(organization))
             .all(&app.db)
