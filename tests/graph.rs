@@ -195,7 +195,7 @@ async fn list(app: &TestApp, fx: &Fixture, variables: Value) -> (Vec<Uuid>, i64,
 }
 
 on_each_backend! {
-    async fn customers_sort_by_every_column_with_nulls_last_and_pages_that_never_overlap(backend) {
+    async fn customers_sort_by_every_column_both_ways_with_nulls_last(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
@@ -228,7 +228,14 @@ on_each_backend! {
         }
         let (nodes, ..) = list(&app, &fx, json!({"s": "UPDATED_AT", "d": "DESC"})).await;
         assert_eq!(nodes.len(), 4);
+    }
+}
 
+on_each_backend! {
+    async fn customer_pages_cover_every_customer_once_and_say_whether_more_follow(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
         let mut seen = Vec::new();
         for page in 1..=3 {
             let (nodes, total, more) = list(
@@ -238,7 +245,7 @@ on_each_backend! {
             )
             .await;
             assert_eq!(total, 4);
-            assert_eq!(more, page == 1, "page {page}");
+            assert_eq!(more, page == 1, "{backend:?} page {page}");
             seen.extend(nodes);
         }
         assert_eq!(seen, vec![a, b, c, d], "pages cover everything once");
@@ -400,26 +407,44 @@ on_each_backend! {
         assert_eq!(timeouts["status"], "OPEN");
         assert!((timeouts["averageSentiment"].as_f64().expect("avg") + 0.7).abs() < 1e-9);
         assert_eq!(timeouts["highlightCount"], 2);
+    }
+}
 
+on_each_backend! {
+    async fn a_customer_without_feedback_has_empty_relations_and_null_aggregates(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
         let dave = app
             .graphql(&fx.token, "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { lastInteractedDate averageSentiment feedbacks { totalCount hasNextPage nodes { uuid } } insights { totalCount } } }", json!({"o": fx.organization, "u": fx.dave}))
             .await
             .ok();
-        assert_eq!(dave.data("/customer/lastInteractedDate"), &Value::Null);
+        assert_eq!(
+            dave.data("/customer/lastInteractedDate"),
+            &Value::Null,
+            "{backend:?}"
+        );
         assert_eq!(dave.data("/customer/averageSentiment"), &Value::Null);
         assert_eq!(dave.data("/customer/feedbacks/totalCount"), 0);
         assert_eq!(dave.data("/customer/insights/totalCount"), 0);
     }
 }
 
+/// A customer's company and persona, as the list scenarios select them.
+const RELATED: &str = "company { uuid name domain } persona { uuid name description }";
+
+/// The customers by name, each with [`RELATED`].
+fn listed_with_related() -> String {
+    format!(
+        "query($o: UUID!) {{ customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) {{ nodes {{ uuid {RELATED} }} }} }}"
+    )
+}
+
 on_each_backend! {
-    async fn a_listed_customers_company_and_persona_come_with_the_list_and_match_its_own(backend) {
+    /// The list loads its customers' companies and personas with the
+    /// customers, also through a fragment and an alias.
+    async fn a_listed_customers_company_and_persona_add_no_statement_to_the_list(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
-        let related = "company { uuid name domain } persona { uuid name description }";
-        let listed = format!(
-            "query($o: UUID!) {{ customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) {{ nodes {{ uuid {related} }} }} }}"
-        );
         let bare = "query($o: UUID!) { customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) { nodes { uuid } } }";
         let statements = |query: String| {
             let app = &app;
@@ -433,12 +458,32 @@ on_each_backend! {
                 (answer, app.metrics.statements() - before)
             }
         };
-        let (answer, with_related) = statements(listed.clone()).await;
+        let (_, with_related) = statements(listed_with_related()).await;
         let (_, without) = statements(bare.to_owned()).await;
         assert_eq!(
             with_related, without,
             "{backend:?}: company and persona add no statement to a list"
         );
+        // Through a fragment and an alias, the list still brings them along.
+        let (answer, through_fragment) = statements(
+            "query($o: UUID!) { customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) { nodes { ...C } } } \
+             fragment C on Customer { uuid employer: company { name } }"
+                .to_owned(),
+        )
+        .await;
+        assert_eq!(through_fragment, without, "{backend:?}");
+        assert_eq!(answer.data("/customers/nodes/0/employer/name"), "Acme");
+    }
+}
+
+on_each_backend! {
+    async fn a_listed_customers_company_and_persona_match_what_the_customer_field_loads(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let answer = app
+            .graphql(&fx.token, &listed_with_related(), json!({"o": fx.organization}))
+            .await
+            .ok();
         let nodes = answer
             .data("/customers/nodes")
             .as_array()
@@ -463,7 +508,7 @@ on_each_backend! {
             let one = app
                 .graphql(
                     &fx.token,
-                    &format!("query($o: UUID!, $u: UUID!) {{ customer(organizationUuid: $o, uuid: $u) {{ uuid {related} }} }}"),
+                    &format!("query($o: UUID!, $u: UUID!) {{ customer(organizationUuid: $o, uuid: $u) {{ uuid {RELATED} }} }}"),
                     json!({"o": fx.organization, "u": node["uuid"]}),
                 )
                 .await
@@ -474,15 +519,6 @@ on_each_backend! {
                 "{backend:?}: the loader says the same"
             );
         }
-        // Through a fragment and an alias, the list still brings them along.
-        let (answer, through_fragment) = statements(
-            "query($o: UUID!) { customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) { nodes { ...C } } } \
-             fragment C on Customer { uuid employer: company { name } }"
-                .to_owned(),
-        )
-        .await;
-        assert_eq!(through_fragment, without, "{backend:?}");
-        assert_eq!(answer.data("/customers/nodes/0/employer/name"), "Acme");
     }
 }
 
@@ -617,8 +653,14 @@ async fn out_of_range_pages_and_bad_filters_answer_bad_user_input() {
     assert!(missing.body.get("data").is_none());
 }
 
+/// `updateCustomer`, answering every field it may change.
+const UPDATE_CUSTOMER: &str = "mutation($o: UUID!, $u: UUID!, $i: UpdateCustomerInput!) { updateCustomer(organizationUuid: $o, uuid: $u, input: $i) { fullName email role personaUuid customerCompanyUuid updatedAt createdAt } }";
+
+/// `createFeedback`, answering the uuid and source.
+const NEW_FEEDBACK: &str = "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { uuid source } }";
+
 on_each_backend! {
-    async fn mutations_validate_their_input_and_keep_derived_fields_current(backend) {
+    async fn create_customer_refuses_bad_input_naming_the_field_and_a_taken_email(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let org = json!(fx.organization);
@@ -667,8 +709,15 @@ on_each_backend! {
             }
             assert_eq!(answer.body["data"], Value::Null);
         }
+    }
+}
 
-        let update = "mutation($o: UUID!, $u: UUID!, $i: UpdateCustomerInput!) { updateCustomer(organizationUuid: $o, uuid: $u, input: $i) { fullName email role personaUuid customerCompanyUuid updatedAt createdAt } }";
+on_each_backend! {
+    async fn update_customer_keeps_absent_fields_and_clears_those_sent_as_null(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let org = json!(fx.organization);
+        let update = UPDATE_CUSTOMER;
         let answer = app
             .graphql(
                 &fx.token,
@@ -678,7 +727,7 @@ on_each_backend! {
             .await
             .ok();
         let updated = answer.data("/updateCustomer");
-        assert_eq!(updated["fullName"], "Alice J.");
+        assert_eq!(updated["fullName"], "Alice J.", "{backend:?}");
         assert_eq!(
             updated["role"], "Marketing Manager",
             "absent fields are kept"
@@ -695,6 +744,15 @@ on_each_backend! {
             (Value::Null, Value::Null)
         );
         assert_eq!(cleared["customerCompanyUuid"], json!(fx.company));
+    }
+}
+
+on_each_backend! {
+    async fn update_customer_refuses_a_null_name_a_taken_email_and_a_missing_customer(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let org = json!(fx.organization);
+        let update = UPDATE_CUSTOMER;
         let null_name = app
             .graphql(
                 &fx.token,
@@ -702,7 +760,11 @@ on_each_backend! {
                 json!({"o": org, "u": fx.alice, "i": {"fullName": null}}),
             )
             .await;
-        assert_eq!(null_name.error_code(), Some("BAD_USER_INPUT"));
+        assert_eq!(
+            null_name.error_code(),
+            Some("BAD_USER_INPUT"),
+            "{backend:?}"
+        );
         let taken = app
             .graphql(
                 &fx.token,
@@ -719,9 +781,16 @@ on_each_backend! {
             )
             .await;
         assert_eq!(missing.error_code(), Some("NOT_FOUND"));
+    }
+}
 
-        // A new feedback moves lastInteractedDate forward only, and counts.
-        let new_feedback = "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { uuid source } }";
+on_each_backend! {
+    /// A new feedback moves lastInteractedDate forward only, and counts.
+    async fn a_new_feedback_counts_and_moves_the_last_interaction_forward_only(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let org = json!(fx.organization);
+        let new_feedback = NEW_FEEDBACK;
         for date in ["2026-01-01T00:00:00Z", "2020-01-01T00:00:00Z"] {
             app.graphql(&fx.token, new_feedback, json!({"o": org, "i": {"customerUuid": fx.dave, "feedbackContents": "hi", "feedbackDate": date}}))
                 .await
@@ -731,7 +800,7 @@ on_each_backend! {
             .graphql(&fx.token, "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { feedbackCount lastInteractedDate feedbacks { nodes { source } } } }", json!({"o": org, "u": fx.dave}))
             .await
             .ok();
-        assert_eq!(dave.data("/customer/feedbackCount"), 2);
+        assert_eq!(dave.data("/customer/feedbackCount"), 2, "{backend:?}");
         assert!(
             dave.data("/customer/lastInteractedDate")
                 .as_str()
@@ -742,6 +811,15 @@ on_each_backend! {
             "api",
             "default source"
         );
+    }
+}
+
+on_each_backend! {
+    async fn a_feedback_of_no_customer_a_score_out_of_range_and_an_unknown_highlight_are_refused(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let org = json!(fx.organization);
+        let new_feedback = NEW_FEEDBACK;
         let orphan = app
             .graphql(
                 &fx.token,
@@ -749,7 +827,7 @@ on_each_backend! {
                 json!({"o": org, "i": {"customerUuid": Uuid::new_v4(), "feedbackContents": "hi"}}),
             )
             .await;
-        assert_eq!(orphan.error_code(), Some("NOT_FOUND"));
+        assert_eq!(orphan.error_code(), Some("NOT_FOUND"), "{backend:?}");
 
         let highlight = "mutation($o: UUID!, $f: UUID!, $s: Float!) { createFeedbackHighlight(organizationUuid: $o, feedbackUuid: $f, quote: \"q\", sentimentScore: $s) { uuid } }";
         let out_of_range = app
@@ -764,14 +842,24 @@ on_each_backend! {
             .graphql(&fx.token, "mutation($o: UUID!, $h: [UUID!]!) { createInsight(organizationUuid: $o, title: \"T\", highlightUuids: $h) { uuid } }", json!({"o": org, "h": [Uuid::new_v4()]}))
             .await;
         assert_eq!(unknown_highlight.error_code(), Some("BAD_USER_INPUT"));
+    }
+}
 
-        // Linking twice changes nothing.
+on_each_backend! {
+    async fn linking_a_highlight_twice_changes_nothing(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let org = json!(fx.organization);
         for _ in 0..2 {
             let linked = app
                 .graphql(&fx.token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToInsight(organizationUuid: $o, insightUuid: $i, highlightUuid: $h) { highlightCount } }", json!({"o": org, "i": fx.insight_speed, "h": fx.highlights[6]}))
                 .await
                 .ok();
-            assert_eq!(linked.data("/linkHighlightToInsight/highlightCount"), 4);
+            assert_eq!(
+                linked.data("/linkHighlightToInsight/highlightCount"),
+                4,
+                "{backend:?}"
+            );
             let linked = app
                 .graphql(&fx.token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToIssue(organizationUuid: $o, issueUuid: $i, highlightUuid: $h) { highlightCount } }", json!({"o": org, "i": fx.issue_timeouts, "h": fx.highlights[0]}))
                 .await
@@ -782,7 +870,7 @@ on_each_backend! {
 }
 
 on_each_backend! {
-    async fn another_organizations_data_answers_exactly_like_missing_data(backend) {
+    async fn another_organizations_data_reads_exactly_like_missing_data(backend) {
         let app = spawn_app(backend).await;
         let fx = fixture(&app).await;
         let (other_org, other_token) = app.organization_with_token().await;
@@ -835,22 +923,6 @@ on_each_backend! {
             .await;
         assert_eq!(organization.error_code(), Some("NOT_FOUND"));
 
-        let write = app
-            .graphql(
-                &other_token,
-                "mutation($o: UUID!) { createPersona(organizationUuid: $o, name: \"x\") { uuid } }",
-                json!({"o": fx.organization}),
-            )
-            .await;
-        assert_eq!(write.error_code(), Some("NOT_FOUND"));
-        let cross = app
-            .graphql(&other_token, "mutation($o: UUID!, $u: UUID!) { updateCustomer(organizationUuid: $o, uuid: $u, input: {fullName: \"x\"}) { uuid } }", json!({"o": other_org, "u": fx.alice}))
-            .await;
-        assert_eq!(cross.error_code(), Some("NOT_FOUND"));
-        let link = app
-            .graphql(&other_token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToInsight(organizationUuid: $o, insightUuid: $i, highlightUuid: $h) { uuid } }", json!({"o": other_org, "i": fx.insight_speed, "h": fx.highlights[0]}))
-            .await;
-        assert_eq!(link.error_code(), Some("NOT_FOUND"));
         let (nodes, total, _) = {
             let answer = app
                 .graphql(
@@ -868,6 +940,32 @@ on_each_backend! {
             )
         };
         assert_eq!((nodes, total), (0, Some(0)));
+    }
+}
+
+on_each_backend! {
+    /// Writes into another organization, or to its data from one's own, are
+    /// `NOT_FOUND` as if it were missing.
+    async fn another_organizations_data_cannot_be_written(backend) {
+        let app = spawn_app(backend).await;
+        let fx = fixture(&app).await;
+        let (other_org, other_token) = app.organization_with_token().await;
+        let write = app
+            .graphql(
+                &other_token,
+                "mutation($o: UUID!) { createPersona(organizationUuid: $o, name: \"x\") { uuid } }",
+                json!({"o": fx.organization}),
+            )
+            .await;
+        assert_eq!(write.error_code(), Some("NOT_FOUND"), "{backend:?}");
+        let cross = app
+            .graphql(&other_token, "mutation($o: UUID!, $u: UUID!) { updateCustomer(organizationUuid: $o, uuid: $u, input: {fullName: \"x\"}) { uuid } }", json!({"o": other_org, "u": fx.alice}))
+            .await;
+        assert_eq!(cross.error_code(), Some("NOT_FOUND"));
+        let link = app
+            .graphql(&other_token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToInsight(organizationUuid: $o, insightUuid: $i, highlightUuid: $h) { uuid } }", json!({"o": other_org, "i": fx.insight_speed, "h": fx.highlights[0]}))
+            .await;
+        assert_eq!(link.error_code(), Some("NOT_FOUND"));
     }
 }
 
@@ -936,16 +1034,51 @@ on_each_backend! {
     }
 }
 
-#[tokio::test]
-async fn the_http_layer_follows_graphql_over_http() {
+/// A running SQLite app and a token of a new organization.
+async fn sqlite_app_and_token() -> (TestApp, String) {
     let app = spawn_app(Backend::Sqlite).await;
     let (_, token) = app.organization_with_token().await;
-    let query = json!({"query": "{ viewer { uuid } }"});
+    (app, token)
+}
 
+/// `POST /graphql` of `body` as JSON with `token`, accepting `accept`.
+async fn post_accepting(
+    app: &TestApp,
+    token: &str,
+    accept: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.graphql_request(token)
+        .header("Accept", accept)
+        .json(body)
+        .send()
+        .await
+        .expect("send")
+}
+
+/// `GET /graphql?query=…` with `token`.
+async fn get_query(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
+    app.client
+        .get(app.url("/graphql"))
+        .bearer_auth(token)
+        .query(&[("query", query)])
+        .send()
+        .await
+        .expect("send")
+}
+
+/// The operation the GraphQL-over-HTTP scenarios send.
+fn viewer() -> Value {
+    json!({"query": "{ viewer { uuid } }"})
+}
+
+#[tokio::test]
+async fn a_graphql_request_without_a_token_is_401_with_a_bearer_challenge() {
+    let app = spawn_app(Backend::Sqlite).await;
     let no_token = app
         .client
         .post(app.url("/graphql"))
-        .json(&query)
+        .json(&viewer())
         .send()
         .await
         .expect("send");
@@ -953,7 +1086,11 @@ async fn the_http_layer_follows_graphql_over_http() {
     assert_eq!(no_token.headers()["www-authenticate"], "Bearer");
     let body: Value = no_token.json().await.expect("json");
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
 
+#[tokio::test]
+async fn graphql_answers_the_media_type_it_is_asked_for_or_406() {
+    let (app, token) = sqlite_app_and_token().await;
     for (accept, content_type) in [
         (
             "application/graphql-response+json",
@@ -966,43 +1103,26 @@ async fn the_http_layer_follows_graphql_over_http() {
             "application/graphql-response+json; charset=utf-8",
         ),
     ] {
-        let response = app
-            .client
-            .post(app.url("/graphql"))
-            .bearer_auth(&token)
-            .header("Accept", accept)
-            .json(&query)
-            .send()
-            .await
-            .expect("send");
+        let response = post_accepting(&app, &token, accept, &viewer()).await;
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], content_type, "{accept}");
     }
-    let unacceptable = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .header("Accept", "text/csv")
-        .json(&query)
-        .send()
-        .await
-        .expect("send");
+    let unacceptable = post_accepting(&app, &token, "text/csv", &viewer()).await;
     assert_eq!(unacceptable.status(), 406);
+}
 
+/// A document that does not parse is 400 as `application/graphql-response+json`
+/// and 200 as `application/json`; one that does not validate, or a body
+/// without a Content-Type, is refused.
+#[tokio::test]
+async fn a_document_that_does_not_parse_or_validate_is_a_request_error() {
+    let (app, token) = sqlite_app_and_token().await;
     let unparsable = json!({"query": "{ viewer { "});
     for (accept, status) in [
         ("application/graphql-response+json", 400),
         ("application/json", 200),
     ] {
-        let response = app
-            .client
-            .post(app.url("/graphql"))
-            .bearer_auth(&token)
-            .header("Accept", accept)
-            .json(&unparsable)
-            .send()
-            .await
-            .expect("send");
+        let response = post_accepting(&app, &token, accept, &unparsable).await;
         assert_eq!(response.status(), status, "{accept}");
         let body: Value = response.json().await.expect("json");
         assert!(body.get("data").is_none());
@@ -1018,56 +1138,24 @@ async fn the_http_layer_follows_graphql_over_http() {
     assert_eq!(invalid.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
 
     let no_type = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .body(query.to_string())
+        .graphql_request(&token)
+        .body(viewer().to_string())
         .send()
         .await
         .expect("send");
     assert_eq!(no_type.status(), 415);
+}
 
-    let get = app
-        .client
-        .get(app.url("/graphql"))
-        .bearer_auth(&token)
-        .query(&[("query", "{ viewer { uuid } }")])
-        .send()
-        .await
-        .expect("send");
+/// GET runs a query, refuses a mutation with 405 and `Allow: POST`, and
+/// serves the page to a browser.
+#[tokio::test]
+async fn get_runs_queries_refuses_mutations_and_serves_the_page_to_browsers() {
+    let (app, token) = sqlite_app_and_token().await;
+    let get = get_query(&app, &token, "{ viewer { uuid } }").await;
     assert_eq!(get.status(), 200);
-    let mutation = app
-        .client
-        .get(app.url("/graphql"))
-        .bearer_auth(&token)
-        .query(&[("query", "mutation { createPersona(organizationUuid: \"00000000-0000-0000-0000-000000000000\", name: \"x\") { uuid } }")])
-        .send()
-        .await
-        .expect("send");
+    let mutation = get_query(&app, &token, "mutation { createPersona(organizationUuid: \"00000000-0000-0000-0000-000000000000\", name: \"x\") { uuid } }").await;
     assert_eq!(mutation.status(), 405);
     assert_eq!(mutation.headers()["allow"], "POST");
-
-    let batch = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .header("Accept", "application/graphql-response+json")
-        .json(&json!([query, query]))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(batch.status(), 400, "batches are off by default");
-
-    let huge = json!({"query": format!("{{ viewer {{ uuid }} }} #{}", "x".repeat(300 * 1024))});
-    let too_large = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .json(&huge)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(too_large.status(), 413);
 
     let page = app
         .client
@@ -1078,6 +1166,28 @@ async fn the_http_layer_follows_graphql_over_http() {
         .expect("send");
     assert_eq!(page.status(), 200);
     assert!(page.text().await.expect("html").contains("<html"));
+}
+
+#[tokio::test]
+async fn batches_are_off_by_default_and_an_oversized_body_is_413() {
+    let (app, token) = sqlite_app_and_token().await;
+    let batch = post_accepting(
+        &app,
+        &token,
+        "application/graphql-response+json",
+        &json!([viewer(), viewer()]),
+    )
+    .await;
+    assert_eq!(batch.status(), 400, "batches are off by default");
+
+    let huge = json!({"query": format!("{{ viewer {{ uuid }} }} #{}", "x".repeat(300 * 1024))});
+    let too_large = app
+        .graphql_request(&token)
+        .json(&huge)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(too_large.status(), 413);
 }
 
 #[tokio::test]
@@ -1115,9 +1225,7 @@ async fn depth_complexity_and_batch_limits_hold_and_are_configurable() {
     let (_, relaxed_token) = relaxed.organization_with_token().await;
     let single = json!({"query": "{ viewer { uuid } }"});
     let batch = relaxed
-        .client
-        .post(relaxed.url("/graphql"))
-        .bearer_auth(&relaxed_token)
+        .graphql_request(&relaxed_token)
         .json(&json!([single, single]))
         .send()
         .await
@@ -1126,9 +1234,7 @@ async fn depth_complexity_and_batch_limits_hold_and_are_configurable() {
     let body: Value = batch.json().await.expect("json");
     assert_eq!(body.as_array().map(Vec::len), Some(2));
     let too_many = relaxed
-        .client
-        .post(relaxed.url("/graphql"))
-        .bearer_auth(&relaxed_token)
+        .graphql_request(&relaxed_token)
         .header("Accept", "application/graphql-response+json")
         .json(&json!([single, single, single, single]))
         .send()
@@ -1200,9 +1306,7 @@ async fn response_fields_follow_the_order_of_the_query() {
     } totalCount } } fragment More on Customer { insights(pageSize: 1) { totalCount } mail: email }";
     for _ in 0..5 {
         let response = app
-            .client
-            .post(app.url("/graphql"))
-            .bearer_auth(&token)
+            .graphql_request(&token)
             .json(&json!({"query": query, "variables": {"o": organization}}))
             .send()
             .await
@@ -1264,14 +1368,14 @@ async fn the_standard_introspection_query_is_not_held_to_the_depth_limit() {
 async fn a_document_whose_fragments_double_each_other_is_refused_before_it_runs() {
     let app = spawn_app(Backend::Sqlite).await;
     let (_, token) = app.organization_with_token().await;
-    let mut document = String::from("{ ...F23 } fragment F0 on QueryRoot { __typename }");
-    for level in 1..=23 {
-        document.push_str(&format!(
-            " fragment F{level} on QueryRoot {{ ...F{} ...F{} }}",
-            level - 1,
-            level - 1
-        ));
-    }
+    // F{n} spreads F{n-1} twice: 2^23 fields once expanded.
+    let doubling: String = (1..=23)
+        .map(|level| {
+            let below = level - 1;
+            format!(" fragment F{level} on QueryRoot {{ ...F{below} ...F{below} }}")
+        })
+        .collect();
+    let document = format!("{{ ...F23 }} fragment F0 on QueryRoot {{ __typename }}{doubling}");
     let answer = app.graphql(&token, &document, json!({})).await;
     assert_eq!(answer.status, 400, "{}", answer.body);
     assert_eq!(answer.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
@@ -1304,21 +1408,30 @@ where
     (whole, batched)
 }
 
+/// An app seeded with 120 customers, its organization and the customers'
+/// uuids: over the most SQLite joins as separate walks, so the whole batch is
+/// numbered there and batches of 40 are walked.
+async fn many_parents(backend: Backend) -> (TestApp, Uuid, Vec<Uuid>) {
+    let (app, organization, _) = seeded_app(backend, 120).await;
+    let customers = customers::Entity::find()
+        .filter(customers::Column::OrganizationUuid.eq(organization))
+        .all(&app.db)
+        .await
+        .expect("customers");
+    let parents = customers.iter().map(|customer| customer.uuid).collect();
+    (app, organization, parents)
+}
+
+/// The page the batch scenarios read: the second to the fourth child.
+const WINDOW: Window = Window {
+    limit: 3,
+    offset: 1,
+};
+
 on_each_backend! {
-    async fn large_and_small_batches_give_every_parent_exactly_its_own_page(backend) {
-        // 120 parents: over the most SQLite joins as separate walks, so the
-        // whole batch is numbered there and the batches of 40 are walked.
-        let (app, organization, _) = seeded_app(backend, 120).await;
-        let customers = customers::Entity::find()
-            .filter(customers::Column::OrganizationUuid.eq(organization))
-            .all(&app.db)
-            .await
-            .expect("customers");
-        let parents: Vec<Uuid> = customers.iter().map(|customer| customer.uuid).collect();
-        let window = Window {
-            limit: 3,
-            offset: 1,
-        };
+    async fn large_and_small_batches_give_every_customer_exactly_its_own_feedback_page(backend) {
+        let (app, organization, parents) = many_parents(backend).await;
+        let window = WINDOW;
         let all_feedbacks = feedbacks::Entity::find()
             .filter(feedbacks::Column::OrganizationUuid.eq(organization))
             .all(&app.db)
@@ -1356,6 +1469,14 @@ on_each_backend! {
                 assert_eq!(whole[parent], expected, "{backend:?} {relation:?}");
             }
         }
+    }
+}
+
+on_each_backend! {
+    /// A customer's highlights come newest feedback first, then by uuid.
+    async fn large_and_small_batches_give_every_customer_exactly_its_own_highlight_page(backend) {
+        let (app, organization, parents) = many_parents(backend).await;
+        let window = WINDOW;
         let (whole, batched) = pages_both_ways::<feedback_highlights::Model>(
             &app,
             organization,
