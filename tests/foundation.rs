@@ -75,7 +75,8 @@ fn customer(organization: Uuid, email: &str) -> customers::ActiveModel {
 }
 
 on_each_backend! {
-    async fn migrations_create_every_table_and_enforce_the_constraints_on_each_backend(backend) {
+    /// Every table exists, and applying the migrations again changes nothing.
+    async fn the_migrations_create_every_table_and_run_again_without_change(backend) {
         let app = spawn_app(backend).await;
         let tables = table_names(&app).await;
         for table in [
@@ -96,7 +97,13 @@ on_each_backend! {
                 "{backend:?}: no table {table} in {tables:?}"
             );
         }
+        db::migrate(&app.db).await.expect("second migration run");
+    }
+}
 
+on_each_backend! {
+    async fn an_email_is_unique_within_an_organization_but_not_across_them(backend) {
+        let app = spawn_app(backend).await;
         let (first, _) = app.organization_with_token().await;
         let (second, _) = app.organization_with_token().await;
         customer(first, &mail("alice", "example.com"))
@@ -115,8 +122,13 @@ on_each_backend! {
             .insert(&app.db)
             .await
             .expect("the same email in another organization is fine");
+    }
+}
 
-        // Foreign keys are enforced (SQLite needs them switched on per connection).
+on_each_backend! {
+    /// Foreign keys are enforced (SQLite needs them switched on per connection).
+    async fn a_customer_of_a_missing_organization_is_refused(backend) {
+        let app = spawn_app(backend).await;
         let orphan = customer(Uuid::new_v4(), &mail("orphan", "example.com"))
             .insert(&app.db)
             .await;
@@ -124,9 +136,6 @@ on_each_backend! {
             orphan.is_err(),
             "{backend:?}: a customer of a missing organization was accepted"
         );
-
-        // Applying the migrations again changes nothing.
-        db::migrate(&app.db).await.expect("second migration run");
     }
 }
 
@@ -373,37 +382,17 @@ on_each_backend! {
 on_each_backend! {
     async fn healthz_and_readyz_answer_and_readyz_fails_when_the_database_is_gone(backend) {
         let app = spawn_app(backend).await;
-        let health = app
-            .client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .expect("send");
+        let health = app.get("/healthz").await;
         assert_eq!(health.status(), 200);
-        let ready = app
-            .client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .expect("send");
+        let ready = app.get("/readyz").await;
         assert_eq!(ready.status(), 200);
 
         app.db.close_by_ref().await.expect("close pool");
-        let broken = app
-            .client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .expect("send");
+        let broken = app.get("/readyz").await;
         assert_eq!(broken.status(), 503, "{backend:?}");
         let body: serde_json::Value = broken.json().await.expect("json");
         assert_eq!(body["error"]["code"], "unavailable");
-        let health = app
-            .client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .expect("send");
+        let health = app.get("/healthz").await;
         assert_eq!(health.status(), 200, "the process is still up");
     }
 }
@@ -413,32 +402,16 @@ async fn metrics_count_requests_by_route_and_status_and_every_sql_statement() {
     let app = spawn_app(Backend::Sqlite).await;
     let before = app.metrics.statements();
     for _ in 0..3 {
-        app.client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .expect("send");
+        app.get("/readyz").await;
     }
-    app.client
-        .get(app.url("/no/such/route"))
-        .send()
-        .await
-        .expect("send");
+    app.get("/no/such/route").await;
     assert_eq!(
         app.metrics.statements() - before,
         3,
         "one SELECT 1 per readyz"
     );
 
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let text = app.metrics_text().await;
     assert!(
         text.contains(r#"http_requests_total{method="GET",route="/readyz",status="200"} 3"#),
         "{text}"
@@ -456,7 +429,7 @@ async fn metrics_count_requests_by_route_and_status_and_every_sql_statement() {
 #[tokio::test]
 async fn unknown_routes_and_wrong_methods_answer_json_errors() {
     let app = spawn_app(Backend::Sqlite).await;
-    let missing = app.client.get(app.url("/nope")).send().await.expect("send");
+    let missing = app.get("/nope").await;
     assert_eq!(missing.status(), 404);
     let body: serde_json::Value = missing.json().await.expect("json");
     assert_eq!(body["error"]["code"], "not_found");
@@ -683,133 +656,46 @@ on_each_backend! {
     /// organization's customer count when the read-path migration runs.
     async fn the_read_path_migration_fills_the_copied_columns_of_existing_rows(backend) {
         use migration::{Migrator, MigratorTrait};
-        use sea_orm::sea_query::{Expr, Query};
 
         let (url, _dir) = fresh_database(backend).await;
         let db = db::connect(&url, None).await.expect("db");
         Migrator::up(&db, Some(2))
             .await
             .expect("first two migrations");
-        let (organization, customer, feedback, highlight, insight, issue) = (
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-        );
+        let [organization, customer, feedback, highlight, insight, issue] =
+            [(); 6].map(|()| Uuid::new_v4());
         let now = store::now();
         let given = now - chrono::TimeDelta::days(3);
-        let rows: [(&str, Vec<&str>, Vec<sea_orm::Value>); 7] = [
-            (
-                "organizations",
-                vec!["uuid", "name", "created_at"],
-                vec![organization.into(), "Old".into(), now.into()],
-            ),
-            (
-                "customers",
-                vec![
-                    "uuid",
-                    "organization_uuid",
-                    "full_name",
-                    "email",
-                    "feedback_count",
-                    "last_interacted_date",
-                    "search_text",
-                    "created_at",
-                    "updated_at",
-                ],
-                vec![
-                    customer.into(),
-                    organization.into(),
-                    "Ada".into(),
-                    mail("ada", "example.com").into(),
-                    1i64.into(),
-                    given.into(),
-                    "ada".into(),
-                    now.into(),
-                    now.into(),
-                ],
-            ),
-            (
-                "feedbacks",
-                vec![
-                    "uuid",
-                    "organization_uuid",
-                    "customer_uuid",
-                    "feedback_contents",
-                    "feedback_date",
-                    "source",
-                    "created_at",
-                ],
-                vec![
-                    feedback.into(),
-                    organization.into(),
-                    customer.into(),
-                    "Slow.".into(),
-                    given.into(),
-                    "email".into(),
-                    now.into(),
-                ],
-            ),
-            (
-                "feedback_highlights",
-                vec![
-                    "uuid",
-                    "organization_uuid",
-                    "feedback_uuid",
-                    "quote",
-                    "sentiment_score",
-                    "created_at",
-                ],
-                vec![
-                    highlight.into(),
-                    organization.into(),
-                    feedback.into(),
-                    "Slow".into(),
-                    (-0.5f64).into(),
-                    now.into(),
-                ],
-            ),
-            (
-                "insights",
-                vec!["uuid", "organization_uuid", "title", "created_at"],
-                vec![
-                    insight.into(),
-                    organization.into(),
-                    "Speed".into(),
-                    now.into(),
-                ],
-            ),
-            (
-                "issues",
-                vec!["uuid", "organization_uuid", "title", "status", "created_at"],
-                vec![
-                    issue.into(),
-                    organization.into(),
-                    "Latency".into(),
-                    "open".into(),
-                    now.into(),
-                ],
-            ),
-            (
-                "insight_highlights",
-                vec!["insight_uuid", "highlight_uuid"],
-                vec![insight.into(), highlight.into()],
-            ),
+        // One row of each table, with the columns the second migration left.
+        let rows: [(&str, &str, Vec<sea_orm::Value>); 8] = [
+            ("organizations", "uuid, name, created_at",
+             vec![organization.into(), "Old".into(), now.into()]),
+            ("customers",
+             "uuid, organization_uuid, full_name, email, feedback_count, \
+              last_interacted_date, search_text, created_at, updated_at",
+             vec![customer.into(), organization.into(), "Ada".into(),
+                  mail("ada", "example.com").into(), 1i64.into(), given.into(),
+                  "ada".into(), now.into(), now.into()]),
+            ("feedbacks",
+             "uuid, organization_uuid, customer_uuid, feedback_contents, \
+              feedback_date, source, created_at",
+             vec![feedback.into(), organization.into(), customer.into(), "Slow.".into(),
+                  given.into(), "email".into(), now.into()]),
+            ("feedback_highlights",
+             "uuid, organization_uuid, feedback_uuid, quote, sentiment_score, created_at",
+             vec![highlight.into(), organization.into(), feedback.into(), "Slow".into(),
+                  (-0.5f64).into(), now.into()]),
+            ("insights", "uuid, organization_uuid, title, created_at",
+             vec![insight.into(), organization.into(), "Speed".into(), now.into()]),
+            ("issues", "uuid, organization_uuid, title, status, created_at",
+             vec![issue.into(), organization.into(), "Latency".into(), "open".into(), now.into()]),
+            ("insight_highlights", "insight_uuid, highlight_uuid",
+             vec![insight.into(), highlight.into()]),
+            ("issue_highlights", "issue_uuid, highlight_uuid",
+             vec![issue.into(), highlight.into()]),
         ];
-        let link = (
-            "issue_highlights",
-            vec!["issue_uuid", "highlight_uuid"],
-            vec![issue.into(), highlight.into()],
-        );
-        for (table, columns, values) in rows.into_iter().chain([link]) {
-            let mut insert = Query::insert();
-            insert
-                .into_table(table)
-                .columns(columns)
-                .values_panic(values.into_iter().map(Expr::val));
-            db.execute(&insert).await.expect(table);
+        for (table, columns, values) in rows {
+            common::sql::insert(&db, table, columns, vec![values]).await;
         }
 
         Migrator::up(&db, None)

@@ -1,5 +1,10 @@
-//! The graph over HTTP: every field, filter, sort and mutation, the tenancy
-//! rule, the limits and the statement bound, on each backend.
+//! The GraphQL schema over HTTP: every field, filter, sort and mutation of a
+//! small organization built through the mutations, the tenancy rule, the
+//! statement and row bounds of nested pages, and the batched relation pages.
+//! Each of those scenarios runs once per backend (`…::on_sqlite`,
+//! `…::on_postgres`). GraphQL over HTTP (tokens, media types, methods,
+//! batches, sizes), the document limits and the response order, which the
+//! database does not change, run on SQLite alone.
 
 mod common;
 
@@ -13,6 +18,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+/// The uuid a JSON string holds.
 fn uuid_of(value: &Value) -> Uuid {
     value
         .as_str()
@@ -36,6 +42,7 @@ struct Fixture {
     issue_timeouts: Uuid,
 }
 
+/// Runs a mutation that creates one thing: the uuid it answers.
 async fn create(app: &TestApp, token: &str, mutation: &str, variables: Value) -> Uuid {
     let answer = app.graphql(token, mutation, variables).await.ok();
     let data = answer.body["data"].as_object().expect("data object");
@@ -43,6 +50,9 @@ async fn create(app: &TestApp, token: &str, mutation: &str, variables: Value) ->
     uuid_of(&created["uuid"])
 }
 
+/// Builds the [`Fixture`] organization: Alice (persona and company, two
+/// feedbacks), Bob (one), Carol (persona, three), Dave (none), seven
+/// highlights, two insights and two issues.
 async fn fixture(app: &TestApp) -> Fixture {
     let (organization, token) = app.organization_with_token().await;
     let org = json!(organization);
@@ -170,12 +180,22 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
 }
 
+/// A running app of `backend` with the [`fixture`] organization.
+async fn app_with_fixture(backend: Backend) -> (TestApp, Fixture) {
+    let app = spawn_app(backend).await;
+    let fx = fixture(&app).await;
+    (app, fx)
+}
+
+/// The customer list, every argument a variable.
 const CUSTOMER_LIST: &str = "query($o: UUID!, $f: CustomerFilter, $s: CustomerSortBy, $d: SortDirection, $n: Int, $p: Int) {
   customers(organizationUuid: $o, filter: $f, sortBy: $s, sortDirection: $d, pageSize: $n, pageNumber: $p) {
     totalCount hasNextPage pageNumber pageSize nodes { uuid }
   }
 }";
 
+/// [`CUSTOMER_LIST`] of the fixture's organization with `variables`: the
+/// uuids listed, the total and whether a next page follows.
 async fn list(app: &TestApp, fx: &Fixture, variables: Value) -> (Vec<Uuid>, i64, bool) {
     let mut variables = variables;
     variables["o"] = json!(fx.organization);
@@ -196,8 +216,7 @@ async fn list(app: &TestApp, fx: &Fixture, variables: Value) -> (Vec<Uuid>, i64,
 
 on_each_backend! {
     async fn customers_sort_by_every_column_both_ways_with_nulls_last(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
 
         let (nodes, total, more) = list(&app, &fx, json!({})).await;
@@ -233,8 +252,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn customer_pages_cover_every_customer_once_and_say_whether_more_follow(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
         let mut seen = Vec::new();
         for page in 1..=3 {
@@ -287,8 +305,7 @@ async fn equal_sort_values_are_ordered_by_uuid_so_pages_never_overlap() {
 
 on_each_backend! {
     async fn every_customer_filter_narrows_the_list(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
         for (filter, expected) in [
             (json!({"uuids": [a, d]}), vec![a, d]),
@@ -321,8 +338,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn a_customer_carries_its_relations_and_aggregates(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let query = "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) {
             uuid organizationUuid fullName email role personaUuid customerCompanyUuid lastInteractedDate createdAt updatedAt
             feedbackCount averageSentiment
@@ -412,8 +428,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn a_customer_without_feedback_has_empty_relations_and_null_aggregates(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let dave = app
             .graphql(&fx.token, "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { lastInteractedDate averageSentiment feedbacks { totalCount hasNextPage nodes { uuid } } insights { totalCount } } }", json!({"o": fx.organization, "u": fx.dave}))
             .await
@@ -443,8 +458,7 @@ on_each_backend! {
     /// The list loads its customers' companies and personas with the
     /// customers, also through a fragment and an alias.
     async fn a_listed_customers_company_and_persona_add_no_statement_to_the_list(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let bare = "query($o: UUID!) { customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) { nodes { uuid } } }";
         let statements = |query: String| {
             let app = &app;
@@ -478,8 +492,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn a_listed_customers_company_and_persona_match_what_the_customer_field_loads(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let answer = app
             .graphql(&fx.token, &listed_with_related(), json!({"o": fx.organization}))
             .await
@@ -524,8 +537,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn the_organization_root_lists_everything_it_holds(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let query = "query($o: UUID!) { organization(uuid: $o) { uuid name createdAt
             customers(pageSize: 2) { totalCount hasNextPage }
             customer(uuid: \"%BOB%\") { fullName }
@@ -577,8 +589,7 @@ on_each_backend! {
 
 #[tokio::test]
 async fn out_of_range_pages_and_bad_filters_answer_bad_user_input() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let fx = fixture(&app).await;
+    let (app, fx) = app_with_fixture(Backend::Sqlite).await;
     for (variables, parameter) in [
         (json!({"n": 0}), "pageSize"),
         (json!({"n": 101}), "pageSize"),
@@ -661,8 +672,7 @@ const NEW_FEEDBACK: &str = "mutation($o: UUID!, $i: CreateFeedbackInput!) { crea
 
 on_each_backend! {
     async fn create_customer_refuses_bad_input_naming_the_field_and_a_taken_email(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let org = json!(fx.organization);
         let new_customer = "mutation($o: UUID!, $i: CreateCustomerInput!) { createCustomer(organizationUuid: $o, input: $i) { uuid email } }";
         for (input, code, parameter) in [
@@ -714,8 +724,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn update_customer_keeps_absent_fields_and_clears_those_sent_as_null(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let org = json!(fx.organization);
         let update = UPDATE_CUSTOMER;
         let answer = app
@@ -749,8 +758,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn update_customer_refuses_a_null_name_a_taken_email_and_a_missing_customer(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let org = json!(fx.organization);
         let update = UPDATE_CUSTOMER;
         let null_name = app
@@ -787,8 +795,7 @@ on_each_backend! {
 on_each_backend! {
     /// A new feedback moves lastInteractedDate forward only, and counts.
     async fn a_new_feedback_counts_and_moves_the_last_interaction_forward_only(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let org = json!(fx.organization);
         let new_feedback = NEW_FEEDBACK;
         for date in ["2026-01-01T00:00:00Z", "2020-01-01T00:00:00Z"] {
@@ -816,8 +823,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn a_feedback_of_no_customer_a_score_out_of_range_and_an_unknown_highlight_are_refused(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let org = json!(fx.organization);
         let new_feedback = NEW_FEEDBACK;
         let orphan = app
@@ -847,8 +853,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn linking_a_highlight_twice_changes_nothing(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let org = json!(fx.organization);
         for _ in 0..2 {
             let linked = app
@@ -871,8 +876,7 @@ on_each_backend! {
 
 on_each_backend! {
     async fn another_organizations_data_reads_exactly_like_missing_data(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let (other_org, other_token) = app.organization_with_token().await;
 
         let customer =
@@ -947,8 +951,7 @@ on_each_backend! {
     /// Writes into another organization, or to its data from one's own, are
     /// `NOT_FOUND` as if it were missing.
     async fn another_organizations_data_cannot_be_written(backend) {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+        let (app, fx) = app_with_fixture(backend).await;
         let (other_org, other_token) = app.organization_with_token().await;
         let write = app
             .graphql(
@@ -969,6 +972,7 @@ on_each_backend! {
     }
 }
 
+/// A page of customers with four nested pages each.
 const NESTED: &str =
     "query($o: UUID!, $n: Int) { customers(organizationUuid: $o, pageSize: $n) { nodes {
     uuid fullName company { name } persona { name }
