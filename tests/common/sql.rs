@@ -2,11 +2,24 @@
 //! an older schema, before a migration under test runs.
 
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, ExecResult, Value};
 
-/// Inserts `rows` into `table` in one statement. `columns` names the columns,
-/// comma-separated, in the order of every row's values.
+/// Inserts `rows` into `table` in one statement, panicking if it fails.
+/// `columns` names the columns, comma-separated, in the order of every row's
+/// values.
 pub async fn insert(db: &DatabaseConnection, table: &str, columns: &str, rows: Vec<Vec<Value>>) {
+    try_insert(db, table, columns, rows)
+        .await
+        .unwrap_or_else(|error| panic!("insert into {table}: {error}"));
+}
+
+/// [`insert`], answering what the database says (for a row it should refuse).
+pub async fn try_insert(
+    db: &DatabaseConnection,
+    table: &str,
+    columns: &str,
+    rows: Vec<Vec<Value>>,
+) -> Result<ExecResult, DbErr> {
     let mut insert = Query::insert();
     insert
         .into_table(sea_orm::sea_query::Alias::new(table))
@@ -18,7 +31,5 @@ pub async fn insert(db: &DatabaseConnection, table: &str, columns: &str, rows: V
     for row in rows {
         insert.values_panic(row.into_iter().map(Expr::val));
     }
-    db.execute(&insert)
-        .await
-        .unwrap_or_else(|error| panic!("insert into {table}: {error}"));
+    db.execute(&insert).await
 }
