@@ -56,13 +56,12 @@ impl Org<'_> {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "search={term}");
-        let names = names(&body["customers"], "full_name");
-        assert_eq!(
-            body["total_customer_count"].as_u64(),
-            Some(names.len() as u64),
-            "search={term}: {body}"
-        );
-        names
+        counted(
+            &body["customers"],
+            "full_name",
+            &body["total_customer_count"],
+            &format!("search={term}: {body}"),
+        )
     }
 
     /// The full names GraphQL `customers(filter: {search})` finds, sorted;
@@ -82,13 +81,12 @@ impl Org<'_> {
         let root = answer.data("/customers");
         let nested = answer.data("/organization/customers");
         assert_eq!(root, nested, "search={term}");
-        let names = names(&root["nodes"], "fullName");
-        assert_eq!(
-            root["totalCount"].as_u64(),
-            Some(names.len() as u64),
-            "search={term}"
-        );
-        names
+        counted(
+            &root["nodes"],
+            "fullName",
+            &root["totalCount"],
+            &format!("search={term}"),
+        )
     }
 
     /// Customers found by `term`, the same through both faces.
@@ -127,18 +125,18 @@ impl Org<'_> {
             .ok();
         let page = answer.data("/organization/feedbacks");
         assert_eq!(page, answer.data("/viewer/feedbacks"), "search={term}");
-        let contents = names(&page["nodes"], "feedbackContents");
-        assert_eq!(
-            page["totalCount"].as_u64(),
-            Some(contents.len() as u64),
-            "search={term}"
-        );
-        contents
+        counted(
+            &page["nodes"],
+            "feedbackContents",
+            &page["totalCount"],
+            &format!("search={term}"),
+        )
     }
 }
 
-/// The `field` of every object of a JSON array, sorted.
-fn names(list: &Value, field: &str) -> Vec<String> {
+/// The `field` of every object of the JSON array `list`, sorted, asserting
+/// that `total` counts them (`case` says which answer it was).
+fn counted(list: &Value, field: &str, total: &Value, case: &str) -> Vec<String> {
     let mut names: Vec<String> = list
         .as_array()
         .unwrap_or_else(|| panic!("not a list: {list}"))
@@ -146,6 +144,7 @@ fn names(list: &Value, field: &str) -> Vec<String> {
         .map(|item| item[field].as_str().expect("text").to_owned())
         .collect();
     names.sort();
+    assert_eq!(total.as_u64(), Some(names.len() as u64), "{case}");
     names
 }
 

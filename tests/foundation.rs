@@ -1,5 +1,10 @@
-//! The foundation: migrations on both backends, the CLI, the token extractor,
-//! the operational endpoints and the seeded data.
+//! The foundation under both faces: the migrations and the constraints they
+//! enforce, the command line, the token extractor, the operational endpoints
+//! (`/healthz`, `/readyz`, `/metrics`), the seeded demo data and the
+//! read-path migration of existing rows. Scenarios that touch a database run
+//! once per backend (`…::on_sqlite`, `…::on_postgres`); the pool's recovery
+//! after PostgreSQL drops its connections runs on PostgreSQL alone, and the
+//! metrics and routing checks on SQLite alone.
 
 mod common;
 
@@ -22,12 +27,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+/// The `customer-graph` binary, without a `DATABASE_URL` from the
+/// environment and with quiet logs.
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_customer-graph"));
     command.env_remove("DATABASE_URL").env("RUST_LOG", "warn");
     command
 }
 
+/// Runs `command`, asserting it succeeds: its stdout.
 fn run_ok(command: &mut Command) -> String {
     let output = command.output().expect("run the binary");
     assert!(
@@ -38,6 +46,7 @@ fn run_ok(command: &mut Command) -> String {
     String::from_utf8(output.stdout).expect("utf-8 stdout")
 }
 
+/// The names of the app database's tables, sorted.
 async fn table_names(app: &common::TestApp) -> Vec<String> {
     let sql = match app.backend {
         Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
@@ -54,6 +63,7 @@ async fn table_names(app: &common::TestApp) -> Vec<String> {
         .collect()
 }
 
+/// A new customer of `organization` with `email`, as an entity to insert.
 fn customer(organization: Uuid, email: &str) -> customers::ActiveModel {
     let now = store::now();
     customers::ActiveModel {
@@ -259,6 +269,8 @@ fn a_token_for_a_missing_organization_is_refused() {
     assert!(output.stdout.is_empty(), "nothing on stdout when it fails");
 }
 
+/// Serves a route that answers the organization of the token extractor's
+/// tenant, over the app's state: its URL.
 async fn serve_whoami(app: &common::TestApp) -> String {
     let state = AppState::new(app.db.clone(), app.metrics.clone(), ServerConfig::default());
     let router = Router::new()
@@ -276,7 +288,7 @@ async fn serve_whoami(app: &common::TestApp) -> String {
 }
 
 #[tokio::test]
-async fn connections_the_database_dropped_answer_503_and_the_pool_recovers() {
+async fn connections_the_database_dropped_answer_503_and_the_pool_recovers_on_postgres() {
     if !common::postgres_configured() {
         eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL run is skipped");
         return;
@@ -445,7 +457,9 @@ async fn unknown_routes_and_wrong_methods_answer_json_errors() {
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
 
-async fn organization_with_uuid(db: &sea_orm::DatabaseConnection, uuid: Uuid) {
+/// Stores an organization with a chosen `uuid`, so seeded rows can be
+/// compared across databases.
+async fn organization_with_uuid(db: &DatabaseConnection, uuid: Uuid) {
     entity::organizations::ActiveModel {
         uuid: Set(uuid),
         name: Set("Seeded".into()),

@@ -42,15 +42,6 @@ pub enum Backend {
     Postgres,
 }
 
-/// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set.
-pub fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Sqlite];
-    if postgres_configured() {
-        backends.push(Backend::Postgres);
-    }
-    backends
-}
-
 /// What a fresh database leaves behind, removed when the guard is dropped: a
 /// SQLite file's directory, or a PostgreSQL database (dropped, so a
 /// developer's server does not collect one per test run).
