@@ -722,18 +722,10 @@ on_each_backend! {
             .expect("exists");
         assert_eq!(copied.customer_uuid, customer, "{backend:?}");
         assert_eq!(copied.feedback_date, given, "{backend:?}");
-        let insight_link = insight_highlights::Entity::find()
-            .one(&db)
-            .await
-            .expect("link")
-            .expect("exists");
-        assert_eq!(insight_link.customer_uuid, customer, "{backend:?}");
-        let issue_link = issue_highlights::Entity::find()
-            .one(&db)
-            .await
-            .expect("link")
-            .expect("exists");
-        assert_eq!(issue_link.customer_uuid, customer, "{backend:?}");
+        let insight_link = insight_highlights::Entity::find().one(&db).await.expect("link");
+        assert_eq!(insight_link.expect("exists").customer_uuid, customer, "{backend:?}");
+        let issue_link = issue_highlights::Entity::find().one(&db).await.expect("link");
+        assert_eq!(issue_link.expect("exists").customer_uuid, customer, "{backend:?}");
         let stored = store::organizations::find(&db, organization)
             .await
             .expect("organization")
