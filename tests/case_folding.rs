@@ -5,104 +5,63 @@
 
 mod common;
 
-use common::{Backend, TestApp, fresh_database, fresh_database_with, spawn_app, spawn_app_on};
+use common::rest::{Tenant, answer};
+use common::sql::{insert, try_insert};
+use common::{
+    Backend, TestApp, fresh_database, fresh_database_with, mail, sorted, spawn_app, spawn_app_on,
+};
 use customer_graph::db;
 use entity::folding::fold;
 use migration::{Migrator, MigratorTrait};
-use reqwest::StatusCode;
-use sea_orm::sea_query::{Expr, Query};
+use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, Value as SqlValue};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// `local` at `domain`, assembled so that no address is spelled out in the source.
-fn mail(local: &str, domain: &str) -> String {
-    [local, domain].join("@")
-}
-
 /// The name of the migration under test.
 const FOLDING_MIGRATION: &str = "m20261130_000005_unicode_case_folding";
 
-/// An organization of a running app, with a token that grants it.
-struct Org<'a> {
-    app: &'a TestApp,
-    uuid: Uuid,
-    token: String,
+/// An organization of a running app, with the searches this file compares.
+struct Org<'a>(Tenant<'a>);
+
+impl<'a> std::ops::Deref for Org<'a> {
+    type Target = Tenant<'a>;
+
+    fn deref(&self) -> &Tenant<'a> {
+        &self.0
+    }
 }
 
 impl Org<'_> {
     async fn new(app: &TestApp) -> Org<'_> {
-        let (uuid, token) = app.organization_with_token().await;
-        Org { app, uuid, token }
-    }
-
-    fn customers_url(&self, path: &str) -> String {
-        self.app.url(&format!(
-            "/api/v1/organizations/{}/customers{path}",
-            self.uuid
-        ))
+        Org(Tenant::new(app).await)
     }
 
     /// POST /customers: the status and body.
     async fn post_customer(&self, full_name: &str, email: &str) -> (StatusCode, Value) {
-        let response = self
-            .app
-            .client
-            .post(self.customers_url(""))
-            .bearer_auth(&self.token)
-            .json(&json!({"full_name": full_name, "email": email}))
-            .send()
+        self.post(json!({"full_name": full_name, "email": email}))
             .await
-            .expect("send");
-        let status = response.status();
-        (status, response.json().await.expect("JSON body"))
     }
 
     /// Creates a customer through REST and returns its uuid.
     async fn customer(&self, full_name: &str, email: &str) -> String {
-        let (status, body) = self.post_customer(full_name, email).await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body["customers"][0]["uuid"]
-            .as_str()
-            .expect("uuid")
-            .to_owned()
-    }
-
-    /// PUT /customers/{uuid} with `body`: the status and body.
-    async fn put_customer(&self, uuid: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .app
-            .client
-            .put(self.customers_url(&format!("/{uuid}")))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .expect("send");
-        let status = response.status();
-        (status, response.json().await.expect("JSON body"))
+        self.create_uuid(full_name, email).await
     }
 
     /// The full names REST `GET /customers?search=` finds, sorted.
     async fn rest_search(&self, term: &str) -> Vec<String> {
-        let response = self
-            .app
-            .client
-            .get(self.customers_url(""))
-            .query(&[("search", term), ("page_size", "100")])
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(response.status(), StatusCode::OK, "search={term}");
-        let body: Value = response.json().await.expect("JSON body");
-        let names = names(&body["customers"], "full_name");
-        assert_eq!(
-            body["total_customer_count"].as_u64(),
-            Some(names.len() as u64),
-            "search={term}: {body}"
-        );
-        names
+        let (status, body) = answer(
+            self.request(Method::GET, "")
+                .query(&[("search", term), ("page_size", "100")]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "search={term}");
+        counted(
+            &body["customers"],
+            "full_name",
+            &body["total_customer_count"],
+            &format!("search={term}: {body}"),
+        )
     }
 
     /// The full names GraphQL `customers(filter: {search})` finds, sorted;
@@ -115,20 +74,19 @@ impl Org<'_> {
                 "query($o: UUID!, $s: String!) { \
                  customers(organizationUuid: $o, filter: {search: $s}, pageSize: 100) { totalCount nodes { fullName } } \
                  organization(uuid: $o) { customers(filter: {search: $s}, pageSize: 100) { totalCount nodes { fullName } } } }",
-                json!({"o": self.uuid, "s": term}),
+                json!({"o": self.organization, "s": term}),
             )
             .await
             .ok();
         let root = answer.data("/customers");
         let nested = answer.data("/organization/customers");
         assert_eq!(root, nested, "search={term}");
-        let names = names(&root["nodes"], "fullName");
-        assert_eq!(
-            root["totalCount"].as_u64(),
-            Some(names.len() as u64),
-            "search={term}"
-        );
-        names
+        counted(
+            &root["nodes"],
+            "fullName",
+            &root["totalCount"],
+            &format!("search={term}"),
+        )
     }
 
     /// Customers found by `term`, the same through both faces.
@@ -145,7 +103,7 @@ impl Org<'_> {
             .graphql(
                 &self.token,
                 "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { uuid } }",
-                json!({"o": self.uuid, "i": {"customerUuid": customer, "feedbackContents": contents}}),
+                json!({"o": self.organization, "i": {"customerUuid": customer, "feedbackContents": contents}}),
             )
             .await
             .ok();
@@ -161,24 +119,24 @@ impl Org<'_> {
                 "query($o: UUID!, $s: String!) { \
                  organization(uuid: $o) { feedbacks(filter: {search: $s}, pageSize: 100) { totalCount nodes { feedbackContents } } } \
                  viewer { feedbacks(filter: {search: $s}, pageSize: 100) { totalCount nodes { feedbackContents } } } }",
-                json!({"o": self.uuid, "s": term}),
+                json!({"o": self.organization, "s": term}),
             )
             .await
             .ok();
         let page = answer.data("/organization/feedbacks");
         assert_eq!(page, answer.data("/viewer/feedbacks"), "search={term}");
-        let contents = names(&page["nodes"], "feedbackContents");
-        assert_eq!(
-            page["totalCount"].as_u64(),
-            Some(contents.len() as u64),
-            "search={term}"
-        );
-        contents
+        counted(
+            &page["nodes"],
+            "feedbackContents",
+            &page["totalCount"],
+            &format!("search={term}"),
+        )
     }
 }
 
-/// The `field` of every object of a JSON array, sorted.
-fn names(list: &Value, field: &str) -> Vec<String> {
+/// The `field` of every object of the JSON array `list`, sorted, asserting
+/// that `total` counts them (`case` says which answer it was).
+fn counted(list: &Value, field: &str, total: &Value, case: &str) -> Vec<String> {
     let mut names: Vec<String> = list
         .as_array()
         .unwrap_or_else(|| panic!("not a list: {list}"))
@@ -186,13 +144,8 @@ fn names(list: &Value, field: &str) -> Vec<String> {
         .map(|item| item[field].as_str().expect("text").to_owned())
         .collect();
     names.sort();
+    assert_eq!(total.as_u64(), Some(names.len() as u64), "{case}");
     names
-}
-
-fn strings(values: &[&str]) -> Vec<String> {
-    let mut values: Vec<String> = values.iter().map(|value| value.to_string()).collect();
-    values.sort();
-    values
 }
 
 on_each_backend! {
@@ -216,7 +169,7 @@ on_each_backend! {
         ] {
             assert_eq!(
                 org.search(term).await,
-                strings(&["ΚΩΣΤΑΣ Test"]),
+                sorted(&["ΚΩΣΤΑΣ Test"]),
                 "{backend:?} search={term}"
             );
         }
@@ -272,14 +225,14 @@ on_each_backend! {
         for (term, expected) in cases {
             assert_eq!(
                 org.search(term).await,
-                strings(expected),
+                sorted(expected),
                 "{backend:?} search={term:?}"
             );
         }
         // Emails are searched by the same rule.
         assert_eq!(
             org.search("WEBER@EXAMPLE").await,
-            strings(&["Straße Weber"])
+            sorted(&["Straße Weber"])
         );
     }
 }
@@ -312,7 +265,7 @@ on_each_backend! {
                 .graphql(
                     &org.token,
                     "mutation($o: UUID!, $i: CreateCustomerInput!) { createCustomer(organizationUuid: $o, input: $i) { uuid } }",
-                    json!({"o": org.uuid, "i": {"fullName": "Second", "email": second}}),
+                    json!({"o": org.organization, "i": {"fullName": "Second", "email": second}}),
                 )
                 .await;
             assert_eq!(
@@ -325,7 +278,7 @@ on_each_backend! {
 
         let other = org.customer("Other", &mail("other", "example.com")).await;
         for (_, second) in &pairs {
-            let (status, body) = org.put_customer(&other, json!({"email": second})).await;
+            let (status, body) = org.put(&other, json!({"email": second})).await;
             assert_eq!(
                 status,
                 StatusCode::CONFLICT,
@@ -336,7 +289,7 @@ on_each_backend! {
                 .graphql(
                     &org.token,
                     "mutation($o: UUID!, $u: UUID!, $e: String!) { updateCustomer(organizationUuid: $o, uuid: $u, input: {email: $e}) { uuid } }",
-                    json!({"o": org.uuid, "u": other, "e": second}),
+                    json!({"o": org.organization, "u": other, "e": second}),
                 )
                 .await;
             assert_eq!(
@@ -348,7 +301,7 @@ on_each_backend! {
         }
         // Its own email in another case is no conflict with itself.
         let (status, body) = org
-            .put_customer(&other, json!({"email": mail("OTHER", "EXAMPLE.COM")}))
+            .put(&other, json!({"email": mail("OTHER", "EXAMPLE.COM")}))
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
 
@@ -398,7 +351,7 @@ on_each_backend! {
         for (term, expected) in cases {
             assert_eq!(
                 org.feedback_search(term).await,
-                strings(expected),
+                sorted(expected),
                 "{backend:?} search={term:?}"
             );
         }
@@ -423,27 +376,12 @@ async fn database_before_folding(backend: Backend) -> (DatabaseConnection, commo
     (db, scratch)
 }
 
-/// Inserts rows with raw SQL, `columns` for each of `rows`.
-async fn insert(
-    db: &DatabaseConnection,
-    table: &'static str,
-    columns: &[&'static str],
-    rows: Vec<Vec<SqlValue>>,
-) {
-    let mut insert = Query::insert();
-    insert.into_table(table).columns(columns.iter().copied());
-    for row in rows {
-        insert.values_panic(row.into_iter().map(Expr::val));
-    }
-    db.execute(&insert).await.expect(table);
-}
-
 async fn old_organization(db: &DatabaseConnection) -> Uuid {
     let organization = Uuid::new_v4();
     insert(
         db,
         "organizations",
-        &["uuid", "name", "created_at"],
+        "uuid, name, created_at",
         vec![vec![
             organization.into(),
             "Old".into(),
@@ -470,16 +408,8 @@ fn old_customer(organization: Uuid, uuid: Uuid, full_name: &str, email: &str) ->
     ]
 }
 
-const OLD_CUSTOMER_COLUMNS: [&str; 8] = [
-    "uuid",
-    "organization_uuid",
-    "full_name",
-    "email",
-    "feedback_count",
-    "search_text",
-    "created_at",
-    "updated_at",
-];
+/// The columns of [`old_customer`]'s values.
+const OLD_CUSTOMER_COLUMNS: &str = "uuid, organization_uuid, full_name, email, feedback_count, search_text, created_at, updated_at";
 
 /// `(text column, uuid)` of every row of `table`, by uuid.
 async fn texts(db: &DatabaseConnection, table: &str, column: &str) -> Vec<(Uuid, String)> {
@@ -548,7 +478,7 @@ on_each_backend! {
                 &mail(&format!("Sofos.{index}"), "example.com"),
             ));
         }
-        insert(&db, "customers", &OLD_CUSTOMER_COLUMNS, customers).await;
+        insert(&db, "customers", OLD_CUSTOMER_COLUMNS, customers).await;
         let now = chrono::Utc::now();
         let feedbacks: Vec<Vec<SqlValue>> = (0..2_100)
             .map(|index| {
@@ -566,15 +496,7 @@ on_each_backend! {
         insert(
             &db,
             "feedbacks",
-            &[
-                "uuid",
-                "organization_uuid",
-                "customer_uuid",
-                "feedback_contents",
-                "feedback_date",
-                "source",
-                "created_at",
-            ],
+            "uuid, organization_uuid, customer_uuid, feedback_contents, feedback_date, source, created_at",
             feedbacks,
         )
         .await;
@@ -634,16 +556,12 @@ on_each_backend! {
             "Twin",
             &mail("strasse", "EXAMPLE.COM"),
         );
-        let mut columns = OLD_CUSTOMER_COLUMNS.to_vec();
-        columns.push("email_folded");
         let mut row = twin;
         row.push(fold(&mail("strasse", "EXAMPLE.COM")).into());
-        let mut duplicate = Query::insert();
-        duplicate
-            .into_table("customers")
-            .columns(columns)
-            .values_panic(row.into_iter().map(Expr::val));
-        let error = db.execute(&duplicate).await.expect_err("refused");
+        let columns = format!("{OLD_CUSTOMER_COLUMNS}, email_folded");
+        let error = try_insert(&db, "customers", &columns, vec![row])
+            .await
+            .expect_err("refused");
         assert!(
             customer_graph::error::is_unique_violation(&error),
             "{backend:?}: {error}"
@@ -695,7 +613,7 @@ on_each_backend! {
         insert(
             &db,
             "customers",
-            &OLD_CUSTOMER_COLUMNS,
+            OLD_CUSTOMER_COLUMNS,
             vec![
                 old_customer(organization, upper, "Upper", &upper_email),
                 old_customer(organization, sharp, "Sharp", &sharp_email),
@@ -775,7 +693,7 @@ async fn search_and_emails_ignore_the_database_locale_on_postgres() {
         ] {
             let response = app
                 .client
-                .get(org.customers_url(""))
+                .get(org.url(""))
                 .query(&[("search", term)])
                 .bearer_auth(&org.token)
                 .send()

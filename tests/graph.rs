@@ -1,11 +1,16 @@
-//! The graph over HTTP: every field, filter, sort and mutation, the tenancy
-//! rule, the limits and the statement bound, on each backend.
+//! The GraphQL schema over HTTP: every field, filter, sort and mutation of a
+//! small organization built through the mutations, the tenancy rule, the
+//! statement and row bounds of nested pages, and the batched relation pages.
+//! Each of those scenarios runs once per backend (`…::on_sqlite`,
+//! `…::on_postgres`). GraphQL over HTTP (tokens, media types, methods,
+//! batches, sizes), the document limits and the response order, which the
+//! database does not change, run on SQLite alone.
 
 mod common;
 
 use std::collections::HashMap;
 
-use common::{Backend, TestApp, backends, spawn_app, spawn_app_with};
+use common::{Backend, TestApp, mail, seeded_app, spawn_app, spawn_app_with};
 use customer_graph::config::ServerConfig;
 use customer_graph::store::relations::{self, Direction, FeedbackSort, Relation, Window};
 use entity::{customers, feedback_highlights, feedbacks};
@@ -13,11 +18,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// `local` at `domain`, assembled so that no address is spelled out in the source.
-fn mail(local: &str, domain: &str) -> String {
-    [local, domain].join("@")
-}
-
+/// The uuid a JSON string holds.
 fn uuid_of(value: &Value) -> Uuid {
     value
         .as_str()
@@ -41,6 +42,7 @@ struct Fixture {
     issue_timeouts: Uuid,
 }
 
+/// Runs a mutation that creates one thing: the uuid it answers.
 async fn create(app: &TestApp, token: &str, mutation: &str, variables: Value) -> Uuid {
     let answer = app.graphql(token, mutation, variables).await.ok();
     let data = answer.body["data"].as_object().expect("data object");
@@ -48,6 +50,9 @@ async fn create(app: &TestApp, token: &str, mutation: &str, variables: Value) ->
     uuid_of(&created["uuid"])
 }
 
+/// Builds the [`Fixture`] organization: Alice (persona and company, two
+/// feedbacks), Bob (one), Carol (persona, three), Dave (none), seven
+/// highlights, two insights and two issues.
 async fn fixture(app: &TestApp) -> Fixture {
     let (organization, token) = app.organization_with_token().await;
     let org = json!(organization);
@@ -175,12 +180,22 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
 }
 
+/// A running app of `backend` with the [`fixture`] organization.
+async fn app_with_fixture(backend: Backend) -> (TestApp, Fixture) {
+    let app = spawn_app(backend).await;
+    let fx = fixture(&app).await;
+    (app, fx)
+}
+
+/// The customer list, every argument a variable.
 const CUSTOMER_LIST: &str = "query($o: UUID!, $f: CustomerFilter, $s: CustomerSortBy, $d: SortDirection, $n: Int, $p: Int) {
   customers(organizationUuid: $o, filter: $f, sortBy: $s, sortDirection: $d, pageSize: $n, pageNumber: $p) {
     totalCount hasNextPage pageNumber pageSize nodes { uuid }
   }
 }";
 
+/// [`CUSTOMER_LIST`] of the fixture's organization with `variables`: the
+/// uuids listed, the total and whether a next page follows.
 async fn list(app: &TestApp, fx: &Fixture, variables: Value) -> (Vec<Uuid>, i64, bool) {
     let mut variables = variables;
     variables["o"] = json!(fx.organization);
@@ -199,11 +214,9 @@ async fn list(app: &TestApp, fx: &Fixture, variables: Value) -> (Vec<Uuid>, i64,
     )
 }
 
-#[tokio::test]
-async fn customers_sort_by_every_column_with_nulls_last_and_pages_that_never_overlap() {
-    for backend in backends() {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+on_each_backend! {
+    async fn customers_sort_by_every_column_both_ways_with_nulls_last(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
         let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
 
         let (nodes, total, more) = list(&app, &fx, json!({})).await;
@@ -234,7 +247,13 @@ async fn customers_sort_by_every_column_with_nulls_last_and_pages_that_never_ove
         }
         let (nodes, ..) = list(&app, &fx, json!({"s": "UPDATED_AT", "d": "DESC"})).await;
         assert_eq!(nodes.len(), 4);
+    }
+}
 
+on_each_backend! {
+    async fn customer_pages_cover_every_customer_once_and_say_whether_more_follow(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
+        let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
         let mut seen = Vec::new();
         for page in 1..=3 {
             let (nodes, total, more) = list(
@@ -244,7 +263,7 @@ async fn customers_sort_by_every_column_with_nulls_last_and_pages_that_never_ove
             )
             .await;
             assert_eq!(total, 4);
-            assert_eq!(more, page == 1, "page {page}");
+            assert_eq!(more, page == 1, "{backend:?} page {page}");
             seen.extend(nodes);
         }
         assert_eq!(seen, vec![a, b, c, d], "pages cover everything once");
@@ -284,11 +303,9 @@ async fn equal_sort_values_are_ordered_by_uuid_so_pages_never_overlap() {
     assert_eq!((seen.len(), unique.len()), (7, 7));
 }
 
-#[tokio::test]
-async fn every_customer_filter_narrows_the_list() {
-    for backend in backends() {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+on_each_backend! {
+    async fn every_customer_filter_narrows_the_list(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
         let (a, b, c, d) = (fx.alice, fx.bob, fx.carol, fx.dave);
         for (filter, expected) in [
             (json!({"uuids": [a, d]}), vec![a, d]),
@@ -319,11 +336,9 @@ async fn every_customer_filter_narrows_the_list() {
     }
 }
 
-#[tokio::test]
-async fn a_customer_carries_its_relations_and_aggregates() {
-    for backend in backends() {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+on_each_backend! {
+    async fn a_customer_carries_its_relations_and_aggregates(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
         let query = "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) {
             uuid organizationUuid fullName email role personaUuid customerCompanyUuid lastInteractedDate createdAt updatedAt
             feedbackCount averageSentiment
@@ -408,27 +423,42 @@ async fn a_customer_carries_its_relations_and_aggregates() {
         assert_eq!(timeouts["status"], "OPEN");
         assert!((timeouts["averageSentiment"].as_f64().expect("avg") + 0.7).abs() < 1e-9);
         assert_eq!(timeouts["highlightCount"], 2);
+    }
+}
 
+on_each_backend! {
+    async fn a_customer_without_feedback_has_empty_relations_and_null_aggregates(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
         let dave = app
             .graphql(&fx.token, "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { lastInteractedDate averageSentiment feedbacks { totalCount hasNextPage nodes { uuid } } insights { totalCount } } }", json!({"o": fx.organization, "u": fx.dave}))
             .await
             .ok();
-        assert_eq!(dave.data("/customer/lastInteractedDate"), &Value::Null);
+        assert_eq!(
+            dave.data("/customer/lastInteractedDate"),
+            &Value::Null,
+            "{backend:?}"
+        );
         assert_eq!(dave.data("/customer/averageSentiment"), &Value::Null);
         assert_eq!(dave.data("/customer/feedbacks/totalCount"), 0);
         assert_eq!(dave.data("/customer/insights/totalCount"), 0);
     }
 }
 
-#[tokio::test]
-async fn a_listed_customers_company_and_persona_come_with_the_list_and_match_its_own() {
-    for backend in backends() {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
-        let related = "company { uuid name domain } persona { uuid name description }";
-        let listed = format!(
-            "query($o: UUID!) {{ customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) {{ nodes {{ uuid {related} }} }} }}"
-        );
+/// A customer's company and persona, as the list scenarios select them.
+const RELATED: &str = "company { uuid name domain } persona { uuid name description }";
+
+/// The customers by name, each with [`RELATED`].
+fn listed_with_related() -> String {
+    format!(
+        "query($o: UUID!) {{ customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) {{ nodes {{ uuid {RELATED} }} }} }}"
+    )
+}
+
+on_each_backend! {
+    /// The list loads its customers' companies and personas with the
+    /// customers, also through a fragment and an alias.
+    async fn a_listed_customers_company_and_persona_add_no_statement_to_the_list(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
         let bare = "query($o: UUID!) { customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) { nodes { uuid } } }";
         let statements = |query: String| {
             let app = &app;
@@ -442,12 +472,31 @@ async fn a_listed_customers_company_and_persona_come_with_the_list_and_match_its
                 (answer, app.metrics.statements() - before)
             }
         };
-        let (answer, with_related) = statements(listed.clone()).await;
+        let (_, with_related) = statements(listed_with_related()).await;
         let (_, without) = statements(bare.to_owned()).await;
         assert_eq!(
             with_related, without,
             "{backend:?}: company and persona add no statement to a list"
         );
+        // Through a fragment and an alias, the list still brings them along.
+        let (answer, through_fragment) = statements(
+            "query($o: UUID!) { customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) { nodes { ...C } } } \
+             fragment C on Customer { uuid employer: company { name } }"
+                .to_owned(),
+        )
+        .await;
+        assert_eq!(through_fragment, without, "{backend:?}");
+        assert_eq!(answer.data("/customers/nodes/0/employer/name"), "Acme");
+    }
+}
+
+on_each_backend! {
+    async fn a_listed_customers_company_and_persona_match_what_the_customer_field_loads(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
+        let answer = app
+            .graphql(&fx.token, &listed_with_related(), json!({"o": fx.organization}))
+            .await
+            .ok();
         let nodes = answer
             .data("/customers/nodes")
             .as_array()
@@ -472,7 +521,7 @@ async fn a_listed_customers_company_and_persona_come_with_the_list_and_match_its
             let one = app
                 .graphql(
                     &fx.token,
-                    &format!("query($o: UUID!, $u: UUID!) {{ customer(organizationUuid: $o, uuid: $u) {{ uuid {related} }} }}"),
+                    &format!("query($o: UUID!, $u: UUID!) {{ customer(organizationUuid: $o, uuid: $u) {{ uuid {RELATED} }} }}"),
                     json!({"o": fx.organization, "u": node["uuid"]}),
                 )
                 .await
@@ -483,23 +532,12 @@ async fn a_listed_customers_company_and_persona_come_with_the_list_and_match_its
                 "{backend:?}: the loader says the same"
             );
         }
-        // Through a fragment and an alias, the list still brings them along.
-        let (answer, through_fragment) = statements(
-            "query($o: UUID!) { customers(organizationUuid: $o, sortBy: FULL_NAME, sortDirection: ASC) { nodes { ...C } } } \
-             fragment C on Customer { uuid employer: company { name } }"
-                .to_owned(),
-        )
-        .await;
-        assert_eq!(through_fragment, without, "{backend:?}");
-        assert_eq!(answer.data("/customers/nodes/0/employer/name"), "Acme");
     }
 }
 
-#[tokio::test]
-async fn the_organization_root_lists_everything_it_holds() {
-    for backend in backends() {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+on_each_backend! {
+    async fn the_organization_root_lists_everything_it_holds(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
         let query = "query($o: UUID!) { organization(uuid: $o) { uuid name createdAt
             customers(pageSize: 2) { totalCount hasNextPage }
             customer(uuid: \"%BOB%\") { fullName }
@@ -551,8 +589,7 @@ async fn the_organization_root_lists_everything_it_holds() {
 
 #[tokio::test]
 async fn out_of_range_pages_and_bad_filters_answer_bad_user_input() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let fx = fixture(&app).await;
+    let (app, fx) = app_with_fixture(Backend::Sqlite).await;
     for (variables, parameter) in [
         (json!({"n": 0}), "pageSize"),
         (json!({"n": 101}), "pageSize"),
@@ -627,11 +664,15 @@ async fn out_of_range_pages_and_bad_filters_answer_bad_user_input() {
     assert!(missing.body.get("data").is_none());
 }
 
-#[tokio::test]
-async fn mutations_validate_their_input_and_keep_derived_fields_current() {
-    for backend in backends() {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+/// `updateCustomer`, answering every field it may change.
+const UPDATE_CUSTOMER: &str = "mutation($o: UUID!, $u: UUID!, $i: UpdateCustomerInput!) { updateCustomer(organizationUuid: $o, uuid: $u, input: $i) { fullName email role personaUuid customerCompanyUuid updatedAt createdAt } }";
+
+/// `createFeedback`, answering the uuid and source.
+const NEW_FEEDBACK: &str = "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { uuid source } }";
+
+on_each_backend! {
+    async fn create_customer_refuses_bad_input_naming_the_field_and_a_taken_email(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
         let org = json!(fx.organization);
         let new_customer = "mutation($o: UUID!, $i: CreateCustomerInput!) { createCustomer(organizationUuid: $o, input: $i) { uuid email } }";
         for (input, code, parameter) in [
@@ -678,8 +719,14 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
             }
             assert_eq!(answer.body["data"], Value::Null);
         }
+    }
+}
 
-        let update = "mutation($o: UUID!, $u: UUID!, $i: UpdateCustomerInput!) { updateCustomer(organizationUuid: $o, uuid: $u, input: $i) { fullName email role personaUuid customerCompanyUuid updatedAt createdAt } }";
+on_each_backend! {
+    async fn update_customer_keeps_absent_fields_and_clears_those_sent_as_null(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
+        let org = json!(fx.organization);
+        let update = UPDATE_CUSTOMER;
         let answer = app
             .graphql(
                 &fx.token,
@@ -689,7 +736,7 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
             .await
             .ok();
         let updated = answer.data("/updateCustomer");
-        assert_eq!(updated["fullName"], "Alice J.");
+        assert_eq!(updated["fullName"], "Alice J.", "{backend:?}");
         assert_eq!(
             updated["role"], "Marketing Manager",
             "absent fields are kept"
@@ -706,6 +753,14 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
             (Value::Null, Value::Null)
         );
         assert_eq!(cleared["customerCompanyUuid"], json!(fx.company));
+    }
+}
+
+on_each_backend! {
+    async fn update_customer_refuses_a_null_name_a_taken_email_and_a_missing_customer(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
+        let org = json!(fx.organization);
+        let update = UPDATE_CUSTOMER;
         let null_name = app
             .graphql(
                 &fx.token,
@@ -713,7 +768,11 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
                 json!({"o": org, "u": fx.alice, "i": {"fullName": null}}),
             )
             .await;
-        assert_eq!(null_name.error_code(), Some("BAD_USER_INPUT"));
+        assert_eq!(
+            null_name.error_code(),
+            Some("BAD_USER_INPUT"),
+            "{backend:?}"
+        );
         let taken = app
             .graphql(
                 &fx.token,
@@ -730,9 +789,15 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
             )
             .await;
         assert_eq!(missing.error_code(), Some("NOT_FOUND"));
+    }
+}
 
-        // A new feedback moves lastInteractedDate forward only, and counts.
-        let new_feedback = "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { uuid source } }";
+on_each_backend! {
+    /// A new feedback moves lastInteractedDate forward only, and counts.
+    async fn a_new_feedback_counts_and_moves_the_last_interaction_forward_only(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
+        let org = json!(fx.organization);
+        let new_feedback = NEW_FEEDBACK;
         for date in ["2026-01-01T00:00:00Z", "2020-01-01T00:00:00Z"] {
             app.graphql(&fx.token, new_feedback, json!({"o": org, "i": {"customerUuid": fx.dave, "feedbackContents": "hi", "feedbackDate": date}}))
                 .await
@@ -742,7 +807,7 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
             .graphql(&fx.token, "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { feedbackCount lastInteractedDate feedbacks { nodes { source } } } }", json!({"o": org, "u": fx.dave}))
             .await
             .ok();
-        assert_eq!(dave.data("/customer/feedbackCount"), 2);
+        assert_eq!(dave.data("/customer/feedbackCount"), 2, "{backend:?}");
         assert!(
             dave.data("/customer/lastInteractedDate")
                 .as_str()
@@ -753,6 +818,14 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
             "api",
             "default source"
         );
+    }
+}
+
+on_each_backend! {
+    async fn a_feedback_of_no_customer_a_score_out_of_range_and_an_unknown_highlight_are_refused(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
+        let org = json!(fx.organization);
+        let new_feedback = NEW_FEEDBACK;
         let orphan = app
             .graphql(
                 &fx.token,
@@ -760,7 +833,7 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
                 json!({"o": org, "i": {"customerUuid": Uuid::new_v4(), "feedbackContents": "hi"}}),
             )
             .await;
-        assert_eq!(orphan.error_code(), Some("NOT_FOUND"));
+        assert_eq!(orphan.error_code(), Some("NOT_FOUND"), "{backend:?}");
 
         let highlight = "mutation($o: UUID!, $f: UUID!, $s: Float!) { createFeedbackHighlight(organizationUuid: $o, feedbackUuid: $f, quote: \"q\", sentimentScore: $s) { uuid } }";
         let out_of_range = app
@@ -775,14 +848,23 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
             .graphql(&fx.token, "mutation($o: UUID!, $h: [UUID!]!) { createInsight(organizationUuid: $o, title: \"T\", highlightUuids: $h) { uuid } }", json!({"o": org, "h": [Uuid::new_v4()]}))
             .await;
         assert_eq!(unknown_highlight.error_code(), Some("BAD_USER_INPUT"));
+    }
+}
 
-        // Linking twice changes nothing.
+on_each_backend! {
+    async fn linking_a_highlight_twice_changes_nothing(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
+        let org = json!(fx.organization);
         for _ in 0..2 {
             let linked = app
                 .graphql(&fx.token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToInsight(organizationUuid: $o, insightUuid: $i, highlightUuid: $h) { highlightCount } }", json!({"o": org, "i": fx.insight_speed, "h": fx.highlights[6]}))
                 .await
                 .ok();
-            assert_eq!(linked.data("/linkHighlightToInsight/highlightCount"), 4);
+            assert_eq!(
+                linked.data("/linkHighlightToInsight/highlightCount"),
+                4,
+                "{backend:?}"
+            );
             let linked = app
                 .graphql(&fx.token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToIssue(organizationUuid: $o, issueUuid: $i, highlightUuid: $h) { highlightCount } }", json!({"o": org, "i": fx.issue_timeouts, "h": fx.highlights[0]}))
                 .await
@@ -792,11 +874,9 @@ async fn mutations_validate_their_input_and_keep_derived_fields_current() {
     }
 }
 
-#[tokio::test]
-async fn another_organizations_data_answers_exactly_like_missing_data() {
-    for backend in backends() {
-        let app = spawn_app(backend).await;
-        let fx = fixture(&app).await;
+on_each_backend! {
+    async fn another_organizations_data_reads_exactly_like_missing_data(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
         let (other_org, other_token) = app.organization_with_token().await;
 
         let customer =
@@ -847,22 +927,6 @@ async fn another_organizations_data_answers_exactly_like_missing_data() {
             .await;
         assert_eq!(organization.error_code(), Some("NOT_FOUND"));
 
-        let write = app
-            .graphql(
-                &other_token,
-                "mutation($o: UUID!) { createPersona(organizationUuid: $o, name: \"x\") { uuid } }",
-                json!({"o": fx.organization}),
-            )
-            .await;
-        assert_eq!(write.error_code(), Some("NOT_FOUND"));
-        let cross = app
-            .graphql(&other_token, "mutation($o: UUID!, $u: UUID!) { updateCustomer(organizationUuid: $o, uuid: $u, input: {fullName: \"x\"}) { uuid } }", json!({"o": other_org, "u": fx.alice}))
-            .await;
-        assert_eq!(cross.error_code(), Some("NOT_FOUND"));
-        let link = app
-            .graphql(&other_token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToInsight(organizationUuid: $o, insightUuid: $i, highlightUuid: $h) { uuid } }", json!({"o": other_org, "i": fx.insight_speed, "h": fx.highlights[0]}))
-            .await;
-        assert_eq!(link.error_code(), Some("NOT_FOUND"));
         let (nodes, total, _) = {
             let answer = app
                 .graphql(
@@ -883,6 +947,32 @@ async fn another_organizations_data_answers_exactly_like_missing_data() {
     }
 }
 
+on_each_backend! {
+    /// Writes into another organization, or to its data from one's own, are
+    /// `NOT_FOUND` as if it were missing.
+    async fn another_organizations_data_cannot_be_written(backend) {
+        let (app, fx) = app_with_fixture(backend).await;
+        let (other_org, other_token) = app.organization_with_token().await;
+        let write = app
+            .graphql(
+                &other_token,
+                "mutation($o: UUID!) { createPersona(organizationUuid: $o, name: \"x\") { uuid } }",
+                json!({"o": fx.organization}),
+            )
+            .await;
+        assert_eq!(write.error_code(), Some("NOT_FOUND"), "{backend:?}");
+        let cross = app
+            .graphql(&other_token, "mutation($o: UUID!, $u: UUID!) { updateCustomer(organizationUuid: $o, uuid: $u, input: {fullName: \"x\"}) { uuid } }", json!({"o": other_org, "u": fx.alice}))
+            .await;
+        assert_eq!(cross.error_code(), Some("NOT_FOUND"));
+        let link = app
+            .graphql(&other_token, "mutation($o: UUID!, $i: UUID!, $h: UUID!) { linkHighlightToInsight(organizationUuid: $o, insightUuid: $i, highlightUuid: $h) { uuid } }", json!({"o": other_org, "i": fx.insight_speed, "h": fx.highlights[0]}))
+            .await;
+        assert_eq!(link.error_code(), Some("NOT_FOUND"));
+    }
+}
+
+/// A page of customers with four nested pages each.
 const NESTED: &str =
     "query($o: UUID!, $n: Int) { customers(organizationUuid: $o, pageSize: $n) { nodes {
     uuid fullName company { name } persona { name }
@@ -892,28 +982,9 @@ const NESTED: &str =
     issues(pageSize: 2) { totalCount nodes { title } }
 } } }";
 
-async fn seeded(backend: Backend, customers: u64) -> (TestApp, Uuid, String) {
-    let app = spawn_app(backend).await;
-    let (organization, token) = app.organization_with_token().await;
-    customer_graph::demo::seed(
-        &app.db,
-        organization,
-        customer_graph::demo::SeedOptions {
-            customers,
-            feedbacks_per_customer: 4,
-            random_seed: 5,
-        },
-        &indicatif::ProgressBar::hidden(),
-    )
-    .await
-    .expect("seed");
-    (app, organization, token)
-}
-
-#[tokio::test]
-async fn a_nested_page_of_25_or_100_customers_takes_the_same_few_statements() {
-    for backend in backends() {
-        let (app, organization, token) = seeded(backend, 120).await;
+on_each_backend! {
+    async fn a_nested_page_of_25_or_100_customers_takes_the_same_few_statements(backend) {
+        let (app, organization, token) = seeded_app(backend, 120).await;
         let mut counts = Vec::new();
         for page_size in [25, 100] {
             let before = app.metrics.statements();
@@ -941,10 +1012,9 @@ async fn a_nested_page_of_25_or_100_customers_takes_the_same_few_statements() {
     }
 }
 
-#[tokio::test]
-async fn no_more_child_rows_are_fetched_than_returned() {
-    for backend in backends() {
-        let (app, organization, token) = seeded(backend, 30).await;
+on_each_backend! {
+    async fn no_more_child_rows_are_fetched_than_returned(backend) {
+        let (app, organization, token) = seeded_app(backend, 30).await;
         let before = app.metrics.child_rows();
         let answer = app
             .graphql(&token, NESTED, json!({"o": organization, "n": 30}))
@@ -968,16 +1038,51 @@ async fn no_more_child_rows_are_fetched_than_returned() {
     }
 }
 
-#[tokio::test]
-async fn the_http_layer_follows_graphql_over_http() {
+/// A running SQLite app and a token of a new organization.
+async fn sqlite_app_and_token() -> (TestApp, String) {
     let app = spawn_app(Backend::Sqlite).await;
     let (_, token) = app.organization_with_token().await;
-    let query = json!({"query": "{ viewer { uuid } }"});
+    (app, token)
+}
 
+/// `POST /graphql` of `body` as JSON with `token`, accepting `accept`.
+async fn post_accepting(
+    app: &TestApp,
+    token: &str,
+    accept: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.graphql_request(token)
+        .header("Accept", accept)
+        .json(body)
+        .send()
+        .await
+        .expect("send")
+}
+
+/// `GET /graphql?query=…` with `token`.
+async fn get_query(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
+    app.client
+        .get(app.url("/graphql"))
+        .bearer_auth(token)
+        .query(&[("query", query)])
+        .send()
+        .await
+        .expect("send")
+}
+
+/// The operation the GraphQL-over-HTTP scenarios send.
+fn viewer() -> Value {
+    json!({"query": "{ viewer { uuid } }"})
+}
+
+#[tokio::test]
+async fn a_graphql_request_without_a_token_is_401_with_a_bearer_challenge() {
+    let app = spawn_app(Backend::Sqlite).await;
     let no_token = app
         .client
         .post(app.url("/graphql"))
-        .json(&query)
+        .json(&viewer())
         .send()
         .await
         .expect("send");
@@ -985,7 +1090,11 @@ async fn the_http_layer_follows_graphql_over_http() {
     assert_eq!(no_token.headers()["www-authenticate"], "Bearer");
     let body: Value = no_token.json().await.expect("json");
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
 
+#[tokio::test]
+async fn graphql_answers_the_media_type_it_is_asked_for_or_406() {
+    let (app, token) = sqlite_app_and_token().await;
     for (accept, content_type) in [
         (
             "application/graphql-response+json",
@@ -998,43 +1107,26 @@ async fn the_http_layer_follows_graphql_over_http() {
             "application/graphql-response+json; charset=utf-8",
         ),
     ] {
-        let response = app
-            .client
-            .post(app.url("/graphql"))
-            .bearer_auth(&token)
-            .header("Accept", accept)
-            .json(&query)
-            .send()
-            .await
-            .expect("send");
+        let response = post_accepting(&app, &token, accept, &viewer()).await;
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], content_type, "{accept}");
     }
-    let unacceptable = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .header("Accept", "text/csv")
-        .json(&query)
-        .send()
-        .await
-        .expect("send");
+    let unacceptable = post_accepting(&app, &token, "text/csv", &viewer()).await;
     assert_eq!(unacceptable.status(), 406);
+}
 
+/// A document that does not parse is 400 as `application/graphql-response+json`
+/// and 200 as `application/json`; one that does not validate, or a body
+/// without a Content-Type, is refused.
+#[tokio::test]
+async fn a_document_that_does_not_parse_or_validate_is_a_request_error() {
+    let (app, token) = sqlite_app_and_token().await;
     let unparsable = json!({"query": "{ viewer { "});
     for (accept, status) in [
         ("application/graphql-response+json", 400),
         ("application/json", 200),
     ] {
-        let response = app
-            .client
-            .post(app.url("/graphql"))
-            .bearer_auth(&token)
-            .header("Accept", accept)
-            .json(&unparsable)
-            .send()
-            .await
-            .expect("send");
+        let response = post_accepting(&app, &token, accept, &unparsable).await;
         assert_eq!(response.status(), status, "{accept}");
         let body: Value = response.json().await.expect("json");
         assert!(body.get("data").is_none());
@@ -1050,56 +1142,24 @@ async fn the_http_layer_follows_graphql_over_http() {
     assert_eq!(invalid.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
 
     let no_type = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .body(query.to_string())
+        .graphql_request(&token)
+        .body(viewer().to_string())
         .send()
         .await
         .expect("send");
     assert_eq!(no_type.status(), 415);
+}
 
-    let get = app
-        .client
-        .get(app.url("/graphql"))
-        .bearer_auth(&token)
-        .query(&[("query", "{ viewer { uuid } }")])
-        .send()
-        .await
-        .expect("send");
+/// GET runs a query, refuses a mutation with 405 and `Allow: POST`, and
+/// serves the page to a browser.
+#[tokio::test]
+async fn get_runs_queries_refuses_mutations_and_serves_the_page_to_browsers() {
+    let (app, token) = sqlite_app_and_token().await;
+    let get = get_query(&app, &token, "{ viewer { uuid } }").await;
     assert_eq!(get.status(), 200);
-    let mutation = app
-        .client
-        .get(app.url("/graphql"))
-        .bearer_auth(&token)
-        .query(&[("query", "mutation { createPersona(organizationUuid: \"00000000-0000-0000-0000-000000000000\", name: \"x\") { uuid } }")])
-        .send()
-        .await
-        .expect("send");
+    let mutation = get_query(&app, &token, "mutation { createPersona(organizationUuid: \"00000000-0000-0000-0000-000000000000\", name: \"x\") { uuid } }").await;
     assert_eq!(mutation.status(), 405);
     assert_eq!(mutation.headers()["allow"], "POST");
-
-    let batch = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .header("Accept", "application/graphql-response+json")
-        .json(&json!([query, query]))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(batch.status(), 400, "batches are off by default");
-
-    let huge = json!({"query": format!("{{ viewer {{ uuid }} }} #{}", "x".repeat(300 * 1024))});
-    let too_large = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .json(&huge)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(too_large.status(), 413);
 
     let page = app
         .client
@@ -1110,6 +1170,28 @@ async fn the_http_layer_follows_graphql_over_http() {
         .expect("send");
     assert_eq!(page.status(), 200);
     assert!(page.text().await.expect("html").contains("<html"));
+}
+
+#[tokio::test]
+async fn batches_are_off_by_default_and_an_oversized_body_is_413() {
+    let (app, token) = sqlite_app_and_token().await;
+    let batch = post_accepting(
+        &app,
+        &token,
+        "application/graphql-response+json",
+        &json!([viewer(), viewer()]),
+    )
+    .await;
+    assert_eq!(batch.status(), 400, "batches are off by default");
+
+    let huge = json!({"query": format!("{{ viewer {{ uuid }} }} #{}", "x".repeat(300 * 1024))});
+    let too_large = app
+        .graphql_request(&token)
+        .json(&huge)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(too_large.status(), 413);
 }
 
 #[tokio::test]
@@ -1147,9 +1229,7 @@ async fn depth_complexity_and_batch_limits_hold_and_are_configurable() {
     let (_, relaxed_token) = relaxed.organization_with_token().await;
     let single = json!({"query": "{ viewer { uuid } }"});
     let batch = relaxed
-        .client
-        .post(relaxed.url("/graphql"))
-        .bearer_auth(&relaxed_token)
+        .graphql_request(&relaxed_token)
         .json(&json!([single, single]))
         .send()
         .await
@@ -1158,9 +1238,7 @@ async fn depth_complexity_and_batch_limits_hold_and_are_configurable() {
     let body: Value = batch.json().await.expect("json");
     assert_eq!(body.as_array().map(Vec::len), Some(2));
     let too_many = relaxed
-        .client
-        .post(relaxed.url("/graphql"))
-        .bearer_auth(&relaxed_token)
+        .graphql_request(&relaxed_token)
         .header("Accept", "application/graphql-response+json")
         .json(&json!([single, single, single, single]))
         .send()
@@ -1226,15 +1304,13 @@ fn schema_graphql_is_the_served_schema() {
 
 #[tokio::test]
 async fn response_fields_follow_the_order_of_the_query() {
-    let (app, organization, token) = seeded(Backend::Sqlite, 5).await;
+    let (app, organization, token) = seeded_app(Backend::Sqlite, 5).await;
     let query = "query($o: UUID!) { customers(organizationUuid: $o, pageSize: 3) { nodes {
         fullName issues(pageSize: 1) { totalCount } company { name } ...More persona { name } averageSentiment
     } totalCount } } fragment More on Customer { insights(pageSize: 1) { totalCount } mail: email }";
     for _ in 0..5 {
         let response = app
-            .client
-            .post(app.url("/graphql"))
-            .bearer_auth(&token)
+            .graphql_request(&token)
             .json(&json!({"query": query, "variables": {"o": organization}}))
             .send()
             .await
@@ -1296,14 +1372,14 @@ async fn the_standard_introspection_query_is_not_held_to_the_depth_limit() {
 async fn a_document_whose_fragments_double_each_other_is_refused_before_it_runs() {
     let app = spawn_app(Backend::Sqlite).await;
     let (_, token) = app.organization_with_token().await;
-    let mut document = String::from("{ ...F23 } fragment F0 on QueryRoot { __typename }");
-    for level in 1..=23 {
-        document.push_str(&format!(
-            " fragment F{level} on QueryRoot {{ ...F{} ...F{} }}",
-            level - 1,
-            level - 1
-        ));
-    }
+    // F{n} spreads F{n-1} twice: 2^23 fields once expanded.
+    let doubling: String = (1..=23)
+        .map(|level| {
+            let below = level - 1;
+            format!(" fragment F{level} on QueryRoot {{ ...F{below} ...F{below} }}")
+        })
+        .collect();
+    let document = format!("{{ ...F23 }} fragment F0 on QueryRoot {{ __typename }}{doubling}");
     let answer = app.graphql(&token, &document, json!({})).await;
     assert_eq!(answer.status, 400, "{}", answer.body);
     assert_eq!(answer.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
@@ -1336,22 +1412,30 @@ where
     (whole, batched)
 }
 
-#[tokio::test]
-async fn large_and_small_batches_give_every_parent_exactly_its_own_page() {
-    for backend in backends() {
-        // 120 parents: over the most SQLite joins as separate walks, so the
-        // whole batch is numbered there and the batches of 40 are walked.
-        let (app, organization, _) = seeded(backend, 120).await;
-        let customers = customers::Entity::find()
-            .filter(customers::Column::OrganizationUuid.eq(organization))
-            .all(&app.db)
-            .await
-            .expect("customers");
-        let parents: Vec<Uuid> = customers.iter().map(|customer| customer.uuid).collect();
-        let window = Window {
-            limit: 3,
-            offset: 1,
-        };
+/// An app seeded with 120 customers, its organization and the customers'
+/// uuids: over the most SQLite joins as separate walks, so the whole batch is
+/// numbered there and batches of 40 are walked.
+async fn many_parents(backend: Backend) -> (TestApp, Uuid, Vec<Uuid>) {
+    let (app, organization, _) = seeded_app(backend, 120).await;
+    let customers = customers::Entity::find()
+        .filter(customers::Column::OrganizationUuid.eq(organization))
+        .all(&app.db)
+        .await
+        .expect("customers");
+    let parents = customers.iter().map(|customer| customer.uuid).collect();
+    (app, organization, parents)
+}
+
+/// The page the batch scenarios read: the second to the fourth child.
+const WINDOW: Window = Window {
+    limit: 3,
+    offset: 1,
+};
+
+on_each_backend! {
+    async fn large_and_small_batches_give_every_customer_exactly_its_own_feedback_page(backend) {
+        let (app, organization, parents) = many_parents(backend).await;
+        let window = WINDOW;
         let all_feedbacks = feedbacks::Entity::find()
             .filter(feedbacks::Column::OrganizationUuid.eq(organization))
             .all(&app.db)
@@ -1389,6 +1473,14 @@ async fn large_and_small_batches_give_every_parent_exactly_its_own_page() {
                 assert_eq!(whole[parent], expected, "{backend:?} {relation:?}");
             }
         }
+    }
+}
+
+on_each_backend! {
+    /// A customer's highlights come newest feedback first, then by uuid.
+    async fn large_and_small_batches_give_every_customer_exactly_its_own_highlight_page(backend) {
+        let (app, organization, parents) = many_parents(backend).await;
+        let window = WINDOW;
         let (whole, batched) = pages_both_ways::<feedback_highlights::Model>(
             &app,
             organization,

@@ -6,16 +6,11 @@
 
 mod common;
 
-use common::{Backend, TestApp, spawn_app};
+use common::{Backend, TestApp, mail, spawn_app};
 use reqwest::header::{ETAG, HeaderValue, IF_MATCH, IF_NONE_MATCH};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-/// `local` at `domain`, assembled so that no address is spelled out in the source.
-fn mail(local: &str, domain: &str) -> String {
-    [local, domain].join("@")
-}
 
 /// An organization, its token, and requests on its routes.
 struct Client {

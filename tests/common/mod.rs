@@ -1,8 +1,15 @@
-//! Test support: start the real app on a random port against a real database,
-//! a temporary SQLite file always and a fresh PostgreSQL database as well when
-//! `TEST_DATABASE_URL` is set.
+//! Test support shared by every integration test file: start the real app on
+//! a random port against a real database (a temporary SQLite file, or a fresh
+//! PostgreSQL database when `TEST_DATABASE_URL` is set), declare one test per
+//! backend ([`on_each_backend!`]), and the helpers the scenarios share:
+//! - [`rest`]: an organization's client for the `/api/v1` customer routes;
+//! - [`sql`]: raw SQL inserts, for rows as an older schema held them;
+//! - [`seeded_app`], [`mail`], [`sorted`] and the [`TestApp`] requests below.
 
 #![allow(dead_code)]
+
+pub mod rest;
+pub mod sql;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,20 +22,24 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tempfile::TempDir;
 use uuid::Uuid;
 
+/// `local` at `domain`, assembled so that no address is spelled out in the source.
+pub fn mail(local: &str, domain: &str) -> String {
+    [local, domain].join("@")
+}
+
+/// `names` as owned strings, sorted: what a list of JSON keys or names is
+/// compared with.
+pub fn sorted(names: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+    names.sort();
+    names
+}
+
 /// A database the tests run against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,
-}
-
-/// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set.
-pub fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Sqlite];
-    if postgres_configured() {
-        backends.push(Backend::Postgres);
-    }
-    backends
 }
 
 /// What a fresh database leaves behind, removed when the guard is dropped: a
@@ -151,6 +162,46 @@ impl TestApp {
             .expect("issue token");
         (organization.uuid, token)
     }
+
+    /// An unauthenticated `GET path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("send")
+    }
+
+    /// The text `GET /metrics` answers.
+    pub async fn metrics_text(&self) -> String {
+        self.get("/metrics")
+            .await
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
+    /// A `POST /graphql` request with `token`, to be given a body and headers.
+    pub fn graphql_request(&self, token: &str) -> reqwest::RequestBuilder {
+        self.client.post(self.url("/graphql")).bearer_auth(token)
+    }
+}
+
+/// A running app of `backend` with an organization seeded by
+/// [`customer_graph::demo::seed`] (`customers` customers of 4 feedbacks each,
+/// random seed 5): the app, the organization and a token that grants it.
+pub async fn seeded_app(backend: Backend, customers: u64) -> (TestApp, Uuid, String) {
+    let app = spawn_app(backend).await;
+    let (organization, token) = app.organization_with_token().await;
+    customer_graph::demo::seed(
+        &app.db,
+        organization,
+        customer_graph::demo::SeedOptions {
+            customers,
+            feedbacks_per_customer: 4,
+            random_seed: 5,
+        },
+        &indicatif::ProgressBar::hidden(),
+    )
+    .await
+    .expect("seed");
+    (app, organization, token)
 }
 
 /// Migrates a fresh database of `backend` and serves the app on port 0.
@@ -251,9 +302,7 @@ impl TestApp {
         variables: serde_json::Value,
     ) -> GraphQLAnswer {
         let response = self
-            .client
-            .post(self.url("/graphql"))
-            .bearer_auth(token)
+            .graphql_request(token)
             .header("Accept", "application/graphql-response+json")
             .json(&serde_json::json!({"query": query, "variables": variables}))
             .send()
