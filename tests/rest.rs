@@ -710,7 +710,7 @@ on_each_backend! {
                         } else {
                             value.clone()
                         };
-                        (customer_graph::rest::rest_name(key), value)
+                        (snake_case(key), value)
                     })
                     .collect(),
             )
@@ -934,4 +934,17 @@ async fn unknown_http_methods_share_one_metrics_label() {
         "{metrics}"
     );
     assert!(!metrics.contains("FOOA"));
+}
+
+/// A GraphQL field name in the REST contract's words (`fullName` →
+/// `full_name`).
+fn snake_case(name: &str) -> String {
+    let mut snake = String::with_capacity(name.len() + 4);
+    for character in name.chars() {
+        if character.is_ascii_uppercase() {
+            snake.push('_');
+        }
+        snake.push(character.to_ascii_lowercase());
+    }
+    snake
 }
