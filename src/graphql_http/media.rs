@@ -2,9 +2,10 @@
 //! `Accept`), whether a browser asks for the page instead ([`wants_html`]),
 //! and which request bodies are read ([`check_content_type`]).
 //!
-//! The rules are the GraphQL-over-HTTP specification's (§"Accept", §"Legacy
-//! Watershed"): `application/graphql-response+json` answers request errors
-//! with 400, `application/json` with 200; the headers are read through
+//! The rules are the GraphQL-over-HTTP specification's (its sections on
+//! `Accept`, `Content-Type` and the two response media types):
+//! `application/graphql-response+json` answers request errors with 400,
+//! `application/json` with 200. The headers are read through
 //! [`crate::media_type`].
 
 use axum::http::{HeaderMap, StatusCode};
