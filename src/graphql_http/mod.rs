@@ -7,13 +7,13 @@
 //! Map of the folder, in the order a request meets it:
 //! - this file: the routes and their handlers (method, token, playground);
 //! - [`media`]: the answer's media type from `Accept`, the body's `Content-Type`;
-//! - [`request`]: the body (within its limit) or query string into parameters;
+//! - `request`: the body (within its limit) or query string into parameters;
 //! - [`source`]: the query text before the parser (escapes, nesting, repeats);
 //! - [`document`]: the one operation the request selects, alone with its fragments;
 //! - [`variables`]: the variables coerced to their declared types first;
-//! - [`execute`]: one operation or a batch, from parameters to the answer;
+//! - `execute`: one operation or a batch, from parameters to the answer;
 //! - [`order`]: the answer's fields put back in selection order;
-//! - [`response`]: the GraphQL-shaped answers and their statuses.
+//! - `response`: the GraphQL-shaped answers and their statuses.
 
 use axum::Router;
 use axum::extract::{RawQuery, Request, State};
