@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
@@ -123,11 +123,8 @@ async fn timeout(State(state): State<AppState>, request: Request, next: Next) ->
 async fn json_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.contains("json"));
+    let is_json = crate::media_type::content_type(response.headers())
+        .is_some_and(|media| crate::media_type::is_json_family(&media));
     if !status.is_client_error() || is_json {
         return response;
     }

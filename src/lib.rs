@@ -27,6 +27,7 @@
 //!   and GraphQL error codes.
 //! - [`validation`]: input rules shared by every write (names, emails, instants…).
 //! - [`json`]: JSON bodies read strictly (a repeated member is an error).
+//! - [`media_type`]: `Accept` and `Content-Type` read as media types.
 //! - [`config`], [`metrics`], [`telemetry`]: settings, counters, logs.
 
 pub mod app;
@@ -40,6 +41,7 @@ pub mod graphql;
 pub mod graphql_http;
 pub mod json;
 pub mod loaders;
+pub mod media_type;
 pub mod metrics;
 pub mod ops;
 pub mod playground;

@@ -1,163 +1,169 @@
-//! The counters behind `GET /metrics`, rendered in the Prometheus text format.
+//! The counters behind `GET /metrics`, kept and rendered by `prometheus-client`
+//! in the OpenMetrics text format ([`CONTENT_TYPE`]).
 //!
-//! One [`Metrics`] belongs to one running app (not a process global), so tests
+//! One [`Metrics`] owns its own registry (not a process global), so tests
 //! that start several apps side by side each read their own figures.
+//!
+//! | exposed as | kind | labels |
+//! |---|---|---|
+//! | `http_requests_total` | counter | `method`, `route`, `status` |
+//! | `http_request_duration_seconds` | histogram, [`DURATION_BUCKETS`] | `method`, `route` |
+//! | `db_statements_total` | counter | — |
+//! | `db_statement_errors_total` | counter | — |
+//! | `graphql_child_rows_fetched_total` | counter | — |
+//!
+//! A counter is registered without its `_total`: OpenMetrics names the family
+//! without it and the encoder appends it to the sample.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Upper bounds of the request duration histogram, in seconds.
-const DURATION_BUCKETS: [f64; 12] = [
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+/// The media type of [`Metrics::render`]'s text (OpenMetrics 1.0, which the
+/// encoder writes: counter families named without `_total`, a closing `# EOF`).
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Upper bounds of the request duration histogram, in seconds (`+Inf` is implied).
+pub const DURATION_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
-#[derive(Default)]
-struct Histogram {
-    buckets: [u64; DURATION_BUCKETS.len()],
-    count: u64,
-    sum: f64,
+/// The labels of `http_requests_total`, in the order they are written.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
 }
 
-/// Request and database counters of one app.
-#[derive(Default)]
+/// The labels of `http_request_duration_seconds`, in the order they are written.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DurationLabels {
+    method: String,
+    route: String,
+}
+
+fn duration_histogram() -> Histogram {
+    Histogram::new(DURATION_BUCKETS)
+}
+
+/// Request and database counters of one app, and the registry that renders them.
 pub struct Metrics {
-    /// (method, route, status) → count.
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    /// (method, route) → duration histogram.
-    durations: Mutex<BTreeMap<(String, String), Histogram>>,
-    db_statements: AtomicU64,
-    db_statement_errors: AtomicU64,
-    child_rows: AtomicU64,
+    /// Every metric below, registered once at construction.
+    registry: Registry,
+    /// (method, route, status) → requests answered.
+    requests: Family<RequestLabels, Counter>,
+    /// (method, route) → time to answer, in seconds.
+    durations: Family<DurationLabels, Histogram>,
+    /// SQL statements sent, failed or not.
+    db_statements: Counter,
+    /// SQL statements that returned an error.
+    db_statement_errors: Counter,
+    /// Rows fetched by batched child-page statements.
+    child_rows: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        // Help texts without the final period: the registry appends it.
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by method, route and status",
+            requests.clone(),
+        );
+        let durations = Family::<DurationLabels, Histogram>::new_with_constructor(
+            duration_histogram as fn() -> Histogram,
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            durations.clone(),
+        );
+        let db_statements = Counter::default();
+        registry.register(
+            "db_statements",
+            "SQL statements sent to the database",
+            db_statements.clone(),
+        );
+        let db_statement_errors = Counter::default();
+        registry.register(
+            "db_statement_errors",
+            "SQL statements that returned an error",
+            db_statement_errors.clone(),
+        );
+        let child_rows = Counter::default();
+        registry.register(
+            "graphql_child_rows_fetched",
+            "Rows fetched by batched child-page statements",
+            child_rows.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            durations,
+            db_statements,
+            db_statement_errors,
+            child_rows,
+        }
+    }
 }
 
 impl Metrics {
     /// Counts one answered HTTP request. `route` is the matched route template,
     /// never the raw path, so that label values stay bounded.
     pub fn record_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let mut requests = self.requests.lock().expect("BUG: metrics lock poisoned");
-        *requests
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default() += 1;
-        drop(requests);
-
-        let seconds = elapsed.as_secs_f64();
-        let mut durations = self.durations.lock().expect("BUG: metrics lock poisoned");
-        let histogram = durations
-            .entry((method.to_owned(), route.to_owned()))
-            .or_default();
-        for (bucket, bound) in histogram.buckets.iter_mut().zip(DURATION_BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
-        histogram.count += 1;
-        histogram.sum += seconds;
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                status,
+            })
+            .inc();
+        self.durations
+            .get_or_create(&DurationLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+            })
+            .observe(elapsed.as_secs_f64());
     }
 
     /// Counts one SQL statement sent to the database (called by the driver hook).
     pub fn record_statement(&self, failed: bool) {
-        self.db_statements.fetch_add(1, Ordering::Relaxed);
+        self.db_statements.inc();
         if failed {
-            self.db_statement_errors.fetch_add(1, Ordering::Relaxed);
+            self.db_statement_errors.inc();
         }
     }
 
     /// Counts rows that a batched child-page statement fetched.
     pub fn record_child_rows(&self, rows: u64) {
-        self.child_rows.fetch_add(rows, Ordering::Relaxed);
+        self.child_rows.inc_by(rows);
     }
 
     /// Child rows fetched so far by batched page statements.
     pub fn child_rows(&self) -> u64 {
-        self.child_rows.load(Ordering::Relaxed)
+        self.child_rows.get()
     }
 
     /// SQL statements sent so far.
     pub fn statements(&self) -> u64 {
-        self.db_statements.load(Ordering::Relaxed)
+        self.db_statements.get()
     }
 
-    /// The Prometheus text exposition of every metric.
+    /// The OpenMetrics text exposition of every metric, `# EOF` last; serve it
+    /// as [`CONTENT_TYPE`].
     pub fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str(
-            "# HELP http_requests_total HTTP requests answered, by method, route and status.\n",
-        );
-        out.push_str("# TYPE http_requests_total counter\n");
-        for ((method, route, status), count) in self
-            .requests
-            .lock()
-            .expect("BUG: metrics lock poisoned")
-            .iter()
-        {
-            let _ = writeln!(
-                out,
-                "http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}",
-                escape(route)
-            );
-        }
-
-        out.push_str("# HELP http_request_duration_seconds Time to answer an HTTP request.\n");
-        out.push_str("# TYPE http_request_duration_seconds histogram\n");
-        for ((method, route), histogram) in self
-            .durations
-            .lock()
-            .expect("BUG: metrics lock poisoned")
-            .iter()
-        {
-            let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
-            for (bound, count) in DURATION_BUCKETS.iter().zip(histogram.buckets) {
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                histogram.count
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_sum{{{labels}}} {}",
-                histogram.sum
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_count{{{labels}}} {}",
-                histogram.count
-            );
-        }
-
-        out.push_str("# HELP db_statements_total SQL statements sent to the database.\n");
-        out.push_str("# TYPE db_statements_total counter\n");
-        let _ = writeln!(out, "db_statements_total {}", self.statements());
-        out.push_str("# HELP db_statement_errors_total SQL statements that returned an error.\n");
-        out.push_str("# TYPE db_statement_errors_total counter\n");
-        let _ = writeln!(
-            out,
-            "db_statement_errors_total {}",
-            self.db_statement_errors.load(Ordering::Relaxed)
-        );
-        out.push_str("# HELP graphql_child_rows_fetched_total Rows fetched by batched child-page statements.\n");
-        out.push_str("# TYPE graphql_child_rows_fetched_total counter\n");
-        let _ = writeln!(
-            out,
-            "graphql_child_rows_fetched_total {}",
-            self.child_rows()
-        );
+        encode(&mut out, &self.registry).expect("BUG: writing to a String cannot fail");
         out
     }
-}
-
-fn escape(label: &str) -> String {
-    label
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -172,10 +178,38 @@ mod tests {
         assert!(
             text.contains(
                 "http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
-            )
+            ),
+            "{text}"
         );
-        assert!(text.contains("le=\"0.0025\"} 0"));
-        assert!(text.contains("le=\"0.005\"} 1"));
-        assert!(text.contains("le=\"+Inf\"} 1"));
+        // The encoder writes `le` before the family's labels.
+        assert!(text.contains(r#"{le="0.0025",method="GET",route="/healthz"} 0"#));
+        assert!(text.contains(r#"{le="0.005",method="GET",route="/healthz"} 1"#));
+        assert!(text.contains(r#"{le="+Inf",method="GET",route="/healthz"} 1"#));
+    }
+
+    #[test]
+    fn counters_keep_their_total_names_and_the_text_ends_as_openmetrics() {
+        let metrics = Metrics::default();
+        metrics.record_statement(true);
+        metrics.record_child_rows(7);
+        metrics.record_request("POST", "/graphql", 200, Duration::ZERO);
+        let text = metrics.render();
+        for sample in [
+            "db_statements_total 1\n",
+            "db_statement_errors_total 1\n",
+            "graphql_child_rows_fetched_total 7\n",
+        ] {
+            assert!(text.contains(sample), "{sample} in {text}");
+        }
+        assert!(text.contains("# TYPE http_requests counter\n"), "{text}");
+        assert!(text.contains("# TYPE http_request_duration_seconds histogram\n"));
+        assert!(text.ends_with("# EOF\n"), "{text}");
+    }
+
+    #[test]
+    fn a_route_label_is_escaped() {
+        let metrics = Metrics::default();
+        metrics.record_request("GET", "/a\"b\\c", 200, Duration::ZERO);
+        assert!(metrics.render().contains(r#"route="/a\"b\\c""#));
     }
 }

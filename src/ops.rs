@@ -1,5 +1,5 @@
 //! Operational endpoints: `/healthz` (the process is up), `/readyz` (the
-//! database answers) and `/metrics` (Prometheus text).
+//! database answers) and `/metrics` (OpenMetrics text, as Prometheus scrapes it).
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -35,10 +35,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
         state.metrics.render(),
     )
 }

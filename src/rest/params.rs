@@ -5,8 +5,8 @@ use std::ops::RangeInclusive;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -131,16 +131,12 @@ pub fn query<T: DeserializeOwned + Default>(raw: Option<&str>) -> Result<T, Rest
     })
 }
 
-/// A JSON body as `T`: the content type must be JSON, a repeated member
+/// A JSON body as `T`: the content type must be `application/json` (any
+/// parameters; see [`crate::media_type::is_json`]), a repeated member
 /// (see [`crate::json`]) and unknown fields are refused, and a wrong or
 /// missing field is named.
 pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, RestError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("");
-    let media_type = content_type.split(';').next().unwrap_or("").trim();
-    if !media_type.eq_ignore_ascii_case("application/json") {
+    if !crate::media_type::is_json(headers) {
         return Err(bad("Content-Type", "Content-Type must be application/json"));
     }
     let value = crate::json::parse(body).map_err(|error| match &error {

@@ -1,0 +1,157 @@
+//! One operation from [`Params`] to its answer: parsed and checked before it
+//! runs (one operation selected, fragments bounded, variables coerced), run
+//! on the schema that fits it, its fields put back in selection order; and
+//! batches of such operations.
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::media::Media;
+use super::request::{Params, params_from_json};
+use super::response::{
+    app_error_response, bad_request, json_response, method_not_allowed, request_error,
+};
+use super::{document, order, source, variables};
+use crate::error::AppError;
+use crate::graphql::{self, is_request_error};
+use crate::state::AppState;
+use crate::tenant::Tenant;
+
+/// Most fields an operation may select with its fragments expanded. The
+/// complexity limit bounds the data fetched; this bounds the work of
+/// validating and executing a document that is small on the wire.
+const MAX_EXPANDED_FIELDS: u64 = 10_000;
+
+/// A parsed request: the document (handed to the executor as it is, so it is
+/// parsed once), what its selected operation is, and the order its response
+/// fields must follow.
+struct Selected {
+    document: ExecutableDocument,
+    is_mutation: bool,
+    is_introspection: bool,
+    plan: order::Plan,
+}
+
+/// Parses the query and checks, before anything runs, that it names one
+/// operation when the document holds several, that its fragments do not
+/// expand past the limit, and that its variables have the declared types.
+/// `Err` carries the message and code of the request error.
+fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)> {
+    let source = source::prepare(&params.query).map_err(|error| (error.message, error.code))?;
+    let mut document = async_graphql::parser::parse_query(source)
+        .map_err(|error| (error.to_string(), "GRAPHQL_PARSE_FAILED"))?;
+    document::select(&mut document, params.operation_name.as_deref())?;
+    let operation = document::operation(&document);
+    let refused = |message: String| Err((message, "GRAPHQL_VALIDATION_FAILED"));
+    match order::expanded_fields(&operation.selection_set.node, &document.fragments) {
+        Ok(fields) if fields <= MAX_EXPANDED_FIELDS => {}
+        Ok(_) => {
+            return refused(format!(
+                "the operation selects more than {MAX_EXPANDED_FIELDS} fields once its fragments are expanded; at most {MAX_EXPANDED_FIELDS} are accepted"
+            ));
+        }
+        Err(order::Unbounded::TooDeep) => {
+            return refused(format!(
+                "selections and fragment spreads nest more than {} deep",
+                order::MAX_FRAGMENT_DEPTH
+            ));
+        }
+        Err(order::Unbounded::Cycle(name)) => {
+            return refused(format!(
+                "the fragment {name} spreads itself, directly or through other fragments"
+            ));
+        }
+    }
+    let empty = serde_json::Map::new();
+    let values = params.variables.as_ref().unwrap_or(&empty);
+    for definition in &operation.variable_definitions {
+        let definition = &definition.node;
+        let name = definition.name.node.as_str();
+        let has_default = definition.default_value.is_some();
+        variables::coerce(values.get(name), &definition.var_type.node, has_default)
+            .map_err(|problem| (format!("variable ${name}: {problem}"), "BAD_USER_INPUT"))?;
+    }
+    // Introspection (`__schema`, `__type`, `__typename` at the root) has a
+    // size bounded by the schema, not by the data.
+    let is_introspection = operation.selection_set.node.items.iter().all(|item| {
+        matches!(&item.node, Selection::Field(field) if field.node.name.node.starts_with("__"))
+    });
+    let is_mutation = operation.ty == OperationType::Mutation;
+    let plan = order::Plan::new(&[&operation.selection_set.node], &document.fragments);
+    let unprovided = variables::unprovided(operation, values);
+    variables::drop_unprovided(&mut document, &unprovided);
+    Ok(Selected {
+        document,
+        is_mutation,
+        is_introspection,
+        plan,
+    })
+}
+
+/// Parses, then executes one operation; `allow_mutation` is false over GET.
+pub async fn run_one(
+    state: &AppState,
+    tenant: Tenant,
+    media: Media,
+    params: Params,
+    allow_mutation: bool,
+) -> Response {
+    let selected = match select_operation(&params) {
+        Err((message, code)) => return request_error(media, &message, code),
+        Ok(selected) => selected,
+    };
+    if selected.is_mutation && !allow_mutation {
+        return method_not_allowed(media, "mutations are only accepted over POST", "POST");
+    }
+    // Introspection is exempt from the depth limit: the standard schema query
+    // of GraphiQL and client generators nests deeper than any data query needs.
+    let schema = if selected.is_introspection {
+        &state.introspection_schema
+    } else {
+        &state.schema
+    };
+    let mut request = params.into_request();
+    request.set_parsed_query(selected.document);
+    let mut response = graphql::execute(schema, &state.db, &state.metrics, tenant, request).await;
+    selected.plan.apply(&mut response.data);
+    let status = if is_request_error(&response) {
+        media.request_error_status()
+    } else {
+        StatusCode::OK
+    };
+    match serde_json::to_string(&response) {
+        Ok(body) => json_response(status, media, body),
+        Err(error) => app_error_response(media, AppError::internal(error)),
+    }
+}
+
+/// A batch: a JSON array of requests, answered by an array, when the
+/// configuration allows batches of that size.
+pub async fn run_batch(
+    state: &AppState,
+    tenant: Tenant,
+    media: Media,
+    operations: Vec<Value>,
+) -> Response {
+    let max = state.config.graphql_max_batch;
+    if max <= 1 {
+        return bad_request(media, "batched requests are not accepted");
+    }
+    if operations.is_empty() || operations.len() > max {
+        return bad_request(media, &format!("a batch holds 1 to {max} operations"));
+    }
+    let mut answers = Vec::with_capacity(operations.len());
+    for operation in operations {
+        let response = match params_from_json(operation) {
+            Ok(params) => run_one(state, tenant, media, params, true).await,
+            Err(message) => bad_request(media, message),
+        };
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        answers.push(serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null));
+    }
+    json_response(StatusCode::OK, media, Value::Array(answers).to_string())
+}
