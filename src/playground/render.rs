@@ -4,7 +4,6 @@
 //! [`Rendered`], a page rendered on first use and answered with the
 //! playground's [`headers`](super::headers) from then on.
 
-use std::fmt::Write;
 use std::sync::LazyLock;
 
 use axum::response::{Html, IntoResponse, Response};
@@ -36,30 +35,20 @@ impl Page {
     pub fn render(&self, config: Option<(&str, serde_json::Value)>) -> String {
         let mut head = String::new();
         for name in self.stylesheets {
-            let url = assets::url(name);
-            writeln!(head, r#"<link rel="stylesheet" href="{url}">"#)
-                .expect("BUG: writes to a String");
+            head += &format!("<link rel=\"stylesheet\" href=\"{}\">\n", assets::url(name));
         }
         if let Some(style) = self.style {
-            head.push_str("<style>\n");
-            for line in style.lines() {
-                writeln!(head, "  {line}").expect("BUG: writes to a String");
-            }
-            head.push_str("</style>\n");
+            let indented: String = style.lines().map(|line| format!("  {line}\n")).collect();
+            head += &format!("<style>\n{indented}</style>\n");
         }
         let mut body = self.body.to_owned();
         if let Some((id, config)) = config {
             // Inside <script>, no `</script>` (nor `<!--`) may appear.
             let config = config.to_string().replace('<', "\\u003c");
-            writeln!(
-                body,
-                r#"<script id="{id}" type="application/json">{config}</script>"#
-            )
-            .expect("BUG: writes to a String");
+            body += &format!("<script id=\"{id}\" type=\"application/json\">{config}</script>\n");
         }
         for name in self.scripts {
-            let url = assets::url(name);
-            writeln!(body, r#"<script src="{url}"></script>"#).expect("BUG: writes to a String");
+            body += &format!("<script src=\"{}\"></script>\n", assets::url(name));
         }
         SHELL
             .replace("{{title}}", self.title)
