@@ -39,7 +39,7 @@ fn timeline_end() -> DateTime<Utc> {
         .expect("BUG: the timeline end is a valid date")
 }
 
-/// Every "<word> <suffix>" company name, sorted; the seed cycles through them,
+/// Every "`<word> <suffix>`" company name, sorted; the seed cycles through them,
 /// adding " 2", " 3", … on the later rounds.
 pub fn company_names() -> Vec<String> {
     let names: BTreeSet<String> = COMPANY_WORDS

@@ -10,7 +10,8 @@
 //! - [`vocabulary`]: the fixed names, sentences and reference rows;
 //! - [`rng`]: the seeded generator of numbers, picks and UUIDv7s;
 //! - [`generate`]: the rows of a chunk, made in memory;
-//! - [`write`]: the rows written, in as few INSERTs as the limits allow.
+//! - [`write`](mod@write): the rows written, in as few INSERTs as the limits
+//!   allow.
 
 pub mod generate;
 pub mod rng;

@@ -234,7 +234,8 @@ impl Writer<'_> {
 }
 
 /// Writes `rows` (each the values of `columns`, in order) into `table` with
-/// as few multi-row INSERTs as [`PARAMETERS_PER_STATEMENT`] allows.
+/// as few multi-row INSERTs as the bind-parameter limits allow (30 000 per
+/// statement).
 ///
 /// # Errors
 /// The first statement the database rejects, naming `table`.

@@ -58,7 +58,7 @@ pub fn html() -> &'static str {
 
 /// The introspection query the page sends instead of GraphiQL's:
 /// `introspection.graphql` followed by the `TypeRef` fragment, nested
-/// [`TYPE_REF_DEPTH`] deep.
+/// 6 deep.
 pub fn introspection_query() -> &'static str {
     static QUERY: LazyLock<String> = LazyLock::new(|| {
         include_str!("introspection.graphql").to_owned() + &type_ref_fragment(TYPE_REF_DEPTH)
