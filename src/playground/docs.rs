@@ -18,9 +18,9 @@
 //! with a token given through "Authorize" (or the playground's token of the
 //! same tab, which `docs.js` fills in).
 
-use std::sync::LazyLock;
+use axum::response::Response;
 
-use axum::response::{Html, IntoResponse, Response};
+use super::render::{Page, Rendered};
 
 /// Where the page is served.
 pub const PATH: &str = "/api/v1/docs";
@@ -32,27 +32,29 @@ pub const OPENAPI_URL: &str = "/api/v1/openapi.json";
 /// authorizes with the playground's token.
 pub const SECURITY_SCHEME: &str = "bearer";
 
-const TEMPLATE: &str = include_str!("docs.html");
+const PAGE: Page = Page {
+    title: "customer-graph · REST API",
+    stylesheets: &["swagger-ui-5.35.0.css", "docs.css"],
+    style: None,
+    body: include_str!("docs.html"),
+    scripts: &["swagger-ui-bundle-5.35.0.js", "docs.js"],
+};
+
+static RENDERED: Rendered = Rendered::new(render_page);
 
 /// `GET /api/v1/docs`.
 pub async fn page() -> Response {
-    (super::headers(), Html(html())).into_response()
+    RENDERED.response()
 }
 
-/// The page's HTML, rendered once.
-pub fn html() -> &'static str {
-    static PAGE: LazyLock<String> = LazyLock::new(render_page);
-    PAGE.as_str()
-}
-
+/// The page, with the JSON `docs.js` reads (where the document is, and the
+/// security scheme it authorizes).
 pub(super) fn render_page() -> String {
-    super::render(
-        TEMPLATE,
-        &serde_json::json!({
-            "openapiUrl": OPENAPI_URL,
-            "securityScheme": SECURITY_SCHEME,
-        }),
-    )
+    let config = serde_json::json!({
+        "openapiUrl": OPENAPI_URL,
+        "securityScheme": SECURITY_SCHEME,
+    });
+    PAGE.render(Some(("docs-config", config)))
 }
 
 #[cfg(test)]

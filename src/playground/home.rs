@@ -1,27 +1,30 @@
 //! The index page of `GET /`: what a person finds at the gateway's address,
 //! linking the GraphQL playground, the REST API docs, the OpenAPI document and
-//! the operational routes. Plain HTML with its styles inline: no script, no
-//! asset.
+//! the operational routes. Plain HTML with its styles (`home.css`) inline: no
+//! script, no asset.
 
-use std::sync::LazyLock;
+use axum::response::Response;
 
-use axum::response::{Html, IntoResponse, Response};
+use super::render::{Page, Rendered};
 
-const TEMPLATE: &str = include_str!("home.html");
+const PAGE: Page = Page {
+    title: "customer-graph",
+    stylesheets: &[],
+    style: Some(include_str!("home.css")),
+    body: include_str!("home.html"),
+    scripts: &[],
+};
+
+static RENDERED: Rendered = Rendered::new(render_page);
 
 /// `GET /`.
 pub async fn page() -> Response {
-    (super::headers(), Html(html())).into_response()
+    RENDERED.response()
 }
 
-/// The page's HTML, rendered once.
-pub fn html() -> &'static str {
-    static PAGE: LazyLock<String> = LazyLock::new(render_page);
-    PAGE.as_str()
-}
-
+/// The page, with the crate's version in its heading.
 pub(super) fn render_page() -> String {
-    super::render(TEMPLATE, &serde_json::Value::Null)
+    PAGE.render(None)
         .replace("{{version}}", env!("CARGO_PKG_VERSION"))
 }
 

@@ -10,9 +10,9 @@
 #
 # Usage: src/playground/refresh-assets.sh
 # To move to other versions: change the pins here, the file names in
-# src/playground/mod.rs (ASSETS and the module header), page.html and
-# docs.html, run this, then `cargo test playground` and the browser test
-# (tests/browser/browser.mjs).
+# src/playground/assets.rs (ASSETS and the module header) and in the pages
+# that load them (graphiql.rs, docs.rs), run this, then `cargo test
+# playground` and the browser test (tests/browser/browser.mjs).
 set -euo pipefail
 
 GRAPHIQL_VERSION=3.9.0
