@@ -73,7 +73,7 @@ pub enum AppError {
 
 /// A row a write refers to by uuid. Only the store can judge such an input
 /// (does the organization have it?), so it names the kind of row and each
-/// face names the input ([`FaceNames::reference`]).
+/// face names the input ([`FaceNames::references`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reference {
     /// A persona (`personaUuid`, `persona_uuid`).
@@ -98,8 +98,9 @@ impl Reference {
 /// How a face names the inputs that only the store can judge.
 #[derive(Debug, Clone, Copy)]
 pub struct FaceNames {
-    /// The input that names each kind of referenced row.
-    pub reference: fn(Reference) -> &'static str,
+    /// The input that names each kind of referenced row, in the order of
+    /// [`Reference`]'s variants.
+    pub references: [&'static str; 3],
     /// The input that carries an update's precondition (GraphQL's
     /// `expectedVersion`, REST's `If-Match` header).
     pub precondition: &'static str,
@@ -137,6 +138,26 @@ impl AppError {
         }
     }
 
+    /// The machine-readable code of this failure in each face: REST's
+    /// snake_case `error.code` and GraphQL's `extensions.code` (the codes
+    /// Apollo and most GraphQL clients know).
+    pub fn codes(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::BadRequest { .. } | AppError::UnknownReference { .. } => {
+                ("bad_request", "BAD_USER_INPUT")
+            }
+            AppError::Unauthorized => ("unauthorized", "UNAUTHENTICATED"),
+            AppError::NotFound(_) => ("not_found", "NOT_FOUND"),
+            AppError::MethodNotAllowed => ("method_not_allowed", "METHOD_NOT_ALLOWED"),
+            AppError::Conflict(_) => ("conflict", "CONFLICT"),
+            AppError::PreconditionFailed { .. } => ("precondition_failed", "PRECONDITION_FAILED"),
+            AppError::PayloadTooLarge(_) => ("payload_too_large", "PAYLOAD_TOO_LARGE"),
+            AppError::Timeout => ("timeout", "TIMEOUT"),
+            AppError::Unavailable => ("unavailable", "SERVICE_UNAVAILABLE"),
+            AppError::Internal(_) => ("internal", "INTERNAL_SERVER_ERROR"),
+        }
+    }
+
     /// The parameter a face named when it refused it, if any.
     pub fn parameter(&self) -> Option<&str> {
         match self {
@@ -148,7 +169,9 @@ impl AppError {
     /// The input at fault, in the words of the face that `names` belongs to.
     pub fn parameter_in(&self, names: &FaceNames) -> Option<&str> {
         match self {
-            AppError::UnknownReference { reference, .. } => Some((names.reference)(*reference)),
+            AppError::UnknownReference { reference, .. } => {
+                Some(names.references[*reference as usize])
+            }
             AppError::PreconditionFailed { .. } => Some(names.precondition),
             _ => self.parameter(),
         }

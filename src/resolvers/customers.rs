@@ -15,9 +15,7 @@ use crate::error::AppError;
 use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
 use crate::metrics::Metrics;
 use crate::store;
-use crate::store::customers::{
-    Along, CustomerChanges, CustomerFilter, CustomerSort, NewCustomer, Precondition, Related,
-};
+use crate::store::customers::{Along, CustomerFilter, CustomerSort, Related};
 use crate::store::relations::{self, Average, Direction, Relation};
 use crate::validation;
 
@@ -144,28 +142,11 @@ pub async fn get(
         .ok_or(AppError::NotFound("customer"))
 }
 
-/// Creates a customer from checked fields; its persona and company must be
-/// the organization's ([`AppError::UnknownReference`]), its email unused
-/// there ([`AppError::Conflict`]).
-pub async fn create(
-    db: &DatabaseConnection,
-    organization: Uuid,
-    new: NewCustomer,
-) -> Result<customers::Model, AppError> {
-    store::customers::create(db, organization, new).await
-}
-
-/// Applies checked `changes` if `precondition` holds for the customer's
-/// version (see [`store::customers::update`]).
-pub async fn update(
-    db: &DatabaseConnection,
-    organization: Uuid,
-    uuid: Uuid,
-    changes: CustomerChanges,
-    precondition: Precondition<'_>,
-) -> Result<customers::Model, AppError> {
-    store::customers::update(db, organization, uuid, changes, precondition).await
-}
+/// The commands: create a customer from checked fields (its persona and
+/// company must be the organization's, its email unused there), and update
+/// one under a precondition on its version. Each is one transaction of the
+/// store, which both faces call here.
+pub use crate::store::customers::{create, update};
 
 /// One page of `customer`'s children in `list` (one of the customer lists
 /// of [`crate::loaders`]) and their total, read with loaders of its own

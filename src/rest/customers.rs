@@ -330,12 +330,12 @@ trait ChildPage: Sized {
     fn read(query: Self::Query) -> Result<(ChildList<Self::Row>, PageArgs), RestError>;
 
     /// The answer: one page of rows and the total across pages.
-    async fn answer(
-        state: &AppState,
-        organization: Uuid,
-        rows: Vec<Self::Row>,
-        total: i64,
-    ) -> Result<Self, RestError>;
+    fn answer(rows: Vec<Self::Row>, total: i64) -> Self;
+
+    /// Adds what the answer reads besides its rows (nothing by default).
+    async fn complete(self, _state: &AppState, _organization: Uuid) -> Result<Self, RestError> {
+        Ok(self)
+    }
 }
 
 /// Reads the page `query` asks for of a customer's list `L`.
@@ -357,7 +357,8 @@ where
     let (rows, total) =
         resolvers::customers::page_with_total(&state.db, &state.metrics, &customer, list, page)
             .await?;
-    Ok(Json(L::answer(state, organization, rows, total).await?))
+    let answer = L::answer(rows, total).complete(state, organization).await?;
+    Ok(Json(answer))
 }
 
 /// Declares the route of a customer's child list `$list`: its handler,
@@ -450,95 +451,96 @@ impl ChildPage for FeedbackList {
         Ok((list, page))
     }
 
-    async fn answer(
-        _: &AppState,
-        _: Uuid,
-        rows: Vec<Self::Row>,
-        total: i64,
-    ) -> Result<Self, RestError> {
-        Ok(FeedbackList {
+    fn answer(rows: Vec<Self::Row>, total: i64) -> Self {
+        FeedbackList {
             feedbacks: rows.into_iter().map(Feedback::from).collect(),
             total_feedback_count: total,
-        })
+        }
     }
 }
 
-/// The page `params` ask for.
-fn paged(params: PageQuery) -> Result<PageArgs, RestError> {
-    page_args(params.page_size.as_deref(), params.page_number.as_deref())
+/// Declares a child list read with the paging parameters alone: `$list`
+/// answers `$child_list`'s rows as `$item`s under `$items`, with `$total`.
+macro_rules! paged_child_page {
+    (
+        $list:ident { $items:ident: $item:ident, $total:ident }, $child_list:expr
+        $(, complete = $complete:path)?
+    ) => {
+        impl ChildPage for $list {
+            type Row = <$item as RowOf>::Row;
+            type Query = PageQuery;
+
+            fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
+                let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
+                Ok(($child_list, page))
+            }
+
+            fn answer(rows: Vec<Self::Row>, total: i64) -> Self {
+                $list {
+                    $items: rows.into_iter().map($item::from).collect(),
+                    $total: total,
+                }
+            }
+
+            $(
+                async fn complete(self, state: &AppState, organization: Uuid) -> Result<Self, RestError> {
+                    $complete(self, state, organization).await
+                }
+            )?
+        }
+    };
 }
 
-impl ChildPage for HighlightList {
+/// The row an answer item is made from.
+trait RowOf {
+    /// The row.
+    type Row: FromQueryResult + Clone + Send + Sync + 'static;
+}
+impl RowOf for Highlight {
     type Row = feedback_highlights::Model;
-    type Query = PageQuery;
-
-    fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
-        Ok((loaders::CUSTOMER_HIGHLIGHTS, paged(params)?))
-    }
-
-    async fn answer(
-        _: &AppState,
-        _: Uuid,
-        rows: Vec<Self::Row>,
-        total: i64,
-    ) -> Result<Self, RestError> {
-        Ok(HighlightList {
-            highlights: rows.into_iter().map(Highlight::from).collect(),
-            total_highlight_count: total,
-        })
-    }
 }
-
-impl ChildPage for InsightList {
+impl RowOf for Insight {
     type Row = insights::Model;
-    type Query = PageQuery;
-
-    fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
-        Ok((loaders::CUSTOMER_INSIGHTS, paged(params)?))
-    }
-
-    async fn answer(
-        _: &AppState,
-        _: Uuid,
-        rows: Vec<Self::Row>,
-        total: i64,
-    ) -> Result<Self, RestError> {
-        Ok(InsightList {
-            insights: rows.into_iter().map(Insight::from).collect(),
-            total_insight_count: total,
-        })
-    }
+}
+impl RowOf for Issue {
+    type Row = issues::Model;
 }
 
-impl ChildPage for IssueList {
-    type Row = issues::Model;
-    type Query = PageQuery;
+paged_child_page!(
+    HighlightList {
+        highlights: Highlight,
+        total_highlight_count
+    },
+    loaders::CUSTOMER_HIGHLIGHTS
+);
+paged_child_page!(
+    InsightList {
+        insights: Insight,
+        total_insight_count
+    },
+    loaders::CUSTOMER_INSIGHTS
+);
+paged_child_page!(
+    IssueList {
+        issues: Issue,
+        total_issue_count
+    },
+    loaders::CUSTOMER_ISSUES,
+    complete = with_averages
+);
 
-    fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
-        Ok((loaders::CUSTOMER_ISSUES, paged(params)?))
+/// Each issue of a page with the mean sentiment of its linked highlights,
+/// read in one statement for the page.
+async fn with_averages(
+    mut list: IssueList,
+    state: &AppState,
+    organization: Uuid,
+) -> Result<IssueList, RestError> {
+    let uuids: Vec<Uuid> = list.issues.iter().map(|issue| issue.uuid).collect();
+    let mut averages =
+        resolvers::customers::issue_averages(&state.db, organization, &uuids).await?;
+    for issue in &mut list.issues {
+        issue.average_sentiment = averages.remove(&issue.uuid).flatten();
     }
-
-    /// Each issue with the mean sentiment of its linked highlights, read in
-    /// one statement for the page.
-    async fn answer(
-        state: &AppState,
-        organization: Uuid,
-        rows: Vec<Self::Row>,
-        total: i64,
-    ) -> Result<Self, RestError> {
-        let uuids: Vec<Uuid> = rows.iter().map(|issue| issue.uuid).collect();
-        let mut averages =
-            resolvers::customers::issue_averages(&state.db, organization, &uuids).await?;
-        let issues = rows
-            .into_iter()
-            .map(|issue| {
-                let average = averages.remove(&issue.uuid).flatten();
-                Issue::new(issue, average)
-            })
-            .collect();
-        Ok(IssueList {
-            issues,
-            total_issue_count: total,
-        })
-    }
+    Ok(list)
 }

@@ -401,16 +401,17 @@ impl From<insights::Model> for Insight {
     }
 }
 
-impl Issue {
-    /// The issue as the routes answer it, with its mean highlight sentiment.
-    pub fn new(model: issues::Model, average_sentiment: Option<f64>) -> Issue {
+impl From<issues::Model> for Issue {
+    /// The issue as the routes answer it; its mean highlight sentiment is
+    /// read for a whole page afterwards.
+    fn from(model: issues::Model) -> Issue {
         Issue {
             uuid: model.uuid,
             organization_uuid: model.organization_uuid,
             title: model.title,
             description: model.description,
             status: model.status,
-            average_sentiment,
+            average_sentiment: None,
         }
     }
 }

@@ -25,15 +25,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::error::{AppError, FaceNames, Reference};
+use crate::error::{AppError, FaceNames};
 
 /// What REST calls the inputs only the store can judge.
 const REST_NAMES: FaceNames = FaceNames {
-    reference: |reference| match reference {
-        Reference::Persona => "persona_uuid",
-        Reference::CustomerCompany => "customer_company_uuid",
-        Reference::Highlight => "highlight_uuids",
-    },
+    references: ["persona_uuid", "customer_company_uuid", "highlight_uuids"],
     precondition: "If-Match",
 };
 
@@ -58,22 +54,6 @@ pub struct ErrorDetail {
     pub parameter: Option<String>,
 }
 
-/// The REST `error.code` of a failure.
-fn code(error: &AppError) -> &'static str {
-    match error {
-        AppError::BadRequest { .. } | AppError::UnknownReference { .. } => "bad_request",
-        AppError::Unauthorized => "unauthorized",
-        AppError::NotFound(_) => "not_found",
-        AppError::MethodNotAllowed => "method_not_allowed",
-        AppError::Conflict(_) => "conflict",
-        AppError::PreconditionFailed { .. } => "precondition_failed",
-        AppError::PayloadTooLarge(_) => "payload_too_large",
-        AppError::Timeout => "timeout",
-        AppError::Unavailable => "unavailable",
-        AppError::Internal(_) => "internal",
-    }
-}
-
 /// A REST failure: an HTTP status, the one JSON error body and the headers
 /// that go with it.
 #[derive(Debug)]
@@ -95,7 +75,7 @@ impl From<AppError> for RestError {
             status: error.status(),
             body: ErrorBody {
                 error: ErrorDetail {
-                    code: code(&error),
+                    code: error.codes().0,
                     message: error.to_string(),
                     parameter: error.parameter_in(&REST_NAMES).map(str::to_owned),
                 },
@@ -153,7 +133,7 @@ mod tests {
     fn inputs_only_the_store_can_judge_are_named_in_rest_words() {
         let unknown = uuid::Uuid::nil();
         let body = body(AppError::UnknownReference {
-            reference: Reference::Persona,
+            reference: crate::error::Reference::Persona,
             uuid: unknown,
         });
         assert_eq!(body["error"]["parameter"], "persona_uuid");

@@ -6,8 +6,7 @@ use entity::{customer_companies, customers, personas};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, FromQueryResult, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryResult,
-    TransactionTrait,
+    EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter, QueryResult, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -236,13 +235,7 @@ pub async fn count(
     }
     let mut sql = Sql::new("SELECT COUNT(*) AS total");
     filter.write_where(&mut sql, organization);
-    let row = db
-        .query_one_raw(sql.build(db.get_database_backend()))
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get("", "total")?,
-        None => 0,
-    })
+    Ok(sql.integer(db, "total").await?)
 }
 
 /// The customer, if it exists in this organization.
@@ -303,31 +296,34 @@ async fn check_references<C: ConnectionTrait>(
     persona: Option<Uuid>,
     company: Option<Uuid>,
 ) -> Result<(), AppError> {
-    if let Some(persona) = persona {
-        let found = personas::Entity::find_by_id(persona)
-            .filter(personas::Column::OrganizationUuid.eq(organization))
-            .count(db)
-            .await?;
-        if found == 0 {
-            return Err(AppError::UnknownReference {
-                reference: Reference::Persona,
-                uuid: persona,
-            });
-        }
+    check_reference(db, organization, Reference::Persona, persona).await?;
+    check_reference(db, organization, Reference::CustomerCompany, company).await
+}
+
+/// Fails with [`AppError::UnknownReference`] unless the organization has
+/// the row `uuid` names (when it names one).
+async fn check_reference<C: ConnectionTrait>(
+    db: &C,
+    organization: Uuid,
+    reference: Reference,
+    uuid: Option<Uuid>,
+) -> Result<(), AppError> {
+    let Some(uuid) = uuid else { return Ok(()) };
+    let table = match reference {
+        Reference::Persona => "personas",
+        Reference::CustomerCompany => "customer_companies",
+        Reference::Highlight => "feedback_highlights",
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT COUNT(*) AS found FROM {table} WHERE uuid = "
+    ));
+    sql.bind(uuid)
+        .push(" AND organization_uuid = ")
+        .bind(organization);
+    match sql.integer(db, "found").await? {
+        0 => Err(AppError::UnknownReference { reference, uuid }),
+        _ => Ok(()),
     }
-    if let Some(company) = company {
-        let found = customer_companies::Entity::find_by_id(company)
-            .filter(customer_companies::Column::OrganizationUuid.eq(organization))
-            .count(db)
-            .await?;
-        if found == 0 {
-            return Err(AppError::UnknownReference {
-                reference: Reference::CustomerCompany,
-                uuid: company,
-            });
-        }
-    }
-    Ok(())
 }
 
 fn duplicate_email(error: sea_orm::DbErr, email: &str) -> AppError {

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::folding::fold;
 use entity::vocabulary::IssueStatus;
 use entity::{
-    customer_companies, customers, feedback_highlights, feedbacks, insight_highlights, insights,
-    issue_highlights, issues, personas,
+    customer_companies, customers, feedback_highlights, feedbacks, insights, issues, personas,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
 use sea_orm::{
@@ -230,15 +229,7 @@ pub async fn count_feedbacks(
     if !filter.write_where(&mut sql, organization) {
         return Ok(0);
     }
-    Ok(
-        match db
-            .query_one_raw(sql.build(db.get_database_backend()))
-            .await?
-        {
-            Some(row) => row.try_get("", "total")?,
-            None => 0,
-        },
-    )
+    Ok(sql.integer(db, "total").await?)
 }
 
 /// Creates a company.
@@ -409,40 +400,26 @@ async fn link<C: ConnectionTrait>(
     if highlights.is_empty() {
         return Ok(());
     }
-    match kind {
-        LinkKind::Insight => {
-            let rows = highlights
-                .iter()
-                .map(|highlight| insight_highlights::ActiveModel {
-                    insight_uuid: Set(owner),
-                    highlight_uuid: Set(highlight.uuid),
-                    customer_uuid: Set(highlight.customer_uuid),
-                });
-            insight_highlights::Entity::insert_many(rows)
-                .on_conflict_do_nothing_on([
-                    insight_highlights::Column::InsightUuid,
-                    insight_highlights::Column::HighlightUuid,
-                ])
-                .exec(db)
-                .await?;
-        }
-        LinkKind::Issue => {
-            let rows = highlights
-                .iter()
-                .map(|highlight| issue_highlights::ActiveModel {
-                    issue_uuid: Set(owner),
-                    highlight_uuid: Set(highlight.uuid),
-                    customer_uuid: Set(highlight.customer_uuid),
-                });
-            issue_highlights::Entity::insert_many(rows)
-                .on_conflict_do_nothing_on([
-                    issue_highlights::Column::IssueUuid,
-                    issue_highlights::Column::HighlightUuid,
-                ])
-                .exec(db)
-                .await?;
-        }
+    let (table, owner_column) = match kind {
+        LinkKind::Insight => ("insight_highlights", "insight_uuid"),
+        LinkKind::Issue => ("issue_highlights", "issue_uuid"),
+    };
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO {table} ({owner_column}, highlight_uuid, customer_uuid) VALUES "
+    ));
+    for (index, highlight) in highlights.iter().enumerate() {
+        sql.push(if index == 0 { "(" } else { ", (" })
+            .bind(owner)
+            .push(", ")
+            .bind(highlight.uuid)
+            .push(", ")
+            .bind(highlight.customer_uuid)
+            .push(")");
     }
+    sql.push(&format!(
+        " ON CONFLICT ({owner_column}, highlight_uuid) DO NOTHING"
+    ));
+    db.execute_raw(sql.build(db.get_database_backend())).await?;
     Ok(())
 }
 

@@ -40,15 +40,7 @@ pub async fn add_customers<C: ConnectionTrait>(
 pub async fn customer_count<C: ConnectionTrait>(db: &C, organization: Uuid) -> Result<i64, DbErr> {
     let mut sql = Sql::new("SELECT customer_count FROM organizations WHERE uuid = ");
     sql.bind(organization);
-    Ok(
-        match db
-            .query_one_raw(sql.build(db.get_database_backend()))
-            .await?
-        {
-            Some(row) => row.try_get("", "customer_count")?,
-            None => 0,
-        },
-    )
+    sql.integer(db, "customer_count").await
 }
 
 /// The organization with this uuid, if any.

@@ -9,7 +9,7 @@
 
 use entity::folding::fold;
 use sea_orm::sea_query::ArrayType;
-use sea_orm::{DatabaseBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 use uuid::Uuid;
 
 /// Stands in the text for an `in_uuids` set until the backend is known.
@@ -60,6 +60,18 @@ impl Sql {
         self.text.push(UUID_SET);
         self.values.push(set);
         self
+    }
+
+    /// Runs this one-row query on `db` and reads the integer in `column`;
+    /// no row reads as 0.
+    pub async fn integer<C: ConnectionTrait>(self, db: &C, column: &str) -> Result<i64, DbErr> {
+        match db
+            .query_one_raw(self.build(db.get_database_backend()))
+            .await?
+        {
+            Some(row) => row.try_get("", column),
+            None => Ok(0),
+        }
     }
 
     /// The statement for `backend`, placeholders numbered where it needs them.
@@ -174,14 +186,14 @@ mod tests {
     }
 
     #[test]
-    fn like_wildcards_in_a_search_are_literal() {
-        assert_eq!(contains_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
-    }
-
-    #[test]
-    fn a_search_term_is_folded_like_the_columns_it_is_matched_against() {
-        assert_eq!(contains_pattern("ΚΩΣ"), "%κωσ%");
-        assert_eq!(contains_pattern("STRAẞE"), "%strasse%");
-        assert_eq!(contains_pattern("E\u{301}"), "%\u{e9}%");
+    fn a_search_term_is_literal_and_folded_like_the_columns_it_is_matched_against() {
+        for (term, pattern) in [
+            ("50%_A\\b", "%50\\%\\_a\\\\b%"),
+            ("ΚΩΣ", "%κωσ%"),
+            ("STRAẞE", "%strasse%"),
+            ("E\u{301}", "%\u{e9}%"),
+        ] {
+            assert_eq!(contains_pattern(term), pattern, "{term}");
+        }
     }
 }
