@@ -11,9 +11,11 @@ use super::types::{
 };
 use crate::error::AppError;
 use crate::resolvers;
+use crate::resolvers::organizations;
 use crate::store::customers::{CustomerChanges, NewCustomer};
-use crate::store::graph::{self, LinkKind, NewFeedback};
+use crate::store::graph::NewFeedback;
 use crate::validation::{Email, LongText, Name, Sentiment, ShortText, Text, Timestamp};
+use entity::{insights, issues};
 
 /// A new customer.
 #[derive(InputObject, Debug, Clone)]
@@ -160,7 +162,7 @@ impl MutationRoot {
         let organization = own_organization(ctx, organization_uuid)?;
         let name = Name::parse("name", &name)?;
         let domain = ShortText::parse_optional("domain", domain.as_deref())?;
-        let company = graph::create_company(db(ctx), organization, name, domain).await?;
+        let company = organizations::create_company(db(ctx), organization, name, domain).await?;
         Ok(CustomerCompany(company))
     }
 
@@ -175,7 +177,8 @@ impl MutationRoot {
         let organization = own_organization(ctx, organization_uuid)?;
         let name = Name::parse("name", &name)?;
         let description = LongText::parse_optional("description", description.as_deref())?;
-        let persona = graph::create_persona(db(ctx), organization, name, description).await?;
+        let persona =
+            organizations::create_persona(db(ctx), organization, name, description).await?;
         Ok(Persona(persona))
     }
 
@@ -197,7 +200,7 @@ impl MutationRoot {
             )?,
         };
         Ok(Feedback(
-            graph::create_feedback(db(ctx), organization, new).await?,
+            organizations::create_feedback(db(ctx), organization, new).await?,
         ))
     }
 
@@ -213,9 +216,14 @@ impl MutationRoot {
         let organization = own_organization(ctx, organization_uuid)?;
         let quote = Text::parse("quote", &quote)?;
         let sentiment_score = Sentiment::parse("sentimentScore", sentiment_score)?;
-        let highlight =
-            graph::create_highlight(db(ctx), organization, feedback_uuid, quote, sentiment_score)
-                .await?;
+        let highlight = organizations::create_highlight(
+            db(ctx),
+            organization,
+            feedback_uuid,
+            quote,
+            sentiment_score,
+        )
+        .await?;
         Ok(FeedbackHighlight(highlight))
     }
 
@@ -235,7 +243,8 @@ impl MutationRoot {
         let description = LongText::parse_optional("description", description.as_deref())?;
         let highlights = highlight_uuids.unwrap_or_default();
         let insight =
-            graph::create_insight(db(ctx), organization, title, description, &highlights).await?;
+            organizations::create_insight(db(ctx), organization, title, description, &highlights)
+                .await?;
         Ok(Insight(insight))
     }
 
@@ -258,7 +267,7 @@ impl MutationRoot {
             status.unwrap_or_default(),
             highlight_uuids.unwrap_or_default(),
         );
-        let issue = graph::create_issue(
+        let issue = organizations::create_issue(
             db(ctx),
             organization,
             title,
@@ -279,22 +288,15 @@ impl MutationRoot {
         #[graphql(desc = "The highlight to link.")] highlight_uuid: Uuid,
     ) -> Result<Insight> {
         let organization = own_organization(ctx, organization_uuid)?;
-        graph::link_highlight(
+        let (owner, highlight) = (insight_uuid, highlight_uuid);
+        let insight = organizations::link_highlight::<insights::Entity>(
             db(ctx),
             organization,
-            LinkKind::Insight,
-            insight_uuid,
-            highlight_uuid,
+            owner,
+            highlight,
         )
         .await?;
-        let insight =
-            graph::find_many::<entity::insights::Entity>(db(ctx), organization, &[insight_uuid])
-                .await?;
-        insight
-            .into_values()
-            .next()
-            .map(Insight)
-            .ok_or_else(|| AppError::NotFound("insight").into())
+        Ok(Insight(insight))
     }
 
     /// Links a highlight to an issue (linking twice changes nothing).
@@ -306,21 +308,14 @@ impl MutationRoot {
         #[graphql(desc = "The highlight to link.")] highlight_uuid: Uuid,
     ) -> Result<Issue> {
         let organization = own_organization(ctx, organization_uuid)?;
-        graph::link_highlight(
+        let (owner, highlight) = (issue_uuid, highlight_uuid);
+        let issue = organizations::link_highlight::<issues::Entity>(
             db(ctx),
             organization,
-            LinkKind::Issue,
-            issue_uuid,
-            highlight_uuid,
+            owner,
+            highlight,
         )
         .await?;
-        let issue =
-            graph::find_many::<entity::issues::Entity>(db(ctx), organization, &[issue_uuid])
-                .await?;
-        issue
-            .into_values()
-            .next()
-            .map(Issue)
-            .ok_or_else(|| AppError::NotFound("issue").into())
+        Ok(Issue(issue))
     }
 }

@@ -9,9 +9,9 @@ use uuid::Uuid;
 use super::context::{db, loaders};
 use crate::error::AppError;
 use crate::loaders::CountKey;
-use crate::resolvers::{children, customers};
+use crate::resolvers::{children, customers, organizations};
 use crate::store::customers::CustomerFilter;
-use crate::store::graph::{self, FeedbackFilter};
+use crate::store::graph::FeedbackFilter;
 
 pub use crate::resolvers::{DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
 
@@ -70,19 +70,27 @@ impl TotalSource {
                 customers::count(db, *organization, filter).await?
             }
             TotalSource::Feedbacks(organization, filter) => {
-                graph::count_feedbacks(db, *organization, filter).await?
+                organizations::feedback_total(db, *organization, filter).await?
             }
             TotalSource::Table(organization, table) => match table {
                 Table::Companies => {
-                    graph::count::<entity::customer_companies::Entity>(db, *organization).await?
+                    organizations::table_total::<entity::customer_companies::Entity>(
+                        db,
+                        *organization,
+                    )
+                    .await?
                 }
                 Table::Personas => {
-                    graph::count::<entity::personas::Entity>(db, *organization).await?
+                    organizations::table_total::<entity::personas::Entity>(db, *organization)
+                        .await?
                 }
                 Table::Insights => {
-                    graph::count::<entity::insights::Entity>(db, *organization).await?
+                    organizations::table_total::<entity::insights::Entity>(db, *organization)
+                        .await?
                 }
-                Table::Issues => graph::count::<entity::issues::Entity>(db, *organization).await?,
+                Table::Issues => {
+                    organizations::table_total::<entity::issues::Entity>(db, *organization).await?
+                }
             },
         })
     }

@@ -2,7 +2,6 @@
 //! `customers` / `customer` entry points.
 
 use async_graphql::{Context, InputObject, Object, Result};
-use entity::organizations;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -10,17 +9,17 @@ use super::context::{db, own_organization, tenant};
 use super::pagination::{Page, Table, TotalSource, page_args, page_cost, page_with_total};
 use super::scalars::Instant;
 use super::types::{
-    Customer, CustomerCompany, CustomerCompanyPage, CustomerPage, Feedback, FeedbackPage,
-    FeedbackSortBy, Insight, InsightPage, Issue, IssuePage, Persona, PersonaPage, SortDirection,
+    Customer, CustomerCompanyPage, CustomerPage, Feedback, FeedbackPage, FeedbackSortBy,
+    InsightPage, IssuePage, PersonaPage, SortDirection,
 };
 use crate::error::AppError;
 use crate::resolvers::customers;
 use crate::resolvers::customers::{
     FilterNames, check_filter, check_search, check_sentiment, check_uuid_list,
 };
+use crate::resolvers::organizations;
 use crate::store::customers::Along;
-use crate::store::graph::{self, FeedbackFilter as StoreFeedbackFilter, Owned};
-use crate::store::{self as storage};
+use crate::store::graph::{FeedbackFilter as StoreFeedbackFilter, Owned};
 
 pub use crate::store::customers::CustomerSort as CustomerSortBy;
 
@@ -123,30 +122,32 @@ pub(crate) async fn customer_by_uuid(
 }
 
 /// One page of an organization-wide table in list order.
-async fn table_page<E, N>(
+async fn table_page<E, N, P>(
     ctx: &Context<'_>,
     organization: Uuid,
     table: Table,
-    page_size: Option<i32>,
-    page_number: Option<i32>,
-    wrap: fn(E::Model) -> N,
-) -> Result<Page<N>>
+    (page_size, page_number): (Option<i32>, Option<i32>),
+) -> Result<P>
 where
     E: Owned,
+    N: From<E::Model>,
+    P: From<Page<N>>,
 {
     let args = page_args(page_size, page_number)?;
-    page_with_total(ctx, args, TotalSource::Table(organization, table), async {
-        let rows = graph::list::<E>(db(ctx), organization, args.window()).await?;
-        Ok(rows.into_iter().map(wrap).collect())
+    let source = TotalSource::Table(organization, table);
+    let page = page_with_total(ctx, args, source, async {
+        let rows = organizations::table::<E>(db(ctx), organization, args).await?;
+        Ok(rows.into_iter().map(N::from).collect())
     })
-    .await
+    .await?;
+    Ok(page.into())
 }
 
 /// An organization: the root of its graph. Its own row is read only when
 /// `name` or `createdAt` is selected; its lists need just the uuid.
 pub struct Organization {
     uuid: Uuid,
-    row: OnceCell<organizations::Model>,
+    row: OnceCell<entity::organizations::Model>,
 }
 
 impl Organization {
@@ -157,14 +158,9 @@ impl Organization {
         }
     }
 
-    async fn row(&self, ctx: &Context<'_>) -> Result<&organizations::Model> {
+    async fn row(&self, ctx: &Context<'_>) -> Result<&entity::organizations::Model> {
         self.row
-            .get_or_try_init(|| async {
-                storage::organizations::find(db(ctx), self.uuid)
-                    .await
-                    .map_err(AppError::from)?
-                    .ok_or_else(|| AppError::NotFound("organization").into())
-            })
+            .get_or_try_init(|| async { Ok(organizations::get(db(ctx), self.uuid).await?) })
             .await
     }
 }
@@ -226,16 +222,14 @@ impl Organization {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<CustomerCompanyPage> {
-        let page = table_page::<entity::customer_companies::Entity, _>(
+        let page = (page_size, page_number);
+        table_page::<entity::customer_companies::Entity, _, _>(
             ctx,
             self.uuid,
             Table::Companies,
-            page_size,
-            page_number,
-            CustomerCompany,
+            page,
         )
-        .await?;
-        Ok(page.into())
+        .await
     }
     /// Its personas, by name.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -245,16 +239,8 @@ impl Organization {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<PersonaPage> {
-        let page = table_page::<entity::personas::Entity, _>(
-            ctx,
-            self.uuid,
-            Table::Personas,
-            page_size,
-            page_number,
-            Persona,
-        )
-        .await?;
-        Ok(page.into())
+        let page = (page_size, page_number);
+        table_page::<entity::personas::Entity, _, _>(ctx, self.uuid, Table::Personas, page).await
     }
     /// Feedbacks across its customers: filtered, sorted (default: newest first), paginated.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -275,15 +261,12 @@ impl Organization {
         let organization = self.uuid;
         let source = TotalSource::Feedbacks(organization, filter.clone());
         let page = page_with_total(ctx, args, source, async {
-            let rows = graph::list_feedbacks(
-                db(ctx),
-                organization,
-                &filter,
+            let order = (
                 sort_by.unwrap_or_default(),
                 sort_direction.unwrap_or_default(),
-                args.window(),
-            )
-            .await?;
+            );
+            let rows =
+                organizations::feedbacks(db(ctx), organization, &filter, order, args).await?;
             Ok(rows.into_iter().map(Feedback).collect())
         })
         .await?;
@@ -297,16 +280,8 @@ impl Organization {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<InsightPage> {
-        let page = table_page::<entity::insights::Entity, _>(
-            ctx,
-            self.uuid,
-            Table::Insights,
-            page_size,
-            page_number,
-            Insight,
-        )
-        .await?;
-        Ok(page.into())
+        let page = (page_size, page_number);
+        table_page::<entity::insights::Entity, _, _>(ctx, self.uuid, Table::Insights, page).await
     }
     /// Its issues, by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -316,16 +291,8 @@ impl Organization {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<IssuePage> {
-        let page = table_page::<entity::issues::Entity, _>(
-            ctx,
-            self.uuid,
-            Table::Issues,
-            page_size,
-            page_number,
-            Issue,
-        )
-        .await?;
-        Ok(page.into())
+        let page = (page_size, page_number);
+        table_page::<entity::issues::Entity, _, _>(ctx, self.uuid, Table::Issues, page).await
     }
 }
 

@@ -11,9 +11,12 @@
 //!   customer's child pages.
 //! - [`children`]: any parent's pages of children, totals, averages and rows
 //!   by uuid, through a request's batching loaders.
+//! - [`organizations`]: an organization's row, its organization-wide lists
+//!   and feedbacks with their totals, and the graph's other writes.
 
 pub mod children;
 pub mod customers;
+pub mod organizations;
 
 use crate::error::AppError;
 use crate::store::relations::Window;

@@ -380,30 +380,39 @@ async fn find_highlights(
         .collect()
 }
 
-/// Which link table a write goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkKind {
-    /// insight ↔ highlight.
-    Insight,
-    /// issue ↔ highlight.
-    Issue,
+/// A table highlights are linked to (insights, issues), and its link table.
+pub trait Linked: Owned {
+    /// The link table.
+    const LINK_TABLE: &'static str;
+    /// The link table's column naming the owner.
+    const OWNER_COLUMN: &'static str;
+    /// The kind of row, for a `NotFound`.
+    const WHAT: &'static str;
+}
+
+impl Linked for insights::Entity {
+    const LINK_TABLE: &'static str = "insight_highlights";
+    const OWNER_COLUMN: &'static str = "insight_uuid";
+    const WHAT: &'static str = "insight";
+}
+
+impl Linked for issues::Entity {
+    const LINK_TABLE: &'static str = "issue_highlights";
+    const OWNER_COLUMN: &'static str = "issue_uuid";
+    const WHAT: &'static str = "issue";
 }
 
 /// Links highlights to an insight or issue; linking twice is a no-op. Each
 /// link records its highlight's customer.
-async fn link<C: ConnectionTrait>(
+async fn link<E: Linked, C: ConnectionTrait>(
     db: &C,
-    kind: LinkKind,
     owner: Uuid,
     highlights: &[feedback_highlights::Model],
 ) -> Result<(), AppError> {
     if highlights.is_empty() {
         return Ok(());
     }
-    let (table, owner_column) = match kind {
-        LinkKind::Insight => ("insight_highlights", "insight_uuid"),
-        LinkKind::Issue => ("issue_highlights", "issue_uuid"),
-    };
+    let (table, owner_column) = (E::LINK_TABLE, E::OWNER_COLUMN);
     let mut sql = Sql::new(&format!(
         "INSERT INTO {table} ({owner_column}, highlight_uuid, customer_uuid) VALUES "
     ));
@@ -449,7 +458,7 @@ pub async fn create_insight(
     }
     .insert(&txn)
     .await?;
-    link(&txn, LinkKind::Insight, insight.uuid, &highlights).await?;
+    link::<insights::Entity, _>(&txn, insight.uuid, &highlights).await?;
     txn.commit().await?;
     Ok(insight)
 }
@@ -475,38 +484,35 @@ pub async fn create_issue(
     }
     .insert(&txn)
     .await?;
-    link(&txn, LinkKind::Issue, issue.uuid, &highlights).await?;
+    link::<issues::Entity, _>(&txn, issue.uuid, &highlights).await?;
     txn.commit().await?;
     Ok(issue)
 }
 
-/// Links one highlight to an insight or issue of the same organization.
-pub async fn link_highlight(
+/// Links one highlight to an insight or issue (`E`) of the same
+/// organization (linking twice changes nothing), and answers that insight
+/// or issue. Either missing is `NotFound`.
+pub async fn link_highlight<E: Linked>(
     db: &DatabaseConnection,
     organization: Uuid,
-    kind: LinkKind,
     owner: Uuid,
     highlight: Uuid,
-) -> Result<(), AppError> {
-    let owner_found = match kind {
-        LinkKind::Insight => !find_many::<insights::Entity>(db, organization, &[owner])
-            .await?
-            .is_empty(),
-        LinkKind::Issue => !find_many::<issues::Entity>(db, organization, &[owner])
-            .await?
-            .is_empty(),
+) -> Result<E::Model, AppError>
+where
+    E::Model: sea_orm::ModelTrait<Entity = E>,
+{
+    let Some(found) = find_many::<E>(db, organization, &[owner])
+        .await?
+        .remove(&owner)
+    else {
+        return Err(AppError::NotFound(E::WHAT));
     };
-    if !owner_found {
-        return Err(AppError::NotFound(match kind {
-            LinkKind::Insight => "insight",
-            LinkKind::Issue => "issue",
-        }));
-    }
     let Some(highlight) = find_many::<feedback_highlights::Entity>(db, organization, &[highlight])
         .await?
         .remove(&highlight)
     else {
         return Err(AppError::NotFound("feedback highlight"));
     };
-    link(db, kind, owner, &[highlight]).await
+    link::<E, _>(db, owner, &[highlight]).await?;
+    Ok(found)
 }
