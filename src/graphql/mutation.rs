@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::resolvers;
 use crate::resolvers::organizations;
 use crate::store::customers::{CustomerChanges, NewCustomer};
-use crate::store::graph::NewFeedback;
+use crate::store::feedbacks::NewFeedback;
 use crate::validation::{Email, LongText, Name, Sentiment, ShortText, Text, Timestamp};
 use entity::{insights, issues};
 

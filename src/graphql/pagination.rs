@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::loaders::CountKey;
 use crate::resolvers::{children, customers, organizations};
 use crate::store::customers::CustomerFilter;
-use crate::store::graph::FeedbackFilter;
+use crate::store::feedbacks::FeedbackFilter;
 
 pub use crate::resolvers::{DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
 

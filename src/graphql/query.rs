@@ -19,7 +19,8 @@ use crate::resolvers::customers::{
 };
 use crate::resolvers::organizations;
 use crate::store::customers::Along;
-use crate::store::graph::{FeedbackFilter as StoreFeedbackFilter, Owned};
+use crate::store::feedbacks::FeedbackFilter as StoreFeedbackFilter;
+use crate::store::graph::Owned;
 
 pub use crate::store::customers::CustomerSort as CustomerSortBy;
 

@@ -11,14 +11,14 @@ use uuid::Uuid;
 
 use super::PageArgs;
 use crate::error::AppError;
-use crate::store::graph::{self, FeedbackFilter, Owned};
+use crate::store::feedbacks::{self as feedback_store, FeedbackFilter};
+use crate::store::graph::{self, Owned};
 use entity::feedbacks;
 use entity::vocabulary::{Direction, FeedbackSort};
 
-pub use crate::store::graph::{
-    create_company, create_feedback, create_highlight, create_insight, create_issue,
-    create_persona, link_highlight,
-};
+pub use crate::store::feedbacks::{create_feedback, create_highlight};
+pub use crate::store::graph::{create_company, create_persona};
+pub use crate::store::links::{create_insight, create_issue, link_highlight};
 
 /// The organization's own row, or `NotFound`.
 pub async fn get(
@@ -57,7 +57,7 @@ pub async fn feedbacks(
     (sort, direction): (FeedbackSort, Direction),
     page: PageArgs,
 ) -> Result<Vec<feedbacks::Model>, AppError> {
-    graph::list_feedbacks(db, organization, filter, sort, direction, page.window()).await
+    feedback_store::list_feedbacks(db, organization, filter, sort, direction, page.window()).await
 }
 
 /// How many of the organization's feedbacks match `filter`.
@@ -66,5 +66,5 @@ pub async fn feedback_total(
     organization: Uuid,
     filter: &FeedbackFilter,
 ) -> Result<i64, AppError> {
-    graph::count_feedbacks(db, organization, filter).await
+    feedback_store::count_feedbacks(db, organization, filter).await
 }

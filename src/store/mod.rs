@@ -1,9 +1,19 @@
 //! Storage functions: each takes the organization it works for (tenancy is
 //! never left to the caller's memory) and returns entity models or
 //! [`AppError`](crate::error::AppError)-ready database errors.
+//!
+//! - [`customers`]: the customer list, one customer, creating and updating.
+//! - [`graph`]: organization-wide tables, lookups by uuid, companies, personas.
+//! - [`feedbacks`]: feedbacks and highlights.
+//! - [`links`]: insights and issues, linked to highlights.
+//! - [`relations`]: the batched child pages, counts and averages of many parents.
+//! - [`organizations`], [`tokens`]: the tenants and their API tokens.
+//! - [`sql`]: the statement builder both backends share.
 
 pub mod customers;
+pub mod feedbacks;
 pub mod graph;
+pub mod links;
 pub mod organizations;
 pub mod relations;
 pub mod sql;
