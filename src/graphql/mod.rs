@@ -8,6 +8,7 @@ pub mod errors;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
+pub mod relations;
 pub mod scalars;
 pub mod types;
 

@@ -4,91 +4,26 @@
 //! customer list reads the company and persona it was asked for along with
 //! its customers.
 
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object, Result};
 use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insights, issues, personas,
 };
-use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
-use super::context::{loaders, tenant};
-use super::pagination::{Page, TotalSource, page_args, page_cost, page_object, page_with_total};
+use super::pagination::{page_cost, page_object};
+use super::relations::{average, by_id, child_page, count, node};
 use super::scalars::Instant;
 use crate::loaders::{
-    ById, COMPANY_CUSTOMERS, CUSTOMER_HIGHLIGHTS, CUSTOMER_INSIGHTS, CUSTOMER_ISSUES, ChildList,
-    CountKey, FEEDBACK_HIGHLIGHTS, GraphLoader, HIGHLIGHT_INSIGHTS, HIGHLIGHT_ISSUES,
-    INSIGHT_HIGHLIGHTS, ISSUE_HIGHLIGHTS, LoadError, PERSONA_CUSTOMERS, PageKey,
+    COMPANY_CUSTOMERS, CUSTOMER_HIGHLIGHTS, CUSTOMER_INSIGHTS, CUSTOMER_ISSUES, ChildList,
+    FEEDBACK_HIGHLIGHTS, HIGHLIGHT_INSIGHTS, HIGHLIGHT_ISSUES, INSIGHT_HIGHLIGHTS,
+    ISSUE_HIGHLIGHTS, PERSONA_CUSTOMERS,
 };
-use crate::resolvers::children;
 use crate::store::customers::Related;
 use crate::store::relations::{Average, Relation};
 
 pub use crate::store::relations::{Direction as SortDirection, FeedbackSort as FeedbackSortBy};
 
 pub use entity::vocabulary::IssueStatus;
-
-/// Loads one row of `E` by uuid through the request's loader.
-async fn by_id<E>(ctx: &Context<'_>, uuid: Option<Uuid>) -> Result<Option<E::Model>>
-where
-    E: sea_orm::EntityTrait,
-    GraphLoader: Loader<ById<E>, Value = E::Model, Error = LoadError>,
-{
-    Ok(children::by_id::<E>(loaders(ctx), tenant(ctx)?, uuid).await?)
-}
-
-/// One page of `parent`'s children in `list` through the request's loader;
-/// the count runs in the same batch when the client selected it, unless the
-/// parent already knows it (`known_total`).
-async fn child_page<M, N, P>(
-    ctx: &Context<'_>,
-    list: ChildList<M>,
-    parent: Uuid,
-    (page_size, page_number): (Option<i32>, Option<i32>),
-    known_total: Option<i64>,
-) -> Result<P>
-where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
-    GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
-    N: From<M>,
-    P: From<Page<N>>,
-{
-    let organization = tenant(ctx)?;
-    let args = page_args(page_size, page_number)?;
-    let source = match known_total {
-        Some(total) => TotalSource::Known(total),
-        None => TotalSource::Child(CountKey::new(organization, list.relation(), parent)),
-    };
-    let page = page_with_total(ctx, args, source, async move {
-        let rows = children::page(loaders(ctx), organization, list, parent, args).await?;
-        Ok(rows.into_iter().map(N::from).collect())
-    })
-    .await?;
-    Ok(page.into())
-}
-
-async fn average(ctx: &Context<'_>, average: Average, parent: Uuid) -> Result<Option<f64>> {
-    Ok(children::average(loaders(ctx), tenant(ctx)?, average, parent).await?)
-}
-
-async fn count(ctx: &Context<'_>, relation: Relation, parent: Uuid) -> Result<i64> {
-    Ok(children::total(loaders(ctx), tenant(ctx)?, relation, parent).await?)
-}
-
-/// Declares the GraphQL wrapper of a model row and its conversion from it.
-macro_rules! node {
-    ($(#[$doc:meta])* $node:ident($model:ty)) => {
-        $(#[$doc])*
-        #[derive(Clone)]
-        pub struct $node(pub $model);
-
-        impl From<$model> for $node {
-            fn from(model: $model) -> Self {
-                $node(model)
-            }
-        }
-    };
-}
 
 page_object!(CustomerPage, Customer, "customers");
 page_object!(FeedbackPage, Feedback, "feedbacks");

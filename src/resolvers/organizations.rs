@@ -16,9 +16,10 @@ use crate::store::graph::{self, Owned};
 use entity::feedbacks;
 use entity::vocabulary::{Direction, FeedbackSort};
 
+pub use crate::store::catalog::{
+    create_company, create_insight, create_issue, create_persona, link_highlight,
+};
 pub use crate::store::feedbacks::{create_feedback, create_highlight};
-pub use crate::store::graph::{create_company, create_persona};
-pub use crate::store::links::{create_insight, create_issue, link_highlight};
 
 /// The organization's own row, or `NotFound`.
 pub async fn get(

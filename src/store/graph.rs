@@ -1,8 +1,7 @@
-//! Organization-wide tables: lookups by uuid for the loaders, one page or
-//! the count of a whole table (companies, personas, insights, issues), and
-//! creating a company or a persona. Every function is confined to one
-//! organization. Feedbacks live in [`super::feedbacks`], insights and issues
-//! with their links in [`super::links`].
+//! Organization-wide tables: lookups by uuid for the loaders, and one page
+//! or the count of a whole table (companies, personas, insights, issues).
+//! Every function is confined to one organization. Writes live in
+//! [`super::catalog`] and [`super::feedbacks`].
 
 use std::collections::HashMap;
 
@@ -11,15 +10,14 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Value,
+    ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Value,
 };
 use uuid::Uuid;
 
 use super::relations::Window;
 use super::sql::uuid_array;
 use crate::error::AppError;
-use crate::validation::{LongText, Name, ShortText};
 
 /// A table whose rows have a `uuid` key and belong to one organization.
 pub trait Owned: EntityTrait {
@@ -127,40 +125,4 @@ where
         .count(db)
         .await?;
     Ok(total as i64)
-}
-
-/// Creates a company.
-pub async fn create_company(
-    db: &DatabaseConnection,
-    organization: Uuid,
-    name: Name,
-    domain: Option<ShortText>,
-) -> Result<customer_companies::Model, AppError> {
-    Ok(customer_companies::ActiveModel {
-        uuid: Set(Uuid::new_v4()),
-        organization_uuid: Set(organization),
-        name: Set(name.into_inner()),
-        domain: Set(domain.map(ShortText::into_inner)),
-        created_at: Set(super::now()),
-    }
-    .insert(db)
-    .await?)
-}
-
-/// Creates a persona.
-pub async fn create_persona(
-    db: &DatabaseConnection,
-    organization: Uuid,
-    name: Name,
-    description: Option<LongText>,
-) -> Result<personas::Model, AppError> {
-    Ok(personas::ActiveModel {
-        uuid: Set(Uuid::new_v4()),
-        organization_uuid: Set(organization),
-        name: Set(name.into_inner()),
-        description: Set(description.map(LongText::into_inner)),
-        created_at: Set(super::now()),
-    }
-    .insert(db)
-    .await?)
 }

@@ -3,17 +3,18 @@
 //! [`AppError`](crate::error::AppError)-ready database errors.
 //!
 //! - [`customers`]: the customer list, one customer, creating and updating.
-//! - [`graph`]: organization-wide tables, lookups by uuid, companies, personas.
+//! - [`graph`]: lookups by uuid, organization-wide tables and their counts.
 //! - [`feedbacks`]: feedbacks and highlights.
-//! - [`links`]: insights and issues, linked to highlights.
+//! - [`catalog`]: companies, personas, insights and issues (linked to
+//!   highlights).
 //! - [`relations`]: the batched child pages, counts and averages of many parents.
 //! - [`organizations`], [`tokens`]: the tenants and their API tokens.
 //! - [`sql`]: the statement builder both backends share.
 
+pub mod catalog;
 pub mod customers;
 pub mod feedbacks;
 pub mod graph;
-pub mod links;
 pub mod organizations;
 pub mod relations;
 pub mod sql;

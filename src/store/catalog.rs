@@ -1,18 +1,21 @@
-//! Insights and issues with their links to highlights: creating one linked
-//! to highlights, and linking one more. A link records its highlight's
-//! customer, so a customer's insights and issues are one index walk away.
-//! Every function is confined to one organization.
+//! What an organization sorts its customers and their feedback by, and
+//! creating it: companies and personas (which segment customers), insights
+//! and issues (which highlights point at) with their links to highlights. A
+//! link records its highlight's customer, so a customer's insights and
+//! issues are one index walk away. Every function is confined to one
+//! organization.
 
 use entity::vocabulary::IssueStatus;
-use entity::{feedback_highlights, insights, issues};
+use entity::{customer_companies, feedback_highlights, insights, issues, personas};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, IntoActiveModel,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::sql::Sql;
 use crate::error::{AppError, Reference};
-use crate::validation::{LongText, Name};
+use crate::validation::{LongText, Name, ShortText};
 
 use super::graph::{Owned, find_many};
 
@@ -94,6 +97,64 @@ fn dedup(uuids: &[Uuid]) -> Vec<Uuid> {
     unique
 }
 
+/// Creates a company.
+pub async fn create_company(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    name: Name,
+    domain: Option<ShortText>,
+) -> Result<customer_companies::Model, AppError> {
+    Ok(customer_companies::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        name: Set(name.into_inner()),
+        domain: Set(domain.map(ShortText::into_inner)),
+        created_at: Set(super::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Creates a persona.
+pub async fn create_persona(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    name: Name,
+    description: Option<LongText>,
+) -> Result<personas::Model, AppError> {
+    Ok(personas::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        name: Set(name.into_inner()),
+        description: Set(description.map(LongText::into_inner)),
+        created_at: Set(super::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Inserts `row`, the insight or issue `owner`, linked to `highlights`
+/// (each once), in one transaction; every highlight must be the
+/// organization's ([`AppError::UnknownReference`]).
+async fn create_linked<E>(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    highlights: &[Uuid],
+    (owner, row): (Uuid, E::ActiveModel),
+) -> Result<E::Model, AppError>
+where
+    E: Linked,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let highlights = find_highlights(db, organization, &dedup(highlights)).await?;
+    let txn = db.begin().await?;
+    let created = row.insert(&txn).await?;
+    link::<E, _>(&txn, owner, &highlights).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
 /// Creates an insight linked to `highlights`.
 pub async fn create_insight(
     db: &DatabaseConnection,
@@ -102,20 +163,15 @@ pub async fn create_insight(
     description: Option<LongText>,
     highlights: &[Uuid],
 ) -> Result<insights::Model, AppError> {
-    let highlights = find_highlights(db, organization, &dedup(highlights)).await?;
-    let txn = db.begin().await?;
-    let insight = insights::ActiveModel {
-        uuid: Set(Uuid::new_v4()),
+    let uuid = Uuid::new_v4();
+    let row = insights::ActiveModel {
+        uuid: Set(uuid),
         organization_uuid: Set(organization),
         title: Set(title.into_inner()),
         description: Set(description.map(LongText::into_inner)),
         created_at: Set(super::now()),
-    }
-    .insert(&txn)
-    .await?;
-    link::<insights::Entity, _>(&txn, insight.uuid, &highlights).await?;
-    txn.commit().await?;
-    Ok(insight)
+    };
+    create_linked::<insights::Entity>(db, organization, highlights, (uuid, row)).await
 }
 
 /// Creates an issue with `status`, linked to `highlights`.
@@ -127,21 +183,16 @@ pub async fn create_issue(
     status: IssueStatus,
     highlights: &[Uuid],
 ) -> Result<issues::Model, AppError> {
-    let highlights = find_highlights(db, organization, &dedup(highlights)).await?;
-    let txn = db.begin().await?;
-    let issue = issues::ActiveModel {
-        uuid: Set(Uuid::new_v4()),
+    let uuid = Uuid::new_v4();
+    let row = issues::ActiveModel {
+        uuid: Set(uuid),
         organization_uuid: Set(organization),
         title: Set(title.into_inner()),
         description: Set(description.map(LongText::into_inner)),
         status: Set(status),
         created_at: Set(super::now()),
-    }
-    .insert(&txn)
-    .await?;
-    link::<issues::Entity, _>(&txn, issue.uuid, &highlights).await?;
-    txn.commit().await?;
-    Ok(issue)
+    };
+    create_linked::<issues::Entity>(db, organization, highlights, (uuid, row)).await
 }
 
 /// Links one highlight to an insight or issue (`E`) of the same
