@@ -10,19 +10,18 @@ use axum::routing::get;
 use axum::{Json, Router};
 use uuid::Uuid;
 
-use super::dto::*;
-use super::params::{RestPath, choice, integer, json_body, number, path_uuid, query, uuid_list};
+use super::answers::*;
+use super::input::*;
+use super::params::{RestPath, json_body, path_uuid, query};
 use super::preconditions::{condition, etag};
 use super::{ErrorBody, RestError};
 use crate::error::AppError;
 use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
-use crate::resolvers::customers::{FilterNames, check_filter};
-use crate::resolvers::{self, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
+use crate::resolvers::{self, PageArgs};
 use crate::state::AppState;
-use crate::store::customers::CustomerFilter;
 use crate::tenant::Tenant;
 use async_graphql::dataloader::Loader;
-use entity::{feedback_highlights, feedbacks, insights, issues};
+use entity::feedbacks;
 use sea_orm::FromQueryResult;
 
 /// The customer routes.
@@ -69,27 +68,6 @@ fn written(customer: Customer) -> Tagged<CustomerWritten> {
     )
 }
 
-/// The page `page_size` and `page_number` ask for.
-fn page_args(page_size: Option<&str>, page_number: Option<&str>) -> Result<PageArgs, RestError> {
-    let page_size = integer("page_size", page_size, 1..=MAX_PAGE_SIZE)?;
-    let page_number = integer("page_number", page_number, 1..=MAX_PAGE_NUMBER)?;
-    Ok(PageArgs::checked(
-        page_size,
-        page_number,
-        ("page_size", "page_number"),
-    )?)
-}
-
-/// The REST names of a customer filter's parts.
-const FILTER_NAMES: FilterNames = FilterNames {
-    uuids: "uuids",
-    company_uuids: "company_uuids",
-    persona_uuids: "personas",
-    search: "search",
-    min_average_sentiment: "min_average_sentiment",
-    max_average_sentiment: "max_average_sentiment",
-};
-
 /// List customers.
 #[utoipa::path(
     get,
@@ -112,40 +90,9 @@ pub async fn list_customers(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<CustomerList>, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
-    let params: CustomerListQuery = query(raw.as_deref())?;
-    let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
-    let sort_by: Option<CustomerSortField> = choice(
-        "sort_by",
-        params.sort_by.as_deref(),
-        "last_interacted_date, full_name, email, created_at, updated_at, feedback_count",
-    )?;
-    let direction: Option<SortDirection> = choice(
-        "sort_direction",
-        params.sort_direction.as_deref(),
-        "asc, desc",
-    )?;
-    let filter = CustomerFilter {
-        uuids: uuid_list("uuids", params.uuids.as_deref())?,
-        company_uuids: uuid_list("company_uuids", params.company_uuids.as_deref())?,
-        persona_uuids: uuid_list("personas", params.personas.as_deref())?,
-        search: params.search,
-        min_feedback_count: integer(
-            "min_feedback_count",
-            params.min_feedback_count.as_deref(),
-            i32::MIN..=i32::MAX,
-        )?,
-        min_average_sentiment: number(
-            "min_average_sentiment",
-            params.min_average_sentiment.as_deref(),
-        )?,
-        max_average_sentiment: number(
-            "max_average_sentiment",
-            params.max_average_sentiment.as_deref(),
-        )?,
-    };
+    let (filter, order, page) = query::<CustomerListQuery>(raw.as_deref())?.read()?;
     let organization = tenant.own(organization)?;
-    check_filter(&filter, &FILTER_NAMES)?;
-    let order = (sort_by.unwrap_or_default(), direction.unwrap_or_default());
+    check_customer_filter(&filter)?;
     let (rows, total) =
         resolvers::customers::list_with_total(&state.db, organization, &filter, order, page)
             .await?;
@@ -433,22 +380,8 @@ impl ChildPage for FeedbackList {
     type Query = FeedbackListQuery;
 
     fn read(params: FeedbackListQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
-        let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
-        let sort_by: Option<FeedbackSortField> = choice(
-            "sort_by",
-            params.sort_by.as_deref(),
-            "feedback_date, created_at, source",
-        )?;
-        let direction: Option<SortDirection> = choice(
-            "sort_direction",
-            params.sort_direction.as_deref(),
-            "asc, desc",
-        )?;
-        let list = ChildList::customer_feedbacks(
-            sort_by.unwrap_or_default(),
-            direction.unwrap_or_default(),
-        );
-        Ok((list, page))
+        let ((sort, direction), page) = params.read()?;
+        Ok((ChildList::customer_feedbacks(sort, direction), page))
     }
 
     fn answer(rows: Vec<Self::Row>, total: i64) -> Self {
@@ -471,8 +404,7 @@ macro_rules! paged_child_page {
             type Query = PageQuery;
 
             fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
-                let page = page_args(params.page_size.as_deref(), params.page_number.as_deref())?;
-                Ok(($child_list, page))
+                        Ok(($child_list, params.page()?))
             }
 
             fn answer(rows: Vec<Self::Row>, total: i64) -> Self {
@@ -489,21 +421,6 @@ macro_rules! paged_child_page {
             )?
         }
     };
-}
-
-/// The row an answer item is made from.
-trait RowOf {
-    /// The row.
-    type Row: FromQueryResult + Clone + Send + Sync + 'static;
-}
-impl RowOf for Highlight {
-    type Row = feedback_highlights::Model;
-}
-impl RowOf for Insight {
-    type Row = insights::Model;
-}
-impl RowOf for Issue {
-    type Row = issues::Model;
 }
 
 paged_child_page!(

@@ -9,13 +9,15 @@
 //! once, as [`ErrorBody`].
 //!
 //! - [`customers`]: the routes and their handlers.
-//! - [`dto`]: the snake_case answers and bodies.
-//! - [`params`]: reading path, query and body input under the contract's names.
+//! - [`answers`]: the snake_case answers, made from model rows.
+//! - [`input`]: query parameters and bodies, parsed into checked types.
+//! - [`params`]: reading path, query and body values under the contract's names.
 //! - [`preconditions`]: `ETag`, `If-Match`, `If-None-Match`.
 //! - [`openapi`]: the OpenAPI document of these routes.
 
+pub mod answers;
 pub mod customers;
-pub mod dto;
+pub mod input;
 pub mod openapi;
 pub mod params;
 pub mod preconditions;

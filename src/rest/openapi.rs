@@ -7,7 +7,7 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ErrorBody, ErrorDetail, customers, dto};
+use super::{ErrorBody, ErrorDetail, answers, customers, input};
 use crate::state::AppState;
 
 /// The document.
@@ -30,10 +30,10 @@ use crate::state::AppState;
     components(schemas(
         ErrorBody,
         ErrorDetail,
-        dto::CustomerSortField,
-        dto::FeedbackSortField,
-        dto::SortDirection,
-        dto::IssueStatus,
+        input::CustomerSortField,
+        input::FeedbackSortField,
+        input::SortDirection,
+        answers::IssueStatus,
     )),
     modifiers(&BearerAuth),
     tags((name = "customers", description = "Customers and their feedback, highlights, insights and issues."))
