@@ -4,20 +4,22 @@
 //! kind of key (and per page window), never one per parent.
 //!
 //! Every key carries the organization, so a batch can never reach across tenants.
+//!
+//! - [`loaders`]: a request's loaders and the queue of loads they start.
+//! - [`drive`]: runs a request together with those loads, level by level.
+//! - [`ChildList`] and the keys ([`ById`], [`PageKey`], [`CountKey`],
+//!   [`AverageKey`]) with the [`GraphLoader`] that answers each kind.
+
+mod drive;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use futures_util::future::BoxFuture;
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
@@ -26,6 +28,8 @@ use crate::metrics::Metrics;
 use crate::store::graph::{Owned, find_many};
 use crate::store::relations::{self, Average, Direction, FeedbackSort, Relation, Window};
 use entity::{customers, feedback_highlights, feedbacks, insights, issues};
+
+pub use drive::{Drive, drive};
 
 /// The loader behind every relation field.
 pub struct GraphLoader {
@@ -57,89 +61,6 @@ pub fn loaders(db: DatabaseConnection, metrics: Arc<Metrics>) -> (Loaders, LoadQ
     })
     .delay(Duration::ZERO);
     (loaders, queue)
-}
-
-/// Runs `request` together with the batch loads its resolvers start.
-///
-/// A batch load only starts once `request` can make no more progress, so every
-/// resolver of a level that is ready has already added its key: the batch is
-/// the whole level, whatever the machine's speed. (Spawning loads on the
-/// runtime with a fixed delay races the resolvers on a busy machine and splits
-/// levels into several statements.)
-pub fn drive<F: Future>(request: F, queue: LoadQueue) -> Drive<F> {
-    Drive {
-        request: Box::pin(request),
-        queue,
-        loads: FuturesUnordered::new(),
-    }
-}
-
-/// Bound on back-to-back polls of a request that keeps waking itself, so a
-/// pathological resolver cannot hold the loads back for ever.
-const MAX_POLLS_PER_LEVEL: usize = 10_000;
-
-/// A waker that remembers whether it was woken, then passes the wake on.
-struct WakeFlag {
-    woken: AtomicBool,
-    waker: Waker,
-}
-
-impl Wake for WakeFlag {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, AtomicOrdering::Release);
-        self.waker.wake_by_ref();
-    }
-}
-
-/// The future [`drive`] returns.
-pub struct Drive<F: Future> {
-    request: Pin<Box<F>>,
-    queue: LoadQueue,
-    loads: FuturesUnordered<BoxFuture<'static, ()>>,
-}
-
-impl<F: Future> Future for Drive<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        loop {
-            // Resolvers of long lists yield cooperatively (they wake themselves
-            // and return Pending after a few dozen items): keep polling until
-            // the request waits on something real, so the level is complete.
-            let mut polls = 0;
-            loop {
-                let flag = Arc::new(WakeFlag {
-                    woken: AtomicBool::new(false),
-                    waker: cx.waker().clone(),
-                });
-                let waker = Waker::from(flag.clone());
-                if let Poll::Ready(output) =
-                    self.request.as_mut().poll(&mut Context::from_waker(&waker))
-                {
-                    return Poll::Ready(output);
-                }
-                polls += 1;
-                if !flag.woken.load(AtomicOrdering::Acquire) || polls >= MAX_POLLS_PER_LEVEL {
-                    break;
-                }
-            }
-            let started =
-                std::mem::take(&mut *self.queue.0.lock().expect("BUG: load queue lock poisoned"));
-            self.loads.extend(started);
-            let mut finished_any = false;
-            while let Poll::Ready(Some(())) = self.loads.poll_next_unpin(cx) {
-                finished_any = true;
-            }
-            // A finished load has answered resolvers: let them run now.
-            if !finished_any {
-                return Poll::Pending;
-            }
-        }
-    }
 }
 
 /// Groups keys by what they share, keeping the parents of each group.
