@@ -15,17 +15,23 @@
 //!   - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`auth`]: bearer token → [`tenant::Tenant`], as an extractor.
 //! - [`state`]: [`state::AppState`], what every request shares.
-//! - [`graphql`]: the schema: types, resolvers of fields, limits, execution.
-//! - [`resolvers`]: typed queries per resource: the REST routes call them; the
-//!   GraphQL fields share their page and filter rules, loaders and store.
-//! - [`loaders`]: the DataLoaders every relation resolves through.
-//! - [`store`]: storage functions that are more than a one-line SeaORM call.
+//! - [`graphql`]: the schema: types, their fields, limits, execution, and the
+//!   GraphQL rendering of errors.
+//! - [`resolvers`]: typed queries and commands per resource (customers, an
+//!   organization's graph, any parent's children), which both faces call:
+//!   they take the tenant's organization and checked arguments and return
+//!   models and pages. No face reaches the store but through them.
+//! - [`loaders`]: the DataLoaders every relation resolves through, and the
+//!   future that drives a request's batches.
+//! - [`store`]: SQL and SeaORM, each function confined to one organization.
 //! - [`demo`]: deterministic synthetic data for demos and benchmarks.
 //! - [`db`]: connect to SQLite (default) or PostgreSQL, pool settings, migrations.
 //! - [`tenant`]: [`tenant::Tenant`], the organization a request may touch.
-//! - [`error`]: [`error::AppError`], the one place failures become HTTP statuses
-//!   and GraphQL error codes.
-//! - [`validation`]: input rules shared by every write (names, emails, instants…).
+//! - [`error`]: [`error::AppError`]: what went wrong and which input, with its
+//!   HTTP status and codes; each face renders it once.
+//! - [`validation`]: the input rules, field-free, and the checked values
+//!   (`Name`, `Email`, `Timestamp`, …) each face parses into under its own
+//!   parameter names.
 //! - [`json`]: JSON bodies read strictly (a repeated member is an error).
 //! - [`media_type`]: `Accept` and `Content-Type` read as media types.
 //! - [`config`], [`metrics`], [`telemetry`]: settings, counters, logs.
