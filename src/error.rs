@@ -95,6 +95,19 @@ impl Reference {
     }
 }
 
+impl Reference {
+    /// The input that names this kind of row in the face of `names`. (A new
+    /// kind fails to compile here until every face names it.)
+    pub fn named_in(self, names: &FaceNames) -> &'static str {
+        let [persona, customer_company, highlight] = names.references;
+        match self {
+            Reference::Persona => persona,
+            Reference::CustomerCompany => customer_company,
+            Reference::Highlight => highlight,
+        }
+    }
+}
+
 /// How a face names the inputs that only the store can judge.
 #[derive(Debug, Clone, Copy)]
 pub struct FaceNames {
@@ -158,7 +171,9 @@ impl AppError {
         }
     }
 
-    /// The parameter a face named when it refused it, if any.
+    /// The parameter a face named when it refused it, if any (a face's
+    /// renderer asks [`AppError::parameter_in`], which also names the inputs
+    /// only the store judges).
     pub fn parameter(&self) -> Option<&str> {
         match self {
             AppError::BadRequest { parameter, .. } => parameter.as_deref(),
@@ -169,9 +184,7 @@ impl AppError {
     /// The input at fault, in the words of the face that `names` belongs to.
     pub fn parameter_in(&self, names: &FaceNames) -> Option<&str> {
         match self {
-            AppError::UnknownReference { reference, .. } => {
-                Some(names.references[*reference as usize])
-            }
+            AppError::UnknownReference { reference, .. } => Some(reference.named_in(names)),
             AppError::PreconditionFailed { .. } => Some(names.precondition),
             _ => self.parameter(),
         }

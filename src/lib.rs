@@ -20,7 +20,8 @@
 //! - [`resolvers`]: typed queries and commands per resource (customers, an
 //!   organization's graph, any parent's children), which both faces call:
 //!   they take the tenant's organization and checked arguments and return
-//!   models and pages. No face reaches the store but through them.
+//!   models and pages. No face calls a store function but through them
+//!   (they share the store's argument types: filters, new rows, changes).
 //! - [`loaders`]: the DataLoaders every relation resolves through, and the
 //!   future that drives a request's batches.
 //! - [`store`]: SQL and SeaORM, each function confined to one organization.

@@ -12,21 +12,27 @@ use mime::Mime;
 
 /// `text` as a media type, `None` when it is not one.
 ///
-/// RFC 9110 §5.6.6 allows whitespace before a parameter's `;`, which `mime`
+/// RFC 9110 §5.6.6 allows whitespace around a parameter's `;`, which `mime`
 /// refuses (`application/json ; charset=utf-8`); a second reading without it
-/// accepts what the specification does.
+/// accepts what the specification does. A parameter that is not
+/// `name=value` (`application/json; charset`) does not make the whole type
+/// unreadable: the type is read without its parameters, as a lenient reader
+/// would.
 pub fn parse(text: &str) -> Option<Mime> {
     let text = text.trim();
-    text.parse().ok().or_else(|| {
-        let mut tight = String::with_capacity(text.len());
-        for piece in text.split(';') {
-            if !tight.is_empty() {
-                tight.push(';');
+    text.parse()
+        .ok()
+        .or_else(|| {
+            let mut tight = String::with_capacity(text.len());
+            for piece in text.split(';') {
+                if !tight.is_empty() {
+                    tight.push(';');
+                }
+                tight.push_str(piece.trim());
             }
-            tight.push_str(piece.trim_end());
-        }
-        tight.parse().ok()
-    })
+            tight.parse().ok()
+        })
+        .or_else(|| text.split(';').next()?.trim().parse().ok())
 }
 
 /// The text of header `name` (the first one when repeated); `None` when
@@ -94,11 +100,14 @@ mod tests {
             "application/json ; charset=utf-8",
             "application/json;",
             " application/json ",
+            "application/json;\tcharset=utf-8",
+            "application/json; charset",
+            "application/json; q",
         ] {
             let media = parse(text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(media.essence_str(), "application/json", "{text}");
         }
-        for text in ["", "json", "application", "*", "application/json; q"] {
+        for text in ["", "json", "application", "*", "; charset=utf-8"] {
             assert!(parse(text).is_none(), "{text}");
         }
     }

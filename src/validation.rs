@@ -1,5 +1,14 @@
 //! Input rules shared by every write, so GraphQL and REST refuse the same
-//! things with the same words. Each check names the field at fault.
+//! things with the same words, and the checked values the store takes.
+//!
+//! - The rules (`*_rule`) know no field names: each says what is wrong in
+//!   words that follow a name ("must not be empty").
+//! - The checked values ([`Name`], [`Email`], [`ShortText`], [`Text`],
+//!   [`LongText`], [`Sentiment`], [`Timestamp`]) can only be made by their
+//!   rule; each face parses into them under its own name for the field
+//!   (`full_name` in REST, `fullName` in GraphQL).
+//! - A few named checks ([`instant`], [`timestamp`], [`sentiment`],
+//!   [`no_control_characters`]) serve arguments that are not stored.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 

@@ -1,8 +1,11 @@
-//! The GraphQL rendering of an [`AppError`], the one place it happens: its
-//! message, `extensions.code` (`BAD_USER_INPUT`, `UNAUTHENTICATED`, …; see
+//! The GraphQL rendering of an [`AppError`]: its message,
+//! `extensions.code` (`BAD_USER_INPUT`, `UNAUTHENTICATED`, …; see
 //! [`AppError::codes`]), `extensions.parameter`
 //! naming the argument or input field at fault in GraphQL's words, and
-//! `extensions.currentVersion` when a precondition failed.
+//! `extensions.currentVersion` when a precondition failed. Errors of a
+//! field are rendered by [`render`]; the transport answers the errors met
+//! before execution (a missing token, say) with the same message and
+//! [`code`].
 
 use async_graphql::ServerError;
 

@@ -11,9 +11,9 @@ use super::types::{
 };
 use crate::error::AppError;
 use crate::resolvers;
+use crate::resolvers::customers::{CustomerChanges, NewCustomer};
 use crate::resolvers::organizations;
-use crate::store::customers::{CustomerChanges, NewCustomer};
-use crate::store::feedbacks::NewFeedback;
+use crate::resolvers::organizations::NewFeedback;
 use crate::validation::{Email, LongText, Name, Sentiment, ShortText, Text, Timestamp};
 use entity::{insights, issues};
 

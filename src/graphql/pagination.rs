@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::context::{db, loaders};
 use crate::error::AppError;
 use crate::loaders::CountKey;
+use crate::resolvers::customers::CustomerFilter;
 use crate::resolvers::{children, customers, organizations};
-use crate::store::customers::CustomerFilter;
 use crate::store::feedbacks::FeedbackFilter;
 
 pub use crate::resolvers::{DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};

@@ -22,9 +22,9 @@ use crate::store::customers::Along;
 use crate::store::feedbacks::FeedbackFilter as StoreFeedbackFilter;
 use crate::store::graph::Owned;
 
-pub use crate::store::customers::CustomerSort as CustomerSortBy;
+pub use entity::vocabulary::CustomerSort as CustomerSortBy;
 
-pub use crate::store::customers::CustomerFilter;
+pub use crate::resolvers::customers::CustomerFilter;
 
 /// The GraphQL names of a customer filter's parts.
 const FILTER_NAMES: FilterNames = FilterNames {

@@ -21,7 +21,7 @@ use crate::loaders::{
 use crate::store::customers::Related;
 use crate::store::relations::{Average, Relation};
 
-pub use crate::store::relations::{Direction as SortDirection, FeedbackSort as FeedbackSortBy};
+pub use entity::vocabulary::{Direction as SortDirection, FeedbackSort as FeedbackSortBy};
 
 pub use entity::vocabulary::IssueStatus;
 

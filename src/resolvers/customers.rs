@@ -15,9 +15,14 @@ use crate::error::AppError;
 use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
 use crate::metrics::Metrics;
 use crate::store;
-use crate::store::customers::{Along, CustomerFilter, CustomerSort, Related};
+use crate::store::customers::{Along, Related};
+
+/// The arguments and rows of the customer resolvers, as the faces build and
+/// read them.
+pub use crate::store::customers::{CustomerChanges, CustomerFilter, NewCustomer, Precondition};
 use crate::store::relations::{self, Average, Direction, Relation};
 use crate::validation;
+pub use entity::vocabulary::CustomerSort;
 
 /// Longest accepted search text, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;

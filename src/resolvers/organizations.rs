@@ -19,7 +19,7 @@ use entity::vocabulary::{Direction, FeedbackSort};
 pub use crate::store::catalog::{
     create_company, create_insight, create_issue, create_persona, link_highlight,
 };
-pub use crate::store::feedbacks::{create_feedback, create_highlight};
+pub use crate::store::feedbacks::{NewFeedback, create_feedback, create_highlight};
 
 /// The organization's own row, or `NotFound`.
 pub async fn get(

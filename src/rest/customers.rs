@@ -404,7 +404,7 @@ macro_rules! paged_child_page {
             type Query = PageQuery;
 
             fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
-                        Ok(($child_list, params.page()?))
+                Ok(($child_list, params.page()?))
             }
 
             fn answer(rows: Vec<Self::Row>, total: i64) -> Self {

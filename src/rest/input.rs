@@ -10,9 +10,9 @@ use uuid::Uuid;
 use super::RestError;
 use super::params::{choice, integer, number, uuid_list};
 use crate::error::AppError;
+use crate::resolvers::customers::{CustomerChanges, CustomerFilter, NewCustomer};
 use crate::resolvers::customers::{FilterNames, check_filter};
 use crate::resolvers::{MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
-use crate::store::customers::{CustomerChanges, CustomerFilter, NewCustomer};
 use crate::validation::{Email, Name, ShortText};
 
 pub use entity::vocabulary::{
