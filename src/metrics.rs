@@ -28,6 +28,9 @@ use prometheus_client::registry::Registry;
 /// encoder writes: counter families named without `_total`, a closing `# EOF`).
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
+/// The essence of [`CONTENT_TYPE`], as a scraper names it in `Accept`.
+pub const OPENMETRICS: &str = "application/openmetrics-text";
+
 /// Upper bounds of the request duration histogram, in seconds (`+Inf` is implied).
 pub const DURATION_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,

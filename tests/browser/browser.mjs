@@ -311,7 +311,7 @@ async function checkHome(context, server) {
     ['/api/v1/openapi.json', 'application/json'],
     ['/healthz', 'application/json'],
     ['/readyz', 'application/json'],
-    ['/metrics', 'application/openmetrics-text'],
+    ['/metrics', 'text/plain'],
   ];
   const page = await newPage(context);
   const response = await page.goto(`${server.origin}/`);
