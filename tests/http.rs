@@ -2,19 +2,21 @@
 //! (tokens, media types, methods, batches and body sizes, errors in the
 //! GraphQL shape), the document limits (depth, complexity, fragments,
 //! introspection), the order of response fields and the committed schema.
-//! The token extractor runs once per backend (`…::on_sqlite`,
-//! `…::on_postgres`); the rest, which the database does not change, on
-//! SQLite alone.
+//! The token extractor and the 413 and 405 answers in the GraphQL shape run
+//! once per backend (`…::on_sqlite`, `…::on_postgres`); the rest, which the
+//! database does not change, on SQLite alone.
 
 mod common;
 
 use axum::Router;
 use axum::routing::get;
+use common::raw::Client;
 use common::{Backend, TestApp, seeded_app, spawn_app, spawn_app_with};
 use customer_graph::app::AppState;
 use customer_graph::auth::Tenant;
 use customer_graph::config::ServerConfig;
 use customer_graph::store;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// Serves a route that answers the organization of the token extractor's
@@ -247,6 +249,66 @@ async fn batches_are_off_by_default_and_an_oversized_body_is_413() {
         .await
         .expect("send");
     assert_eq!(too_large.status(), 413);
+}
+
+on_each_backend! {
+    async fn a_graphql_body_over_the_limit_is_413_in_the_graphql_shape_sized_or_chunked(backend) {
+        let client = Client::new(backend).await;
+        let big = format!(r#"{{"query": "{{ __typename }}", "variables": {{"pad": "{}"}}}}"#, "x".repeat(300 * 1024));
+        for (chunked, accept) in [
+            (false, "application/graphql-response+json"),
+            (true, "application/graphql-response+json"),
+            (false, "application/json"),
+            (true, "application/json"),
+        ] {
+            let request = client
+                .app
+                .client
+                .post(client.app.url("/graphql"))
+                .bearer_auth(&client.token)
+                .header("Content-Type", "application/json")
+                .header("Accept", accept);
+            let request = if chunked {
+                let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+                    big.as_bytes().chunks(8192).map(|chunk| Ok(chunk.to_vec())).collect();
+                request.body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+            } else {
+                request.body(big.clone())
+            };
+            let response = request.send().await.expect("send");
+            assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "chunked: {chunked}");
+            let content_type = response.headers()["content-type"].to_str().expect("ASCII").to_owned();
+            assert!(content_type.starts_with(accept), "{content_type}");
+            let body: Value = response.json().await.expect("JSON");
+            assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE", "{body}");
+        }
+        // REST keeps its own shape.
+        let body = format!(r#"{{"full_name": "{}"}}"#, "x".repeat(300 * 1024));
+        let answer = client.post_raw(&body).await;
+        assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(answer.body["error"]["code"], "payload_too_large");
+    }
+}
+
+on_each_backend! {
+    async fn a_wrong_method_on_graphql_is_405_in_the_graphql_shape(backend) {
+        let client = Client::new(backend).await;
+        for method in [Method::PUT, Method::DELETE, Method::PATCH] {
+            let response = client
+                .app
+                .client
+                .request(method.clone(), client.app.url("/graphql"))
+                .bearer_auth(&client.token)
+                .header("Accept", "application/graphql-response+json")
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+            assert_eq!(response.headers()["allow"], "GET, POST");
+            let body: Value = response.json().await.expect("JSON");
+            assert_eq!(body["errors"][0]["extensions"]["code"], "METHOD_NOT_ALLOWED", "{body}");
+        }
+    }
 }
 
 #[tokio::test]

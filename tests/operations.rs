@@ -14,6 +14,7 @@ use common::{Backend, fresh_database, spawn_app};
 use customer_graph::config::ServerConfig;
 use customer_graph::{db, store};
 use entity::customers;
+use reqwest::{Method, StatusCode};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
@@ -307,4 +308,27 @@ async fn a_database_failure_answers_a_coded_error_without_sql() {
         matches!(code, Some(async_graphql::Value::String(ref c)) if c == "SERVICE_UNAVAILABLE" || c == "INTERNAL_SERVER_ERROR"),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn unknown_http_methods_share_one_metrics_label() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for method in ["FOOA", "FOOB", "BREW"] {
+        let response = app
+            .client
+            .request(
+                Method::from_bytes(method.as_bytes()).expect("method"),
+                app.url("/healthz"),
+            )
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let metrics = app.metrics_text().await;
+    assert!(
+        metrics.contains(r#"http_requests_total{method="OTHER",route="/healthz",status="405"} 3"#),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("FOOA"));
 }
