@@ -1,15 +1,16 @@
 //! The REST contract (`shared/seed/customer-endpoints.txt`): every documented
 //! example in its documented shape, another organization's customers read
-//! and written exactly like missing ones, REST reading the same data as
-//! GraphQL, and the OpenAPI document listing every route. Each scenario runs
-//! once per backend (`…::on_sqlite`, `…::on_postgres`); the OpenAPI
-//! document, which no database changes, on SQLite alone.
+//! and written exactly like missing ones (once the request itself is
+//! judged), REST reading the same data as GraphQL, and the OpenAPI document
+//! listing every route. Each scenario runs once per backend (`…::on_sqlite`,
+//! `…::on_postgres`); the OpenAPI document, which no database changes, on
+//! SQLite alone.
 
 mod common;
 
-use common::rest::{Tenant, alice, give_feedback, post_alice};
+use common::rest::{Tenant, alice, answer, give_feedback, post_alice};
 use common::{Backend, mail, sorted, spawn_app};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -258,6 +259,48 @@ on_each_backend! {
             let (status, _) = other.get(&format!("/{alice}{path}")).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         }
+    }
+}
+
+on_each_backend! {
+    /// A client writing to an organization its token does not grant gets
+    /// the input error (400 naming the member) when its body breaks the
+    /// rules; only a well-formed body meets the 404 of an organization it
+    /// cannot see, and nothing is written.
+    async fn rest_judges_a_body_before_the_organization_it_names(backend) {
+        let app = spawn_app(backend).await;
+        let owner = Tenant::new(&app).await;
+        let stranger = Tenant::new(&app).await;
+        let customer = owner.create_uuid("Owned", &mail("owned", "example.com")).await;
+        let foreign = |method: Method, path: &str, body: Value| {
+            app.client
+                .request(method, owner.url(path))
+                .bearer_auth(&stranger.token)
+                .json(&body)
+        };
+        let email = mail("x", "example.com");
+        let (status, body) =
+            answer(foreign(Method::POST, "", json!({"full_name": "", "email": email}))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{backend:?}: {body}");
+        assert_eq!(
+            (&body["error"]["code"], &body["error"]["parameter"]),
+            (&json!("bad_request"), &json!("full_name")),
+            "{body}"
+        );
+        let (status, body) =
+            answer(foreign(Method::POST, "", json!({"full_name": "X", "email": email}))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{backend:?}: {body}");
+        assert_eq!(body["error"]["code"], "not_found", "{body}");
+        let (status, body) = answer(foreign(
+            Method::PUT,
+            &format!("/{customer}"),
+            json!({"email": "not-an-email"}),
+        ))
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{backend:?}: {body}");
+        assert_eq!(body["error"]["parameter"], "email", "{body}");
+        let (_, list) = owner.get("").await;
+        assert_eq!(list["total_customer_count"], 1, "nothing was written");
     }
 }
 
