@@ -3,11 +3,16 @@
 //! PostgreSQL database when `TEST_DATABASE_URL` is set), declare one test per
 //! backend ([`on_each_backend!`]), and the helpers the scenarios share:
 //! - [`rest`]: an organization's client for the `/api/v1` customer routes;
+//! - [`raw`]: a client that sends raw bodies and reads `ETag`s, for the
+//!   safe-write scenarios;
+//! - [`graph`]: the small organization the GraphQL scenarios share;
 //! - [`sql`]: raw SQL inserts, for rows as an older schema held them;
 //! - [`seeded_app`], [`mail`], [`sorted`] and the [`TestApp`] requests below.
 
 #![allow(dead_code)]
 
+pub mod graph;
+pub mod raw;
 pub mod rest;
 pub mod sql;
 

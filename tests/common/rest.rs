@@ -1,12 +1,13 @@
 //! A client for one organization's REST customer routes
 //! (`/api/v1/organizations/{org}/customers…`), with GraphQL on the side for
-//! what REST cannot write (personas, companies, feedback, highlights…).
+//! what REST cannot write (personas, companies, feedback, highlights…): also
+//! Alice Johnson and the feedback most REST scenarios start from.
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::TestApp;
+use super::{TestApp, mail};
 
 /// An organization of a running app, the token that grants it, and requests
 /// on its customer routes.
@@ -102,6 +103,59 @@ impl<'a> Tenant<'a> {
             .body["data"]
             .clone()
     }
+}
+
+/// Creates Alice Johnson, a Marketing Manager: the status and body of the POST.
+pub async fn post_alice(api: &Tenant<'_>) -> (StatusCode, Value) {
+    api.post(json!({"full_name": "Alice Johnson", "email": mail("alice", "example.com"), "role": "Marketing Manager"}))
+        .await
+}
+
+/// [`post_alice`], asserting it is created: her uuid.
+pub async fn alice(api: &Tenant<'_>) -> String {
+    let (status, body) = post_alice(api).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["customers"][0]["uuid"]
+        .as_str()
+        .expect("uuid")
+        .to_owned()
+}
+
+/// Adds two feedbacks (2025-03-01 scored 0.9, 2025-01-01 scored -0.7), a
+/// highlight of each, an insight of both and an in-progress issue of the
+/// older one to `customer`, through GraphQL.
+pub async fn give_feedback(api: &Tenant<'_>, customer: &str) {
+    let o = api.organization;
+    let mut highlights = Vec::new();
+    for (date, score) in [
+        ("2025-03-01T10:00:00Z", 0.9),
+        ("2025-01-01T10:00:00Z", -0.7),
+    ] {
+        let data = api
+            .graphql(
+                "mutation($o: UUID!, $i: CreateFeedbackInput!) { createFeedback(organizationUuid: $o, input: $i) { uuid } }",
+                json!({"o": o, "i": {"customerUuid": customer, "feedbackContents": "The product is great!", "feedbackDate": date, "source": "email"}}),
+            )
+            .await;
+        let feedback = data["createFeedback"]["uuid"].clone();
+        let data = api
+            .graphql(
+                "mutation($o: UUID!, $f: UUID!, $s: Float!) { createFeedbackHighlight(organizationUuid: $o, feedbackUuid: $f, quote: \"This feature really helped me\", sentimentScore: $s) { uuid } }",
+                json!({"o": o, "f": feedback, "s": score}),
+            )
+            .await;
+        highlights.push(data["createFeedbackHighlight"]["uuid"].clone());
+    }
+    api.graphql(
+        "mutation($o: UUID!, $h: [UUID!]!) { createInsight(organizationUuid: $o, title: \"Feature X usage spike\", description: \"Customer frequently mentions Feature X.\", highlightUuids: $h) { uuid } }",
+        json!({"o": o, "h": highlights}),
+    )
+    .await;
+    api.graphql(
+        "mutation($o: UUID!, $h: [UUID!]!) { createIssue(organizationUuid: $o, title: \"Bug in checkout flow\", status: IN_PROGRESS, highlightUuids: $h) { uuid } }",
+        json!({"o": o, "h": [highlights[1]]}),
+    )
+    .await;
 }
 
 /// Sends `request`: the status and the JSON body.
