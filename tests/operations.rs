@@ -159,11 +159,12 @@ fn a_token_for_a_missing_organization_is_refused() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(test_database),
+    ignore = "TEST_DATABASE_URL is not set: no PostgreSQL server to run on"
+)]
 async fn connections_the_database_dropped_answer_503_and_the_pool_recovers_on_postgres() {
-    if !common::postgres_configured() {
-        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL run is skipped");
-        return;
-    }
+    common::postgres_configured();
     let app = spawn_app(Backend::Postgres).await;
     let (organization, token) = app.organization_with_token().await;
     let list = app.url(&format!("/api/v1/organizations/{organization}/customers"));
@@ -258,6 +259,39 @@ async fn metrics_count_requests_by_route_and_status_and_every_sql_statement() {
         "{text}"
     );
     assert!(text.contains("db_statements_total "), "{text}");
+}
+
+/// A scraper that asks for OpenMetrics (Prometheus does) gets it under its
+/// own media type; any other client, a browser say, gets the same text as
+/// plain text, which it shows instead of downloading.
+#[tokio::test]
+async fn metrics_answer_openmetrics_to_a_scraper_and_plain_text_to_a_browser() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let scrape =
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    for (accept, expected) in [
+        (
+            Some(scrape),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        ),
+        (Some(browser), "text/plain; charset=utf-8"),
+        (
+            Some("application/openmetrics-text;q=0"),
+            "text/plain; charset=utf-8",
+        ),
+        (None, "text/plain; charset=utf-8"),
+    ] {
+        let mut request = app.client.get(app.url("/metrics"));
+        if let Some(accept) = accept {
+            request = request.header("Accept", accept);
+        }
+        let answer = request.send().await.expect("GET /metrics");
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["content-type"], expected, "{accept:?}");
+        let text = answer.text().await.expect("text");
+        assert!(text.ends_with("# EOF\n"), "{text}");
+    }
 }
 
 #[tokio::test]
