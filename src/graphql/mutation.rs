@@ -11,7 +11,7 @@ use super::types::{
 };
 use crate::error::AppError;
 use crate::resolvers;
-use crate::resolvers::customers::{CustomerChanges, NewCustomer};
+use crate::resolvers::customers::{CustomerChanges, NewCustomer, VersionTest};
 use crate::resolvers::organizations;
 use crate::resolvers::organizations::NewFeedback;
 use crate::validation::{Email, LongText, Name, Sentiment, ShortText, Text, Timestamp};
@@ -142,9 +142,7 @@ impl MutationRoot {
         let organization = own_organization(ctx, organization_uuid)?;
         let changes = input.into_changes()?;
         let expected = expected_version.map(|expected| move |version| version == expected);
-        let precondition = expected
-            .as_ref()
-            .map(|holds| holds as &(dyn Fn(i32) -> bool + Send + Sync));
+        let precondition = expected.as_ref().map(|holds| holds as &VersionTest<'_>);
         let customer =
             resolvers::customers::update(db(ctx), organization, uuid, changes, precondition)
                 .await?;

@@ -19,7 +19,9 @@ use crate::store::customers::{Along, Related};
 
 /// The arguments and rows of the customer resolvers, as the faces build and
 /// read them.
-pub use crate::store::customers::{CustomerChanges, CustomerFilter, NewCustomer, Precondition};
+pub use crate::store::customers::{
+    CustomerChanges, CustomerFilter, NewCustomer, Precondition, VersionTest,
+};
 use crate::store::relations::{self, Average, Direction, Relation};
 use crate::validation;
 pub use entity::vocabulary::CustomerSort;

@@ -17,6 +17,7 @@ use super::preconditions::{condition, etag};
 use super::{ErrorBody, RestError};
 use crate::error::AppError;
 use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
+use crate::resolvers::customers::VersionTest;
 use crate::resolvers::{self, PageArgs};
 use crate::state::AppState;
 use crate::tenant::Tenant;
@@ -246,8 +247,8 @@ pub async fn update_customer(
     // check and the write cannot be told apart by another client.
     let holds =
         |version: i32| if_match.if_match_holds(version) && !if_none_match.none_match_hits(version);
-    let precondition = (if_match.is_present() || if_none_match.is_present())
-        .then_some(&holds as &(dyn Fn(i32) -> bool + Send + Sync));
+    let precondition =
+        (if_match.is_present() || if_none_match.is_present()).then_some(&holds as &VersionTest<'_>);
     let updated =
         resolvers::customers::update(&state.db, organization, customer, changes, precondition)
             .await

@@ -383,7 +383,10 @@ pub async fn create(
 /// What an update requires of the customer's version before it writes: the
 /// test gets the version the customer has when the update holds it (no
 /// other write can land in between). `None` requires nothing.
-pub type Precondition<'a> = Option<&'a (dyn Fn(i32) -> bool + Send + Sync)>;
+pub type Precondition<'a> = Option<&'a VersionTest<'a>>;
+
+/// A test of a customer's version (true: the update may go ahead).
+pub type VersionTest<'a> = dyn Fn(i32) -> bool + Send + Sync + 'a;
 
 /// Applies `changes` to a customer of this organization and adds 1 to its
 /// version, if `precondition` holds for the version it has; otherwise
