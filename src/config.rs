@@ -2,6 +2,7 @@
 //! (every flag has an environment twin, listed in `--help` and README.md).
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use clap::Args;
@@ -40,12 +41,55 @@ pub struct ServerConfig {
     /// Answer introspection queries (the playground's docs and autocompletion need it).
     #[arg(long, env = "GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
+
+    /// Longest time a client may take to send a request head (request line
+    /// and header fields, RFC 9112 §2), in seconds, counted from its first
+    /// byte (from the accept, for a connection's first request). Past it the
+    /// connection is closed without an answer, as nginx's
+    /// `client_header_timeout` does.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+
+    /// Longest time a connection may wait idle between two requests (nginx's
+    /// `keepalive_timeout`), or with a response its client does not read
+    /// (nginx's `send_timeout`), in seconds; then it is closed.
+    #[arg(long, env = "KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_alive_timeout_secs: u64,
+
+    /// Most client connections open at once. At the cap the connection that
+    /// has waited longest for a request is closed to make room (nginx's
+    /// reusable connections); with none waiting, accepting waits until one
+    /// closes. Default: the file limit, raised to its hard limit at start,
+    /// less 64 files kept for the database pool, logs and the runtime.
+    #[arg(long, env = "MAX_CONNECTIONS")]
+    pub max_connections: Option<NonZeroUsize>,
+
+    /// Longest time the shutdown (SIGTERM or SIGINT) waits for the requests
+    /// in flight to finish and their answers to be sent, in seconds; then the
+    /// connections still open are closed and the process exits (status 0).
+    #[arg(long, env = "SHUTDOWN_DRAIN_SECS", default_value_t = 30)]
+    pub shutdown_drain_secs: u64,
 }
 
 impl ServerConfig {
     /// The request timeout as a [`Duration`].
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The header-read timeout as a [`Duration`].
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+
+    /// The keep-alive timeout as a [`Duration`].
+    pub fn keep_alive_timeout(&self) -> Duration {
+        Duration::from_secs(self.keep_alive_timeout_secs)
+    }
+
+    /// The shutdown's drain deadline as a [`Duration`].
+    pub fn shutdown_drain(&self) -> Duration {
+        Duration::from_secs(self.shutdown_drain_secs)
     }
 }
 
@@ -59,6 +103,10 @@ impl Default for ServerConfig {
             graphql_max_complexity: 50_000,
             graphql_max_batch: 1,
             graphql_introspection: true,
+            header_read_timeout_secs: 10,
+            keep_alive_timeout_secs: 60,
+            max_connections: None,
+            shutdown_drain_secs: 30,
         }
     }
 }
