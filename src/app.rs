@@ -1,6 +1,7 @@
 //! The composition root: the [`router`] that serves every route of every
-//! face over an [`AppState`], and [`run`], which serves it until a shutdown
-//! signal. Nothing imports this module back.
+//! face over an [`AppState`], and [`run`], which serves it (through
+//! [`crate::serve`]) until a shutdown signal. Nothing imports this module
+//! back.
 
 use std::future::Future;
 use std::time::Instant;
@@ -15,6 +16,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::AppError;
+use crate::serve::{self, ServeOptions};
 pub use crate::state::AppState;
 use crate::{graphql_http, ops, rest};
 
@@ -43,16 +45,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `router(state)` on `listener` until `shutdown` completes, then
-/// lets requests in flight finish.
+/// Serves `router(state)` on `listener` with the connection limits of
+/// `state.config` until `shutdown` completes, then drains: closes the idle
+/// connections, lets requests in flight finish within the drain deadline
+/// (see [`serve::run`]).
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let options = ServeOptions::from_config(&state.config);
+    serve::run(listener, router(state), options, shutdown).await
 }
 
 /// Completes on SIGINT (ctrl-c) or SIGTERM.

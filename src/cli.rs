@@ -223,6 +223,25 @@ async fn serve(
     config: ServerConfig,
     demo: bool,
 ) -> anyhow::Result<()> {
+    // One file per connection: take all the process may have.
+    let file_limit = match crate::serve::raise_file_limit() {
+        Ok(limit) => Some(limit),
+        Err(error) => {
+            tracing::warn!(%error, "cannot raise the file limit to its hard limit");
+            crate::serve::file_limit()
+        }
+    };
+    let max_connections = crate::serve::max_connections(&config);
+    if let (Some(limit), Some(_)) = (file_limit, config.max_connections)
+        && max_connections > crate::serve::default_max_connections(limit)
+    {
+        tracing::warn!(
+            max_connections,
+            file_limit = limit,
+            "--max-connections leaves fewer than 64 files for the rest of the process: \
+             accepts may fail with \"Too many open files\" before the cap is reached"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -240,6 +259,14 @@ async fn serve(
         eprintln!();
     }
     tracing::info!(%address, "listening");
+    tracing::info!(
+        max_connections,
+        file_limit,
+        header_read_timeout_secs = config.header_read_timeout_secs,
+        keep_alive_timeout_secs = config.keep_alive_timeout_secs,
+        shutdown_drain_secs = config.shutdown_drain_secs,
+        "connection limits"
+    );
     let state = AppState::new(db, metrics, config);
     app::run(listener, state, app::shutdown_signal())
         .await

@@ -5,7 +5,10 @@
 //! it; `app` is the composition root, imported by the command line alone):
 //! - [`cli`]: the command line (`serve`, `migrate`, `org`, `token`, `seed`, …).
 //! - [`app`]: the axum router of every face over [`state::AppState`], and serving
-//!   with graceful shutdown.
+//!   it until a shutdown signal.
+//! - [`serve`]: the HTTP connection layer under the router: the accept loop,
+//!   per-connection header-read and keep-alive timeouts, the cap on open
+//!   connections (from the file limit), the drain on shutdown.
 //! - The faces, each parsing its input in its own words and shaping its output:
 //!   - [`rest`]: the documented `/api/v1` routes;
 //!   - [`graphql_http`]: GraphQL over HTTP (negotiation, the document's checks
@@ -54,6 +57,7 @@ pub mod ops;
 pub mod playground;
 pub mod resolvers;
 pub mod rest;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod telemetry;
