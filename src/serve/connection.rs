@@ -8,6 +8,11 @@
 //! ([`super::tracking`]): the IO tells when bytes arrive or a write is
 //! stuck, the service when a request starts and when its response body is
 //! done with.
+//!
+//! One approximation: bytes of a pipelined request that arrive while the
+//! request before it is in flight start no head (they cannot be told from
+//! that request's body); such a head, if left unfinished, is timed by the
+//! keep-alive timeout from the end of the response before it.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
