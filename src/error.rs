@@ -290,9 +290,9 @@ impl From<DbErr> for AppError {
 /// The sqlx error under a sea-orm error, when there is one.
 fn sqlx_cause(error: &DbErr) -> Option<&sea_orm::sqlx::Error> {
     match error {
-        DbErr::Query(RuntimeErr::SqlxError(cause))
-        | DbErr::Exec(RuntimeErr::SqlxError(cause))
-        | DbErr::Conn(RuntimeErr::SqlxError(cause)) => Some(cause.as_ref()),
+        DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause)) => {
+            Some(cause.as_ref())
+        }
         _ => None,
     }
 }
@@ -302,7 +302,8 @@ fn sqlx_cause(error: &DbErr) -> Option<&sea_orm::sqlx::Error> {
 /// SQLite, the file stayed locked. Worth a retry, not a fault of ours.
 fn outage_of(error: &DbErr) -> Option<Outage> {
     use sea_orm::sqlx::Error;
-    if let DbErr::ConnectionAcquire(_) = error {
+    if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = error {
+        // No connection could be had: none idle and none could be opened.
         return Some(Outage::Unreachable);
     }
     match sqlx_cause(error) {
@@ -321,7 +322,7 @@ fn outage_of(error: &DbErr) -> Option<Outage> {
                 unavailable_state(&code).then_some(Outage::ConnectionLost)
             }
         }
-        _ => matches!(error, DbErr::Conn(_)).then_some(Outage::Unreachable),
+        _ => None,
     }
 }
 

@@ -12,6 +12,7 @@
 #![allow(dead_code)]
 
 pub mod graph;
+pub mod proxy;
 pub mod raw;
 pub mod rest;
 pub mod sql;
