@@ -15,69 +15,118 @@ use common::rest::Tenant;
 use common::{Backend, TestApp, fresh_database, spawn_app_on, spawn_app_with};
 use customer_graph::config::ServerConfig;
 use customer_graph::db;
-use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::{Value, json};
 
 /// The media type GraphQL over HTTP answers in when asked.
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-/// A 503 of the REST face: its code, and `Retry-After` present.
-fn assert_rest_503(
-    status: StatusCode,
-    headers: &reqwest::header::HeaderMap,
-    body: &Value,
-    code: &str,
-) {
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert_eq!(headers["retry-after"], "1", "{body}");
-    let text = body.to_string().to_lowercase();
-    assert!(!text.contains("select") && !text.contains("sqlx"), "{body}");
-}
-
-/// Sends a GraphQL query asking for `application/graphql-response+json`:
-/// the status, the headers and the body.
-async fn graphql(
-    app: &TestApp,
-    token: &str,
-    query: &str,
-    variables: Value,
-) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let response = app
-        .graphql_request(token)
-        .header("accept", GRAPHQL_RESPONSE)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .expect("send");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.json().await.expect("a JSON body");
-    (status, headers, body)
-}
-
-/// A GraphQL-shaped 503 in the negotiated media type, with `Retry-After`.
-fn assert_graphql_503(
-    status: StatusCode,
-    headers: &reqwest::header::HeaderMap,
-    body: &Value,
-    code: &str,
-) {
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["code"], code, "{body}");
-    assert!(
-        headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with(GRAPHQL_RESPONSE),
-        "{headers:?}"
-    );
-    assert_eq!(headers["retry-after"], "1", "{body}");
-}
-
 const CUSTOMERS_QUERY: &str =
     "query($o: UUID!) { customers(organizationUuid: $o) { totalCount nodes { fullName } } }";
+
+/// An answer: status, headers, JSON body, and how long it took.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+    took: Duration,
+}
+
+impl Answer {
+    /// A 503 of the REST face with `code`, `Retry-After` and no SQL.
+    fn assert_rest_503(&self, code: &str) {
+        let body = &self.body;
+        assert_eq!(self.status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(body["error"]["code"], code, "{body}");
+        assert_eq!(self.headers["retry-after"], "1", "{body}");
+        let text = body.to_string().to_lowercase();
+        assert!(!text.contains("select") && !text.contains("sqlx"), "{body}");
+    }
+
+    /// A GraphQL-shaped 503 with `code`, in the negotiated media type, with
+    /// `Retry-After`.
+    fn assert_graphql_503(&self, code: &str) {
+        let body = &self.body;
+        assert_eq!(self.status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], code, "{body}");
+        let content_type = self.headers["content-type"].to_str().expect("ASCII");
+        assert!(content_type.starts_with(GRAPHQL_RESPONSE), "{content_type}");
+        assert_eq!(self.headers["retry-after"], "1", "{body}");
+    }
+
+    /// Answered within `bound`.
+    fn within(self, bound: Duration) -> Self {
+        assert!(self.took < bound, "took {:?}: {}", self.took, self.body);
+        self
+    }
+}
+
+/// Sends `request`; its [`Answer`].
+async fn send(request: reqwest::RequestBuilder) -> Answer {
+    let asked = Instant::now();
+    let response = request.send().await.expect("send");
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.json().await.expect("a JSON body");
+    Answer {
+        status,
+        headers,
+        body,
+        took: asked.elapsed(),
+    }
+}
+
+/// The tenant's customer list over REST.
+async fn list(api: &Tenant<'_>) -> Answer {
+    send(api.request(Method::GET, "")).await
+}
+
+/// `query` over GraphQL, asking for `application/graphql-response+json`.
+async fn graphql(api: &Tenant<'_>, query: &str) -> Answer {
+    let body = json!({"query": query, "variables": {"o": api.organization}});
+    let request = api.app.graphql_request(&api.token);
+    send(request.header("accept", GRAPHQL_RESPONSE).json(&body)).await
+}
+
+/// Asks for the customer list until it is served; fails past `bound`.
+async fn until_served(api: &Tenant<'_>, bound: Duration) {
+    let started = Instant::now();
+    loop {
+        let (status, _) = api.get("").await;
+        if status == StatusCode::OK {
+            return;
+        }
+        assert!(started.elapsed() < bound, "still {status} after {bound:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The one number `sql` answers, through `db`.
+async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .expect("query")
+    .expect("a row")
+    .try_get_by_index(0)
+    .expect("a number")
+}
+
+/// Seeds the app's organization with `customers` customers of 4 feedbacks.
+async fn seed(app: &TestApp, organization: uuid::Uuid, customers: u64) {
+    let options = customer_graph::demo::SeedOptions {
+        customers,
+        feedbacks_per_customer: 4,
+        random_seed: 5,
+    };
+    let progress = indicatif::ProgressBar::hidden();
+    customer_graph::demo::seed(&app.db, organization, options, &progress)
+        .await
+        .expect("seed");
+}
 
 /// The database goes away (every connection ends, new ones are refused) for
 /// a few seconds while a client keeps asking: every answer is a quick 503
@@ -92,82 +141,34 @@ async fn a_database_outage_fails_fast_and_service_resumes_without_a_restart_on_p
     common::postgres_configured();
     let (url, scratch) = fresh_database(Backend::Postgres).await;
     let proxy = Proxy::start(server_address(&url)).await;
-    let app = spawn_app_on(
-        Backend::Postgres,
-        proxy.url_through(&url),
-        scratch,
-        ServerConfig::default(),
-    )
-    .await;
+    let through = proxy.url_through(&url);
+    let app = spawn_app_on(Backend::Postgres, through, scratch, ServerConfig::default()).await;
     let api = Tenant::new(&app).await;
     common::rest::post_alice(&api).await;
-    assert_eq!(api.get("").await.0, StatusCode::OK);
+    assert_eq!(list(&api).await.status, StatusCode::OK);
 
     proxy.go_dark();
+    let fast = Duration::from_millis(1_500);
     let outage = Instant::now();
-    let mut answered = 0;
+    let mut rounds = 0;
     while outage.elapsed() < Duration::from_secs(3) {
-        let asked = Instant::now();
-        let response = api
-            .request(reqwest::Method::GET, "")
-            .send()
-            .await
-            .expect("send");
-        let (status, headers) = (response.status(), response.headers().clone());
-        let body: Value = response.json().await.expect("json");
-        assert!(
-            asked.elapsed() < Duration::from_millis(1_500),
-            "took {:?}",
-            asked.elapsed()
-        );
-        assert_rest_503(status, &headers, &body, "unavailable");
-
-        let asked = Instant::now();
-        let (status, headers, body) = graphql(
-            &app,
-            &api.token,
-            CUSTOMERS_QUERY,
-            json!({"o": api.organization}),
-        )
-        .await;
-        assert!(asked.elapsed() < Duration::from_millis(1_500));
-        assert_graphql_503(status, &headers, &body, "SERVICE_UNAVAILABLE");
-
-        let asked = Instant::now();
-        let ready = app.get("/readyz").await;
-        assert!(asked.elapsed() < Duration::from_millis(1_500));
-        assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(ready.headers()["retry-after"], "1");
-        answered += 1;
+        list(&api).await.within(fast).assert_rest_503("unavailable");
+        let answer = graphql(&api, CUSTOMERS_QUERY).await.within(fast);
+        answer.assert_graphql_503("SERVICE_UNAVAILABLE");
+        let ready = send(app.client.get(app.url("/readyz"))).await.within(fast);
+        ready.assert_rest_503("unavailable");
+        rounds += 1;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(answered >= 3, "only {answered} rounds in the outage");
+    assert!(rounds >= 3, "only {rounds} rounds in the outage");
     assert!(app.metrics_text().await.contains("db_circuit_open 1"));
 
     proxy.restore();
-    let back = Instant::now();
-    loop {
-        let (status, _) = api.get("").await;
-        if status == StatusCode::OK {
-            break;
-        }
-        assert!(
-            back.elapsed() < Duration::from_secs(3),
-            "still {status} {:?} after the database returned",
-            back.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_served(&api, Duration::from_secs(3)).await;
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
-    let (status, _, body) = graphql(
-        &app,
-        &api.token,
-        CUSTOMERS_QUERY,
-        json!({"o": api.organization}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["data"]["customers"]["totalCount"], 1);
+    let answer = graphql(&api, CUSTOMERS_QUERY).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["data"]["customers"]["totalCount"], 1);
 }
 
 /// Every connection of the pool is killed by the server (a failover, an
@@ -185,36 +186,34 @@ async fn reads_after_every_pooled_connection_was_killed_are_served_on_postgres()
     let api = Tenant::new(&app).await;
     common::rest::post_alice(&api).await;
     // Open several connections: concurrent reads each hold one.
-    let warm: Vec<_> = (0..12).map(|_| api.get("")).collect();
-    for (status, _) in futures_util::future::join_all(warm).await {
-        assert_eq!(status, StatusCode::OK);
+    for answer in futures_util::future::join_all((0..12).map(|_| list(&api))).await {
+        assert_eq!(answer.status, StatusCode::OK);
     }
     let admin = db::connect(&app.database_url, None).await.expect("admin");
-    let killed = admin
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            "SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        ))
-        .await
-        .expect("terminate")
-        .expect("a row")
-        .try_get::<i64>("", "killed")
-        .expect("count");
+    let killed = count(
+        &admin,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await;
     assert!(killed >= 2, "killed {killed}");
     tokio::time::sleep(Duration::from_millis(200)).await;
     for round in 0..20 {
-        let (status, body) = api.get("").await;
-        assert_eq!(status, StatusCode::OK, "REST read {round}: {body}");
-        let (status, _, body) = graphql(
-            &app,
-            &api.token,
-            CUSTOMERS_QUERY,
-            json!({"o": api.organization}),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "GraphQL read {round}: {body}");
-        assert!(body.get("errors").is_none(), "GraphQL read {round}: {body}");
+        let answer = list(&api).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "REST {round}: {}",
+            answer.body
+        );
+        let answer = graphql(&api, CUSTOMERS_QUERY).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "GraphQL {round}: {}",
+            answer.body
+        );
+        assert!(answer.body.get("errors").is_none(), "{}", answer.body);
     }
 }
 
@@ -244,82 +243,46 @@ async fn a_locked_table_past_the_deadline_leaves_no_statement_waiting_on_postgre
         .await
         .expect("lock");
 
-    let started = Instant::now();
-    let rest = (0..20).map(|_| async {
-        let response = api
-            .request(reqwest::Method::GET, "")
-            .send()
-            .await
-            .expect("send");
-        let (status, headers) = (response.status(), response.headers().clone());
-        (
-            status,
-            headers,
-            response.json::<Value>().await.expect("json"),
-        )
-    });
-    let graph = graphql(
-        &app,
-        &api.token,
-        CUSTOMERS_QUERY,
-        json!({"o": api.organization}),
-    );
-    let (answers, (status, headers, body)) =
-        tokio::join!(futures_util::future::join_all(rest), graph);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
-    for (status, headers, body) in &answers {
+    let rest = futures_util::future::join_all((0..20).map(|_| list(&api)));
+    let (answers, graph) = tokio::join!(rest, graphql(&api, CUSTOMERS_QUERY));
+    for answer in &answers {
         // At the deadline; or, for the requests the busy pool had no
         // connection for, when the acquire timeout ran out.
-        let code = body["error"]["code"].as_str().unwrap_or_default();
-        assert!(code == "timeout" || code == "unavailable", "{body}");
-        assert_rest_503(*status, headers, body, code);
+        let answer = &answer;
+        let code = answer.body["error"]["code"].as_str().unwrap_or_default();
+        assert!(
+            code == "timeout" || code == "unavailable",
+            "{}",
+            answer.body
+        );
+        answer.assert_rest_503(code);
+        assert!(answer.took < Duration::from_secs(5), "{:?}", answer.took);
     }
     assert!(
         answers
             .iter()
-            .any(|(_, _, body)| body["error"]["code"] == "timeout")
+            .any(|answer| answer.body["error"]["code"] == "timeout")
     );
-    assert_graphql_503(status, &headers, &body, "TIMEOUT");
+    graph.assert_graphql_503("TIMEOUT");
 
     // The lock is still held. None of our statements waits on it.
     let waiting = Instant::now();
-    loop {
-        let row = admin
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DbBackend::Postgres,
-                "SELECT count(*) AS waiting FROM pg_stat_activity \
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-            ))
-            .await
-            .expect("activity")
-            .expect("a row");
-        let count: i64 = row.try_get("", "waiting").expect("count");
-        if count == 0 {
-            break;
-        }
+    let lock_waits = "SELECT count(*) FROM pg_stat_activity \
+                      WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    while count(&admin, lock_waits).await > 0 {
         assert!(
             waiting.elapsed() < Duration::from_secs(2),
-            "{count} statements still wait on the lock"
+            "statements still wait"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
-    let (status, _, body) = graphql(
-        &app,
-        &api.token,
-        "query($o: UUID!) { organization(uuid: $o) { name } }",
-        json!({"o": api.organization}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["data"]["organization"]["name"], "Test Org");
+    let unrelated = graphql(&api, "query($o: UUID!) { organization(uuid: $o) { name } }").await;
+    assert_eq!(unrelated.status, StatusCode::OK, "{}", unrelated.body);
+    assert_eq!(unrelated.body["data"]["organization"]["name"], "Test Org");
 
     lock.rollback().await.expect("unlock");
-    assert_eq!(api.get("").await.0, StatusCode::OK);
+    assert_eq!(list(&api).await.status, StatusCode::OK);
 }
 
 /// Another process holds SQLite's write lock: a write answers 503 with
@@ -340,51 +303,29 @@ async fn a_write_lock_held_by_another_process_answers_503_and_reads_go_on_on_sql
         .expect("take the write lock");
 
     for attempt in 0..3 {
-        let asked = Instant::now();
-        let response = api
-            .request(reqwest::Method::POST, "")
-            .json(&json!({"full_name": "Bob", "email": common::mail(&format!("bob{attempt}"), "example.com")}))
-            .send()
-            .await
-            .expect("send");
-        let (status, headers) = (response.status(), response.headers().clone());
-        let body: Value = response.json().await.expect("json");
-        assert!(
-            asked.elapsed() < Duration::from_millis(2_500),
-            "took {:?}",
-            asked.elapsed()
-        );
-        assert_rest_503(status, &headers, &body, "unavailable");
-        assert!(
-            body["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("locked"),
-            "{body}"
-        );
-        let (status, body) = api.get("").await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let bob = json!({"full_name": "Bob", "email": common::mail(&format!("bob{attempt}"), "example.com")});
+        let answer = send(api.request(Method::POST, "").json(&bob)).await;
+        let answer = answer.within(Duration::from_millis(2_500));
+        answer.assert_rest_503("unavailable");
+        let message = answer.body["error"]["message"].as_str().expect("a message");
+        assert!(message.contains("locked"), "{message}");
+        assert_eq!(list(&api).await.status, StatusCode::OK);
         assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
     }
 
     lock.rollback().await.expect("let go");
-    let (status, body) = api
-        .post(json!({"full_name": "Bob", "email": common::mail("bob", "example.com")}))
-        .await;
+    let bob = json!({"full_name": "Bob", "email": common::mail("bob", "example.com")});
+    let (status, body) = api.post(bob).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
 /// Holds `count` data requests in flight: POSTs whose bodies never come.
-async fn hold_requests(
-    app: &TestApp,
-    api: &Tenant<'_>,
-    count: usize,
-) -> Vec<tokio::net::TcpStream> {
+async fn hold_requests(api: &Tenant<'_>, count: usize) -> Vec<tokio::net::TcpStream> {
     use tokio::io::AsyncWriteExt;
     let mut held = Vec::new();
     let path = format!("/api/v1/organizations/{}/customers", api.organization);
     for _ in 0..count {
-        let mut stream = tokio::net::TcpStream::connect(app.address)
+        let mut stream = tokio::net::TcpStream::connect(api.app.address)
             .await
             .expect("connect");
         let head = format!(
@@ -411,32 +352,18 @@ on_each_backend! {
         };
         let app = spawn_app_with(backend, config).await;
         let api = Tenant::new(&app).await;
-        let held = hold_requests(&app, &api, 2).await;
+        let held = hold_requests(&api, 2).await;
 
-        let asked = Instant::now();
-        let response = api.request(reqwest::Method::GET, "").send().await.expect("send");
-        let (status, headers) = (response.status(), response.headers().clone());
-        let body: Value = response.json().await.expect("json");
-        assert!(asked.elapsed() < Duration::from_secs(1));
-        assert_rest_503(status, &headers, &body, "overloaded");
-        let (status, headers, body) =
-            graphql(&app, &api.token, CUSTOMERS_QUERY, json!({"o": api.organization})).await;
-        assert_graphql_503(status, &headers, &body, "OVERLOADED");
+        list(&api).await.within(Duration::from_secs(1)).assert_rest_503("overloaded");
+        graphql(&api, CUSTOMERS_QUERY).await.assert_graphql_503("OVERLOADED");
         assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
         let metrics = app.metrics_text().await;
-        assert!(metrics.contains("http_requests_shed_total{limit=\"requests_in_flight\"} 2"), "{metrics}");
+        let shed = "http_requests_shed_total{limit=\"requests_in_flight\"} 2";
+        assert!(metrics.contains(shed), "{metrics}");
         assert!(metrics.contains("http_requests_in_flight 2"), "{metrics}");
 
         drop(held);
-        let freed = Instant::now();
-        loop {
-            let (status, _) = api.get("").await;
-            if status == StatusCode::OK {
-                break;
-            }
-            assert!(freed.elapsed() < Duration::from_secs(3), "still {status}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        until_served(&api, Duration::from_secs(3)).await;
     }
 }
 
@@ -451,40 +378,27 @@ on_each_backend! {
             ..ServerConfig::default()
         };
         let app = spawn_app_with(backend, config).await;
-        let (organization, token) = app.organization_with_token().await;
-        customer_graph::demo::seed(
-            &app.db,
-            organization,
-            customer_graph::demo::SeedOptions {
-                customers: 60,
-                feedbacks_per_customer: 4,
-                random_seed: 5,
-            },
-            &indicatif::ProgressBar::hidden(),
-        )
-        .await
-        .expect("seed");
-        let query = "query($o: UUID!) { customers(organizationUuid: $o, pageSize: 50) { nodes { fullName \
-                     feedbacks(pageSize: 10) { nodes { uuid } } feedbackHighlights(pageSize: 10) { nodes { quote } } \
+        let api = Tenant::new(&app).await;
+        seed(&app, api.organization, 60).await;
+        let query = "query($o: UUID!) { customers(organizationUuid: $o, pageSize: 50) { nodes { \
+                     fullName feedbacks(pageSize: 10) { nodes { uuid } } \
+                     feedbackHighlights(pageSize: 10) { nodes { quote } } \
                      insights(pageSize: 5) { nodes { title } } issues(pageSize: 5) { nodes { title } } } } }";
-        let burst = (0..40).map(|_| graphql(&app, &token, query, json!({"o": organization})));
-        let answers = futures_util::future::join_all(burst).await;
+        let answers = futures_util::future::join_all((0..40).map(|_| graphql(&api, query))).await;
         let mut shed = 0;
-        for (status, headers, body) in &answers {
-            if *status == StatusCode::OK {
-                assert!(body.get("errors").is_none(), "{body}");
+        for answer in &answers {
+            if answer.status == StatusCode::OK {
+                assert!(answer.body.get("errors").is_none(), "{}", answer.body);
             } else {
-                assert_graphql_503(*status, headers, body, "OVERLOADED");
+                answer.assert_graphql_503("OVERLOADED");
                 shed += 1;
             }
         }
         assert!(shed > 0, "none of 40 concurrent operations was shed with a limit of 1");
         assert!(shed < 40, "every operation was shed");
         let metrics = app.metrics_text().await;
-        assert!(
-            metrics.contains(&format!("http_requests_shed_total{{limit=\"graphql_in_flight\"}} {shed}")),
-            "{metrics}"
-        );
+        let counted = format!("http_requests_shed_total{{limit=\"graphql_in_flight\"}} {shed}");
+        assert!(metrics.contains(&counted), "{metrics}");
     }
 }
 
@@ -504,27 +418,23 @@ async fn the_pool_opens_no_more_connections_than_its_setting_on_postgres() {
     let app = spawn_app_with(Backend::Postgres, config).await;
     let api = Tenant::new(&app).await;
     common::rest::post_alice(&api).await;
-    let load: Vec<_> = (0..30).map(|_| api.get("")).collect();
-    for (status, body) in futures_util::future::join_all(load).await {
-        assert_eq!(status, StatusCode::OK, "{body}");
+    for answer in futures_util::future::join_all((0..30).map(|_| list(&api))).await {
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
     let admin = db::connect(&app.database_url, None).await.expect("admin");
-    let row = admin
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            "SELECT count(*) AS open FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        ))
-        .await
-        .expect("activity")
-        .expect("a row");
-    let open: i64 = row.try_get("", "open").expect("count");
+    let open = count(
+        &admin,
+        "SELECT count(*) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await;
     assert!((1..=3).contains(&open), "{open} connections open");
     let metrics = app.metrics_text().await;
-    assert!(metrics.contains("db_pool_max_connections 3"), "{metrics}");
-    assert!(
-        metrics.contains("db_pool_connections{state=\"idle\"}"),
-        "{metrics}"
-    );
-    assert!(metrics.contains("db_circuit_open 0"), "{metrics}");
+    for gauge in [
+        "db_pool_max_connections 3",
+        "db_pool_connections{state=\"idle\"}",
+        "db_circuit_open 0",
+    ] {
+        assert!(metrics.contains(gauge), "{gauge} in {metrics}");
+    }
 }

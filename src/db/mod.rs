@@ -17,8 +17,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use futures_util::future::BoxFuture;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::Connection as _;
+use sea_orm::sqlx::Error as SqlxError;
+use sea_orm::sqlx::pool::PoolConnectionMetadata;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, Statement};
 
@@ -139,17 +142,8 @@ pub async fn open(
         .test_before_acquire(false);
     match backend {
         Backend::Sqlite => {
-            let watch = health.clone();
             options
-                .map_sqlx_sqlite_before_acquire(move |connection, meta| {
-                    let check = watch.checking() || meta.idle_for >= PING_WHEN_IDLE_FOR;
-                    Box::pin(async move {
-                        if check {
-                            connection.ping().await?;
-                        }
-                        Ok(true)
-                    })
-                })
+                .map_sqlx_sqlite_before_acquire(check_before_use(health.clone()))
                 .map_sqlx_sqlite_opts({
                     let busy_timeout = settings.acquire_timeout;
                     move |sqlite| {
@@ -167,18 +161,9 @@ pub async fn open(
                 });
         }
         Backend::Postgres => {
-            let watch = health.clone();
             options
                 .set_application_name(APPLICATION_NAME)
-                .map_sqlx_postgres_before_acquire(move |connection, meta| {
-                    let check = watch.checking() || meta.idle_for >= PING_WHEN_IDLE_FOR;
-                    Box::pin(async move {
-                        if check {
-                            connection.ping().await?;
-                        }
-                        Ok(true)
-                    })
-                });
+                .map_sqlx_postgres_before_acquire(check_before_use(health.clone()));
             if let Some(timeout) = settings.statement_timeout {
                 options.statement_timeout(timeout);
             }
@@ -203,6 +188,27 @@ pub async fn open(
         health,
         max_connections,
     })
+}
+
+/// The pool's checkout hook: a connection idle for [`PING_WHEN_IDLE_FOR`],
+/// or any connection while `health` says some may be lost, answers a ping
+/// before it is handed out; one that does not is dropped and another taken
+/// (a fresh one if need be).
+fn check_before_use<C: sea_orm::sqlx::Connection>(
+    health: Arc<DatabaseHealth>,
+) -> impl for<'c> Fn(&'c mut C, PoolConnectionMetadata) -> BoxFuture<'c, Result<bool, SqlxError>>
++ Send
++ Sync
++ 'static {
+    move |connection, meta| {
+        let check = health.checking() || meta.idle_for >= PING_WHEN_IDLE_FOR;
+        Box::pin(async move {
+            if check {
+                connection.ping().await?;
+            }
+            Ok(true)
+        })
+    }
 }
 
 /// The default size of a PostgreSQL pool: half of the connection slots the
