@@ -438,3 +438,32 @@ async fn the_pool_opens_no_more_connections_than_its_setting_on_postgres() {
         assert!(metrics.contains(gauge), "{gauge} in {metrics}");
     }
 }
+
+/// The OpenAPI document tells REST clients about the 503 every route may
+/// answer, its codes and its `Retry-After`.
+#[tokio::test]
+async fn the_openapi_document_describes_the_503_of_every_route_on_sqlite() {
+    let app = spawn_app_with(Backend::Sqlite, ServerConfig::default()).await;
+    let document: Value = app
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let mut operations = 0;
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("a path item") {
+            let refusal = &operation["responses"]["503"];
+            assert!(
+                refusal["headers"]["Retry-After"].is_object(),
+                "{method} {path}: {refusal}"
+            );
+            let description = refusal["description"].as_str().unwrap_or_default();
+            for code in ["unavailable", "timeout", "overloaded"] {
+                assert!(description.contains(code), "{method} {path}: {description}");
+            }
+            operations += 1;
+        }
+    }
+    assert_eq!(operations, 8);
+}
