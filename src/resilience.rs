@@ -60,6 +60,9 @@ impl Face {
 /// the retry of a REST read whose connection broke (see the module docs).
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let face = Face::of(request.uri().path());
+    if face == Face::GraphQL && is_playground(&request) {
+        return next.run(request).await;
+    }
     let Ok(_permit) = state.requests_in_flight.clone().try_acquire_owned() else {
         state.metrics.record_shed("requests_in_flight");
         let error = AppError::Overloaded("data requests in flight");
@@ -113,6 +116,19 @@ pub fn trip_unless_busy(state: &AppState) {
     }
 }
 
+/// A browser asking `/graphql` for the playground page (HTML and no
+/// `query` parameter), which reads no data.
+fn is_playground(request: &Request) -> bool {
+    let asks_a_query = || {
+        let pairs = request.uri().query().unwrap_or_default();
+        serde_urlencoded::from_str::<Vec<(String, String)>>(pairs)
+            .map_or(true, |pairs| pairs.iter().any(|(name, _)| name == "query"))
+    };
+    request.method() == Method::GET
+        && crate::graphql_http::media::wants_html(request.headers())
+        && !asks_a_query()
+}
+
 /// GET and HEAD: the methods whose requests change nothing (RFC 9110 §9.2.1).
 fn is_safe(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD
@@ -133,6 +149,24 @@ fn copy_of(request: &Request) -> Request {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_playground_page_passes_the_guard_unchecked() {
+        let get = |uri: &str, accept: &str| {
+            Request::get(uri)
+                .header("accept", accept)
+                .body(Body::empty())
+                .expect("a request")
+        };
+        assert!(is_playground(&get("/graphql", "text/html")));
+        assert!(is_playground(&get("/graphql?x=1", "text/html,*/*")));
+        assert!(!is_playground(&get("/graphql?query=%7Ba%7D", "text/html")));
+        assert!(!is_playground(&get(
+            "/graphql?%71uery=%7Ba%7D",
+            "text/html"
+        )));
+        assert!(!is_playground(&get("/graphql", "application/json")));
+    }
 
     #[test]
     fn graphql_paths_answer_in_the_graphql_shape_and_the_rest_in_rest_s() {
