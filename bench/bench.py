@@ -86,6 +86,7 @@ FULL = Profile("full", 10_000, 20, 20, 5, 15, 3, 10)
 QUICK = Profile("quick", 300, 20, 10, 0, 1, 1, 1)
 CLIENTS = (1, 32)
 RSS_CLIENTS = 64  # one extra Q1 run per server, for the RSS target
+OVERLOAD_CLIENTS = 400  # Q1 at pageSize 100 from this many clients: memory under overload
 
 # --scaling: page 1 on a small and a large organization (the target of issue 6:
 # page-1 latency at 1 000 000 customers ≤ 2× the latency at 10 000).
@@ -514,6 +515,7 @@ def wrk_run(base: str, request: Request, clients: int, seconds: int, work: Path)
         "p99": raw["p99_us"] / 1000,
         "mean": raw["mean_us"] / 1000,
         "errors": errors,
+        "status_errors": raw["errors_status"],
     }
 
 
@@ -563,6 +565,8 @@ class Bench:
         self.notes: list[str] = []
         self.peak_reset_works = True
         self.q1_statements_page100: int | None = None
+        # server → the run of Q1 at pageSize 100 from OVERLOAD_CLIENTS clients
+        self.overload: dict[str, dict] = {}
 
     # -- one measured run ---------------------------------------------------
 
@@ -970,6 +974,20 @@ def write_report(bench: Bench, ctx: dict) -> str:
         add("(VmHWM could not be reset between runs: peaks are cumulative.)")
         add("")
 
+    add(f"### Overload: Q1 at pageSize 100 from {OVERLOAD_CLIENTS} clients")
+    add("")
+    add("More clients than the server executes at once (`--graphql-max-in-flight`, 16 by default): "
+        "the others wait in line up to `--graphql-queue-timeout-ms`, then answer 503 `OVERLOADED` with "
+        "`Retry-After`. Answers of 400 and above are the 503s; other errors are connection errors.")
+    add("")
+    add("| server | answers/s | 2xx | 503 | other errors | p50 ms | p99 ms | peak RSS MiB |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, run in bench.overload.items():
+        refused = run["status_errors"]
+        add(f"| {name} | {run['rps']:.0f} | {run['requests'] - refused} | {refused} | "
+            f"{run['errors'] - refused} | {run['p50']:.2f} | {run['p99']:.2f} | {run['peak_mib']:.1f} |")
+    add("")
+
     add("## Direct SQL (the limit)")
     add("")
     add("The statements one request sent (captured from PostgreSQL's statement log), run in sequence as "
@@ -1032,6 +1050,9 @@ def write_report(bench: Bench, ctx: dict) -> str:
         f"{verdict(ours_memory.get('idle'), 50, False)} |")
     add(f"| RSS at {RSS_CLIENTS} clients (ours, PostgreSQL) | ≤ 200 MiB | {fmt(ours_memory.get('peak64'), 1)} MiB | "
         f"{verdict(ours_memory.get('peak64'), 200, False)} |")
+    for name, run in bench.overload.items():
+        add(f"| peak RSS, Q1 pageSize 100 at {OVERLOAD_CLIENTS} clients ({name}; issue 16) | < 512 MiB | "
+            f"{run['peak_mib']:.1f} MiB | {verdict(run['peak_mib'], 512, False)} |")
     add("")
     add(f"Q1 answers of customer-graph and PostGraphile: {ctx['q1_equal']}.")
     add("")
@@ -1208,6 +1229,8 @@ def run_bench(profile: Profile, args: argparse.Namespace, work: Path) -> str:
             "peak32": max(m.peak_mib() for k, m in bench.results.items() if k[1] == server.name and k[2] == 32),
             "peak64": bench.measure(server, request, RSS_CLIENTS)["peak_mib"],
         }
+    log(f"Q1 at pageSize 100 from {OVERLOAD_CLIENTS} clients (memory under overload)")
+    bench.overload[OURS_PG] = bench.measure(ours, q1_large, OVERLOAD_CLIENTS)
     ours.service.stop()
     pgl.service.stop()
 
@@ -1246,6 +1269,9 @@ def run_bench(profile: Profile, args: argparse.Namespace, work: Path) -> str:
         "peak32": max(m.peak_mib() for k, m in bench.results.items() if k[1] == OURS_SQLITE and k[2] == 32),
         "peak64": bench.measure(ours_sqlite, requests_sqlite[0], RSS_CLIENTS)["peak_mib"],
     }
+    q1_large_sqlite = Request("Q1", "", "POST", "/graphql",
+                              requests_sqlite[0].body.replace(b"pageSize: 25", b"pageSize: 100"), token_sqlite)
+    bench.overload[OURS_SQLITE] = bench.measure(ours_sqlite, q1_large_sqlite, OVERLOAD_CLIENTS)
     ours_sqlite.service.stop()
     for key, measurement in bench.results.items():
         if measurement.errors():

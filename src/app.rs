@@ -16,15 +16,19 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::AppError;
+use crate::resilience::{self, Face};
 use crate::serve::{self, ServeOptions};
 pub use crate::state::AppState;
 use crate::{graphql_http, ops, rest};
 
 /// Every route of the gateway, with its limits and metrics.
 pub fn router(state: AppState) -> Router {
+    // The data routes: load shedding, the database circuit, one retry of a
+    // read whose connection broke (see crate::resilience).
+    let guard = || middleware::from_fn_with_state(state.clone(), resilience::guard);
     Router::new()
         .merge(ops::router())
-        .merge(rest::customers::router())
+        .merge(rest::customers::router().layer(guard()))
         .merge(rest::openapi::router())
         .merge(crate::playground::router())
         .fallback(not_found)
@@ -32,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         // GraphQL reads its body under the same limit itself and answers
         // 413 and 405 in the GraphQL shape (see graphql_http::router).
-        .merge(graphql_http::router())
+        .merge(graphql_http::router().layer(guard()))
         .layer(middleware::from_fn_with_state(state.clone(), json_errors))
         .layer(middleware::from_fn_with_state(state.clone(), timeout))
         .layer(middleware::from_fn_with_state(
@@ -40,9 +44,32 @@ pub fn router(state: AppState) -> Router {
             record_metrics,
         ))
         .layer(CatchPanicLayer::custom(|_| {
-            AppError::internal(anyhow::anyhow!("a request handler panicked")).into_response()
+            let mut response =
+                AppError::internal(anyhow::anyhow!("a request handler panicked")).into_response();
+            response.extensions_mut().insert(Panicked);
+            response
         }))
+        .layer(middleware::from_fn(panics_in_face))
         .with_state(state)
+}
+
+/// Marks the answer of a handler that panicked, for [`panics_in_face`].
+#[derive(Debug, Clone, Copy)]
+struct Panicked;
+
+/// Re-renders the 500 of a panic on `/graphql` in the GraphQL shape (the
+/// panic layer sees only the panic, not the request).
+async fn panics_in_face(request: Request, next: Next) -> Response {
+    let face = Face::of(request.uri().path());
+    let headers = (face == Face::GraphQL).then(|| request.headers().clone());
+    let response = next.run(request).await;
+    match headers {
+        Some(headers) if response.extensions().get::<Panicked>().is_some() => {
+            let error = AppError::internal(anyhow::anyhow!("a request handler panicked"));
+            face.render(&headers, error)
+        }
+        _ => response,
+    }
 }
 
 /// Serves `router(state)` on `listener` with the connection limits of
@@ -113,11 +140,16 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
     response
 }
 
-/// Ends a request that runs past the configured limit with a JSON 503.
+/// Ends a request that runs past the configured limit with a 503 `TIMEOUT`
+/// and `Retry-After`, in the shape of its face. Its statements end with it:
+/// PostgreSQL cancels them at the same deadline (`statement_timeout`, see
+/// [`crate::db::PoolSettings`]).
 async fn timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let face = Face::of(request.uri().path());
+    let headers = (face == Face::GraphQL).then(|| request.headers().clone());
     match tokio::time::timeout(state.config.request_timeout(), next.run(request)).await {
         Ok(response) => response,
-        Err(_) => AppError::Timeout.into_response(),
+        Err(_) => face.render(&headers.unwrap_or_default(), AppError::Timeout),
     }
 }
 

@@ -117,7 +117,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let db = db::connect_and_migrate(&cli.database_url, Some(metrics.clone())).await?;
     match cli.command {
-        Command::Serve { config, demo } => serve(db, metrics, config, demo).await,
+        Command::Serve { config, demo } => {
+            serve(&cli.database_url, db, metrics, config, demo).await
+        }
         Command::Migrate => {
             tracing::info!("migrations are up to date");
             Ok(())
@@ -218,6 +220,7 @@ fn progress_bar(message: &'static str) -> ProgressBar {
 }
 
 async fn serve(
+    database_url: &str,
     db: sea_orm::DatabaseConnection,
     metrics: Arc<Metrics>,
     config: ServerConfig,
@@ -258,7 +261,15 @@ async fn serve(
         eprintln!("  send the token as the header  Authorization: Bearer {token}");
         eprintln!();
     }
-    tracing::info!(%address, "listening");
+    // The migrations and the demo ran on a patient pool; requests get one
+    // bounded by the request deadline and the acquire timeout.
+    db.close().await.context("cannot close the start-up pool")?;
+    let pool = db::open(database_url, Some(metrics.clone()), &config.pool_settings()).await?;
+    tracing::info!(
+        %address,
+        db_max_connections = pool.max_connections,
+        "listening"
+    );
     tracing::info!(
         max_connections,
         file_limit,
@@ -267,7 +278,7 @@ async fn serve(
         shutdown_drain_secs = config.shutdown_drain_secs,
         "connection limits"
     );
-    let state = AppState::new(db, metrics, config);
+    let state = AppState::new(pool, metrics, config);
     app::run(listener, state, app::shutdown_signal())
         .await
         .context("the server stopped with an error")

@@ -42,6 +42,37 @@ pub struct ServerConfig {
     #[arg(long, env = "GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
 
+    /// Most connections the database pool opens. Default: 8 for SQLite; for
+    /// PostgreSQL half of the connection slots the server leaves to ordinary
+    /// roles (`max_connections` minus `superuser_reserved_connections` and
+    /// `reserved_connections`), between 2 and 16, so an administrator and
+    /// other clients always find a slot.
+    #[arg(long, env = "DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
+
+    /// Longest wait for the database, in milliseconds: for a pooled
+    /// connection (opening one included), and on SQLite for another writer's
+    /// lock. Past it the request answers 503 with `Retry-After`.
+    #[arg(long, env = "DB_ACQUIRE_TIMEOUT_MS", default_value_t = 750)]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Most data requests (REST routes and `/graphql`) served at once; one
+    /// more answers 503 `OVERLOADED` with `Retry-After` at once. The
+    /// operational routes are not counted.
+    #[arg(long, env = "MAX_REQUESTS_IN_FLIGHT", default_value_t = 512)]
+    pub max_requests_in_flight: usize,
+
+    /// Most GraphQL operations executing at once; the memory of a request is
+    /// mostly its answer being built, so this bounds the server's memory.
+    /// Others wait in line for up to `--graphql-queue-timeout-ms`.
+    #[arg(long, env = "GRAPHQL_MAX_IN_FLIGHT", default_value_t = 16)]
+    pub graphql_max_in_flight: usize,
+
+    /// Longest wait in line for a GraphQL execution slot, in milliseconds;
+    /// past it the request answers 503 `OVERLOADED` with `Retry-After`.
+    #[arg(long, env = "GRAPHQL_QUEUE_TIMEOUT_MS", default_value_t = 2_000)]
+    pub graphql_queue_timeout_ms: u64,
+
     /// Longest time a client may take to send a request head (request line
     /// and header fields, RFC 9112 §2), in seconds, counted from its first
     /// byte (from the accept, for a connection's first request). Past it the
@@ -77,6 +108,26 @@ impl ServerConfig {
         Duration::from_secs(self.request_timeout_secs)
     }
 
+    /// The database acquire timeout as a [`Duration`].
+    pub fn db_acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_acquire_timeout_ms)
+    }
+
+    /// The GraphQL queue timeout as a [`Duration`].
+    pub fn graphql_queue_timeout(&self) -> Duration {
+        Duration::from_millis(self.graphql_queue_timeout_ms)
+    }
+
+    /// How the serving pool is sized and bounded: the acquire timeout, and
+    /// every statement cancelled by the server at the request deadline.
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            max_connections: self.db_max_connections,
+            acquire_timeout: self.db_acquire_timeout(),
+            statement_timeout: Some(self.request_timeout()),
+        }
+    }
+
     /// The header-read timeout as a [`Duration`].
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_secs(self.header_read_timeout_secs)
@@ -103,6 +154,11 @@ impl Default for ServerConfig {
             graphql_max_complexity: 50_000,
             graphql_max_batch: 1,
             graphql_introspection: true,
+            db_max_connections: None,
+            db_acquire_timeout_ms: 750,
+            max_requests_in_flight: 512,
+            graphql_max_in_flight: 16,
+            graphql_queue_timeout_ms: 2_000,
             header_read_timeout_secs: 10,
             keep_alive_timeout_secs: 60,
             max_connections: None,

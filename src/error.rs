@@ -14,6 +14,10 @@ use axum::http::{HeaderValue, StatusCode};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use uuid::Uuid;
 
+/// `Retry-After` of every 503: the circuit probes the database several times
+/// a second and a shed request finds room again about as fast.
+const RETRY_AFTER_SECS: &str = "1";
+
 /// A failure that ends a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -60,15 +64,51 @@ pub enum AppError {
     /// The request body is larger than the configured limit.
     #[error("request body is larger than the limit of {0} bytes")]
     PayloadTooLarge(usize),
-    /// The request took longer than the configured limit.
-    #[error("request took longer than the limit")]
+    /// The request took longer than the configured limit (its statements
+    /// are cancelled by the same deadline, see [`crate::db`]).
+    #[error("the request took longer than the server's limit; retry later")]
     Timeout,
-    /// The database cannot be reached right now.
-    #[error("the service is temporarily unavailable")]
-    Unavailable,
+    /// The database cannot serve the request right now; what happened is
+    /// the [`Outage`].
+    #[error("{}", .0.message())]
+    Unavailable(Outage),
+    /// The server is at one of its limits of work in flight (see
+    /// [`crate::shedding`]); nothing was done.
+    #[error("the server is at its limit of {0}; retry shortly")]
+    Overloaded(&'static str),
     /// A fault on our side; the cause is logged, never sent.
     #[error("internal server error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// Why the database could not serve a request: each is worth a retry, none
+/// is a fault of the client's or of ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// A pooled connection broke under a statement (the server restarted,
+    /// failed over, or a proxy dropped it). A read is retried once at once on
+    /// a connection checked first (see [`crate::db::health`]).
+    ConnectionLost,
+    /// No connection could be had within the acquire timeout: the server
+    /// refuses or does not answer, or it has no connection slot left.
+    Unreachable,
+    /// The circuit is open: the database was found unreachable and a probe
+    /// has not yet seen it back, so the request was not tried.
+    CircuitOpen,
+    /// SQLite: another process held the write lock past the busy timeout.
+    Locked,
+}
+
+impl Outage {
+    /// What a client is told.
+    pub fn message(self) -> &'static str {
+        match self {
+            Outage::ConnectionLost | Outage::Unreachable | Outage::CircuitOpen => {
+                "the database is unavailable right now; retry shortly"
+            }
+            Outage::Locked => "the database is locked by another writer; retry shortly",
+        }
+    }
 }
 
 /// A row a write refers to by uuid. Only the store can judge such an input
@@ -145,8 +185,9 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Timeout | AppError::Unavailable(_) | AppError::Overloaded(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -166,7 +207,8 @@ impl AppError {
             AppError::PreconditionFailed { .. } => ("precondition_failed", "PRECONDITION_FAILED"),
             AppError::PayloadTooLarge(_) => ("payload_too_large", "PAYLOAD_TOO_LARGE"),
             AppError::Timeout => ("timeout", "TIMEOUT"),
-            AppError::Unavailable => ("unavailable", "SERVICE_UNAVAILABLE"),
+            AppError::Unavailable(_) => ("unavailable", "SERVICE_UNAVAILABLE"),
+            AppError::Overloaded(_) => ("overloaded", "OVERLOADED"),
             AppError::Internal(_) => ("internal", "INTERNAL_SERVER_ERROR"),
         }
     }
@@ -196,6 +238,26 @@ impl AppError {
         matches!(self, AppError::Unauthorized).then(|| HeaderValue::from_static("Bearer"))
     }
 
+    /// The seconds a client should wait before it retries (`Retry-After`,
+    /// RFC 9110 §10.2.3), for the failures that a retry may cure.
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            AppError::Timeout | AppError::Unavailable(_) | AppError::Overloaded(_) => {
+                Some(HeaderValue::from_static(RETRY_AFTER_SECS))
+            }
+            _ => None,
+        }
+    }
+
+    /// The outage behind a 503, which the resilience layer acts on (see
+    /// [`crate::db::health`]).
+    pub fn outage(&self) -> Option<Outage> {
+        match self {
+            AppError::Unavailable(outage) => Some(*outage),
+            _ => None,
+        }
+    }
+
     /// The current version of a resource whose precondition failed.
     pub fn current_version(&self) -> Option<i32> {
         match self {
@@ -214,31 +276,69 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
-        if lost_the_database(&error) {
-            tracing::error!(error = %error, "database unavailable");
-            return AppError::Unavailable;
+        if let Some(outage) = outage_of(&error) {
+            tracing::warn!(error = %error, ?outage, "database unavailable");
+            return AppError::Unavailable(outage);
+        }
+        if is_cancelled_statement(&error) {
+            return AppError::Timeout;
         }
         AppError::Internal(error.into())
     }
 }
 
-/// True when `error` says the database could not be reached or the
-/// connection was lost (a restart, say): worth a retry, not a fault of ours.
-fn lost_the_database(error: &DbErr) -> bool {
-    use sea_orm::sqlx::Error;
+/// The sqlx error under a sea-orm error, when there is one.
+fn sqlx_cause(error: &DbErr) -> Option<&sea_orm::sqlx::Error> {
     match error {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
         DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause)) => {
-            match cause.as_ref() {
-                Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
-                    true
-                }
-                Error::Database(error) => error.code().is_some_and(|code| unavailable_state(&code)),
-                _ => false,
+            Some(cause.as_ref())
+        }
+        _ => None,
+    }
+}
+
+/// What kind of outage `error` reports, if it reports one: the database
+/// could not be reached, the connection was lost (a restart, say) or, on
+/// SQLite, the file stayed locked. Worth a retry, not a fault of ours.
+fn outage_of(error: &DbErr) -> Option<Outage> {
+    use sea_orm::sqlx::Error;
+    if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = error {
+        // No connection could be had: none idle and none could be opened.
+        return Some(Outage::Unreachable);
+    }
+    match sqlx_cause(error) {
+        Some(Error::Io(_) | Error::WorkerCrashed | Error::Protocol(_)) => {
+            Some(Outage::ConnectionLost)
+        }
+        Some(Error::PoolTimedOut | Error::PoolClosed | Error::Tls(_)) => Some(Outage::Unreachable),
+        Some(Error::Database(error)) => {
+            let code = error.code()?;
+            if sqlite_busy(&code) {
+                Some(Outage::Locked)
+            } else if code.starts_with("53") || code == "57P03" {
+                // Out of connection slots or memory; starting up.
+                Some(Outage::Unreachable)
+            } else {
+                unavailable_state(&code).then_some(Outage::ConnectionLost)
             }
         }
-        _ => false,
+        _ => None,
     }
+}
+
+/// SQLite's extended result codes of a locked database: `SQLITE_BUSY` (5)
+/// and `SQLITE_LOCKED` (6) with their extended variants (the low byte).
+fn sqlite_busy(code: &str) -> bool {
+    code.parse::<u32>()
+        .is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+}
+
+/// True when `error` is PostgreSQL's `query_canceled` (57014): the
+/// statement ran past `statement_timeout`, which the server ties to the
+/// request deadline.
+fn is_cancelled_statement(error: &DbErr) -> bool {
+    matches!(sqlx_cause(error), Some(sea_orm::sqlx::Error::Database(error))
+        if error.code().as_deref() == Some("57014"))
 }
 
 /// SQLSTATEs of a server that is going away or cannot take the work now:
@@ -273,17 +373,20 @@ mod tests {
         let lost = DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(
             sea_orm::sqlx::Error::Io(lost),
         )));
-        assert_eq!(
-            AppError::from(lost).status(),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
+        assert!(matches!(
+            AppError::from(lost),
+            AppError::Unavailable(Outage::ConnectionLost)
+        ));
         let timed_out = DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(
             sea_orm::sqlx::Error::PoolTimedOut,
         )));
-        assert_eq!(
-            AppError::from(timed_out).status(),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
+        assert!(matches!(
+            AppError::from(timed_out),
+            AppError::Unavailable(Outage::Unreachable)
+        ));
+        for (code, busy) in [("5", true), ("517", true), ("6", true), ("19", false)] {
+            assert_eq!(sqlite_busy(code), busy, "{code}");
+        }
         for (state, unavailable) in [
             ("57P01", true),
             ("08006", true),

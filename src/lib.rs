@@ -16,6 +16,9 @@
 //!   - [`playground`]: the browser pages, GraphiQL on `GET /graphql`, the REST
 //!     docs on `/api/v1/docs` and the index on `/`, embedded in the binary;
 //!   - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`resilience`]: the guard of the data routes of both faces (load
+//!   shedding, the database circuit, one retry of a read whose connection
+//!   broke), answering in the shape of the request's face.
 //! - [`auth`]: bearer token → [`tenant::Tenant`], as an extractor.
 //! - [`state`]: [`state::AppState`], what every request shares.
 //! - [`graphql`]: the schema: types, their fields, limits, execution, and the
@@ -29,7 +32,8 @@
 //!   future that drives a request's batches.
 //! - [`store`]: SQL and SeaORM, each function confined to one organization.
 //! - [`demo`]: deterministic synthetic data for demos and benchmarks.
-//! - [`db`]: connect to SQLite (default) or PostgreSQL, pool settings, migrations.
+//! - [`db`]: connect to SQLite (default) or PostgreSQL, pool settings,
+//!   migrations, and the pool's health (the circuit, connection checks).
 //! - [`tenant`]: [`tenant::Tenant`], the organization a request may touch.
 //! - [`error`]: [`error::AppError`]: what went wrong and which input, with its
 //!   HTTP status and codes; each face renders it once.
@@ -55,6 +59,7 @@ pub mod media_type;
 pub mod metrics;
 pub mod ops;
 pub mod playground;
+pub mod resilience;
 pub mod resolvers;
 pub mod rest;
 pub mod serve;

@@ -8,6 +8,7 @@ use customer_graph::{cli, telemetry};
 /// A GraphQL response is hundreds of small allocations across the runtime's
 /// threads; glibc's allocator spent a quarter of the server's time on them
 /// under load (bench/README.md), mimalloc a fraction of that.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

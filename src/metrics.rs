@@ -11,6 +11,14 @@
 //! | `db_statements_total` | counter | — |
 //! | `db_statement_errors_total` | counter | — |
 //! | `graphql_child_rows_fetched_total` | counter | — |
+//! | `http_requests_shed_total` | counter | `limit` (`requests_in_flight`, `graphql_in_flight`) |
+//! | `http_requests_in_flight`, `graphql_operations_in_flight` | gauge | — |
+//! | `db_pool_connections` | gauge | `state` (`idle`, `in_use`) |
+//! | `db_pool_max_connections` | gauge | — |
+//! | `db_circuit_open` (1 while open), `db_circuit_trips` (since start) | gauge | — |
+//!
+//! The gauges are read from the app's state when `/metrics` is scraped
+//! ([`Metrics::set_state`]).
 //!
 //! A counter is registered without its `_total`: OpenMetrics names the family
 //! without it and the encoder appends it to the sample.
@@ -21,6 +29,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -51,6 +60,37 @@ struct DurationLabels {
     route: String,
 }
 
+/// The label of `http_requests_shed_total`: the limit that was full.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShedLabels {
+    limit: &'static str,
+}
+
+/// The label of `db_pool_connections`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    state: &'static str,
+}
+
+/// The state of the app the gauges show, read when `/metrics` is scraped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StateGauges {
+    /// Data requests being served.
+    pub requests_in_flight: i64,
+    /// GraphQL operations executing.
+    pub graphql_in_flight: i64,
+    /// Pooled connections not in use.
+    pub pool_idle: i64,
+    /// Pooled connections in use.
+    pub pool_in_use: i64,
+    /// The most connections the pool opens.
+    pub pool_max: i64,
+    /// True while the circuit is open.
+    pub circuit_open: bool,
+    /// How many times the circuit opened.
+    pub circuit_trips: i64,
+}
+
 fn duration_histogram() -> Histogram {
     Histogram::new(DURATION_BUCKETS)
 }
@@ -69,6 +109,15 @@ pub struct Metrics {
     db_statement_errors: Counter,
     /// Rows fetched by batched child-page statements.
     child_rows: Counter,
+    /// limit → requests answered 503 because it was full.
+    shed: Family<ShedLabels, Counter>,
+    /// Gauges of the app's state, set when scraped.
+    requests_in_flight: Gauge,
+    graphql_in_flight: Gauge,
+    pool_connections: Family<PoolLabels, Gauge>,
+    pool_max: Gauge,
+    circuit_open: Gauge,
+    circuit_trips: Gauge,
 }
 
 impl Default for Metrics {
@@ -107,6 +156,48 @@ impl Default for Metrics {
             "Rows fetched by batched child-page statements",
             child_rows.clone(),
         );
+        let shed = Family::<ShedLabels, Counter>::default();
+        registry.register(
+            "http_requests_shed",
+            "Data requests answered 503 OVERLOADED because a limit of work in flight was full",
+            shed.clone(),
+        );
+        let gauge = |registry: &mut Registry, name: &str, help: &str| {
+            let gauge = Gauge::default();
+            registry.register(name, help, gauge.clone());
+            gauge
+        };
+        let requests_in_flight = gauge(
+            &mut registry,
+            "http_requests_in_flight",
+            "Data requests being served",
+        );
+        let graphql_in_flight = gauge(
+            &mut registry,
+            "graphql_operations_in_flight",
+            "GraphQL operations executing",
+        );
+        let pool_connections = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "db_pool_connections",
+            "Connections of the database pool, idle or in use",
+            pool_connections.clone(),
+        );
+        let pool_max = gauge(
+            &mut registry,
+            "db_pool_max_connections",
+            "The most connections the database pool opens",
+        );
+        let circuit_open = gauge(
+            &mut registry,
+            "db_circuit_open",
+            "1 while the database is out of reach and data requests answer 503 at once",
+        );
+        let circuit_trips = gauge(
+            &mut registry,
+            "db_circuit_trips",
+            "Times the database was found out of reach since start",
+        );
         Metrics {
             registry,
             requests,
@@ -114,6 +205,13 @@ impl Default for Metrics {
             db_statements,
             db_statement_errors,
             child_rows,
+            shed,
+            requests_in_flight,
+            graphql_in_flight,
+            pool_connections,
+            pool_max,
+            circuit_open,
+            circuit_trips,
         }
     }
 }
@@ -148,6 +246,25 @@ impl Metrics {
     /// Counts rows that a batched child-page statement fetched.
     pub fn record_child_rows(&self, rows: u64) {
         self.child_rows.inc_by(rows);
+    }
+
+    /// Counts one request answered 503 because `limit` was full.
+    pub fn record_shed(&self, limit: &'static str) {
+        self.shed.get_or_create(&ShedLabels { limit }).inc();
+    }
+
+    /// Sets the gauges to the app's state, before a scrape renders them.
+    pub fn set_state(&self, state: StateGauges) {
+        self.requests_in_flight.set(state.requests_in_flight);
+        self.graphql_in_flight.set(state.graphql_in_flight);
+        for (label, value) in [("idle", state.pool_idle), ("in_use", state.pool_in_use)] {
+            self.pool_connections
+                .get_or_create(&PoolLabels { state: label })
+                .set(value);
+        }
+        self.pool_max.set(state.pool_max);
+        self.circuit_open.set(i64::from(state.circuit_open));
+        self.circuit_trips.set(state.circuit_trips);
     }
 
     /// Child rows fetched so far by batched page statements.

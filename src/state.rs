@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use tokio::sync::Semaphore;
+
 use crate::config::ServerConfig;
+use crate::db::{DatabaseHealth, Pool};
 use crate::graphql::{self, GraphSchema};
 use crate::metrics::Metrics;
 use crate::tenant::Tenant;
@@ -16,6 +19,16 @@ use crate::tenant::Tenant;
 pub struct AppState {
     /// The connection pool.
     pub db: DatabaseConnection,
+    /// The watch over the pool: its circuit and connection checks.
+    pub health: Arc<DatabaseHealth>,
+    /// The most connections the pool opens (for `/metrics`).
+    pub db_max_connections: u32,
+    /// One permit per data request in flight
+    /// ([`ServerConfig::max_requests_in_flight`]).
+    pub requests_in_flight: Arc<Semaphore>,
+    /// One permit per GraphQL operation executing
+    /// ([`ServerConfig::graphql_max_in_flight`]).
+    pub graphql_in_flight: Arc<Semaphore>,
     /// This app's counters.
     pub metrics: Arc<Metrics>,
     /// Listen address and limits.
@@ -28,11 +41,16 @@ pub struct AppState {
 
 impl AppState {
     /// Bundles a pool (whose statements should be counted in `metrics`) with settings.
-    pub fn new(db: DatabaseConnection, metrics: Arc<Metrics>, config: ServerConfig) -> AppState {
+    pub fn new(pool: Pool, metrics: Arc<Metrics>, config: ServerConfig) -> AppState {
+        let db = pool.connection;
         let schema = graphql::build_schema(db.clone(), &config);
         let introspection_schema = graphql::build_introspection_schema(db.clone(), &config);
         AppState {
             db,
+            health: pool.health,
+            db_max_connections: pool.max_connections,
+            requests_in_flight: Arc::new(Semaphore::new(config.max_requests_in_flight.max(1))),
+            graphql_in_flight: Arc::new(Semaphore::new(config.graphql_max_in_flight.max(1))),
             metrics,
             config: Arc::new(config),
             schema,

@@ -22,7 +22,11 @@ use serde_json::{Value, json};
 /// Serves a route that answers the organization of the token extractor's
 /// tenant, over the app's state: its URL.
 async fn serve_whoami(app: &common::TestApp) -> String {
-    let state = AppState::new(app.db.clone(), app.metrics.clone(), ServerConfig::default());
+    let state = AppState::new(
+        app.pool.clone(),
+        app.metrics.clone(),
+        ServerConfig::default(),
+    );
     let router = Router::new()
         .route(
             "/whoami",

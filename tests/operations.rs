@@ -320,7 +320,7 @@ async fn a_database_failure_answers_a_coded_error_without_sql() {
     // Authenticate first, then take the database away mid-flight by closing the pool.
     let query = json!({"query": "query($o: UUID!) { customers(organizationUuid: $o) { totalCount } }", "variables": {"o": organization}});
     let state = customer_graph::app::AppState::new(
-        app.db.clone(),
+        app.pool.clone(),
         app.metrics.clone(),
         ServerConfig::default(),
     );

@@ -89,6 +89,18 @@ pub async fn execute(
     response
 }
 
+/// The [`AppError`] a field's error was made from, if it was (a resolver's
+/// `?` keeps it as the error's source).
+pub fn app_error_of(error: &ServerError) -> Option<&AppError> {
+    error.source.as_deref().and_then(app_error_in)
+}
+
+fn app_error_in(source: &(dyn std::any::Any + Send + Sync)) -> Option<&AppError> {
+    source
+        .downcast_ref::<AppError>()
+        .or_else(|| source.downcast_ref::<Arc<AppError>>().map(Arc::as_ref))
+}
+
 /// True when the request failed as a whole (parse, validation or variable
 /// errors) rather than in a field: no data and no error with a path.
 pub fn is_request_error(response: &Response) -> bool {
@@ -112,11 +124,7 @@ fn set_code(error: &mut ServerError, code: &str) {
 /// ever reaches a client.
 fn classify(error: &mut ServerError) {
     let source = error.source.take();
-    let app_error = source.as_deref().and_then(|source| {
-        source
-            .downcast_ref::<AppError>()
-            .or_else(|| source.downcast_ref::<Arc<AppError>>().map(Arc::as_ref))
-    });
+    let app_error = source.as_deref().and_then(app_error_in);
     if let Some(app_error) = app_error {
         errors::render(app_error, error);
         error.source = source;

@@ -11,10 +11,11 @@ use serde_json::Value;
 use super::media::Media;
 use super::request::{Params, params_from_json};
 use super::response::{
-    app_error_response, bad_request, json_response, method_not_allowed, request_error,
+    app_error_response, bad_request, json_response, mark_retryable, method_not_allowed,
+    request_error,
 };
 use super::{document, order, source, variables};
-use crate::error::AppError;
+use crate::error::{AppError, Outage};
 use crate::graphql::{self, is_request_error};
 use crate::state::AppState;
 use crate::tenant::Tenant;
@@ -105,6 +106,57 @@ pub async fn run_one(
     if selected.is_mutation && !allow_mutation {
         return method_not_allowed(media, "mutations are only accepted over POST", "POST");
     }
+    // A query changes nothing: if a connection breaks under it, it runs
+    // once more at once, on a connection checked first. A mutation never.
+    let again = (!selected.is_mutation).then(|| params.clone());
+    let slot = state.graphql_in_flight.clone();
+    let Ok(Ok(_slot)) =
+        tokio::time::timeout(state.config.graphql_queue_timeout(), slot.acquire_owned()).await
+    else {
+        state.metrics.record_shed("graphql_in_flight");
+        let error = AppError::Overloaded("GraphQL operations executing");
+        return app_error_response(media, error);
+    };
+    let mut response = execute(state, tenant, params, selected).await;
+    if let Some(params) = again
+        && first_outage(&response) == Some(Outage::ConnectionLost)
+    {
+        state.health.check_connections();
+        tracing::info!("a connection broke under a query: running it again on a checked one");
+        if let Ok(selected) = select_operation(&params) {
+            response = execute(state, tenant, params, selected).await;
+        }
+    }
+    let retryable = response
+        .errors
+        .iter()
+        .filter_map(graphql::app_error_of)
+        .find(|error| error.retry_after().is_some());
+    // GraphQL over HTTP: an answer with data is 2xx; an answer the database
+    // or a limit kept from having any data is that failure's 503.
+    let status = match retryable {
+        Some(error) if has_no_data(&response.data) => error.status(),
+        _ if is_request_error(&response) => media.request_error_status(),
+        _ => StatusCode::OK,
+    };
+    let mut answer = match serde_json::to_string(&response) {
+        Ok(body) => json_response(status, media, body),
+        Err(error) => return app_error_response(media, AppError::internal(error)),
+    };
+    if let Some(error) = retryable {
+        mark_retryable(&mut answer, error);
+    }
+    answer
+}
+
+/// Runs a selected operation on the schema that fits it and puts its fields
+/// back in selection order.
+async fn execute(
+    state: &AppState,
+    tenant: Tenant,
+    params: Params,
+    selected: Selected,
+) -> async_graphql::Response {
     // Introspection is exempt from the depth limit: the standard schema query
     // of GraphiQL and client generators nests deeper than any data query needs.
     let schema = if selected.is_introspection {
@@ -116,14 +168,26 @@ pub async fn run_one(
     request.set_parsed_query(selected.document);
     let mut response = graphql::execute(schema, &state.db, &state.metrics, tenant, request).await;
     selected.plan.apply(&mut response.data);
-    let status = if is_request_error(&response) {
-        media.request_error_status()
-    } else {
-        StatusCode::OK
-    };
-    match serde_json::to_string(&response) {
-        Ok(body) => json_response(status, media, body),
-        Err(error) => app_error_response(media, AppError::internal(error)),
+    response
+}
+
+/// The database outage the first failed field met, if any.
+fn first_outage(response: &async_graphql::Response) -> Option<Outage> {
+    response
+        .errors
+        .iter()
+        .filter_map(graphql::app_error_of)
+        .find_map(AppError::outage)
+}
+
+/// True when no top-level field has a value: the answer holds nothing a
+/// client could use.
+fn has_no_data(data: &async_graphql::Value) -> bool {
+    match data {
+        async_graphql::Value::Object(fields) => fields
+            .values()
+            .all(|value| *value == async_graphql::Value::Null),
+        _ => true,
     }
 }
 

@@ -33,7 +33,16 @@ pub mod variables;
 
 pub use media::{Media, negotiate};
 
+/// An [`AppError`] met outside the GraphQL handlers (the request deadline,
+/// a full limit, an open circuit, a panic) in the GraphQL shape, in the
+/// media type `headers` ask for (`application/json` when none fits), with
+/// its status and `Retry-After`.
+pub fn face_error(headers: &HeaderMap, error: AppError) -> Response {
+    response::app_error_response(negotiate(headers).unwrap_or(Media::Json), error)
+}
+
 use crate::auth::authenticate;
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::tenant::Tenant;
 use execute::{run_batch, run_one};

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::json::JsonError;
 
 /// The GraphQL-over-HTTP request parameters, checked for type.
+#[derive(Clone)]
 pub struct Params {
     /// The document's text, not yet parsed.
     pub query: String,

@@ -52,7 +52,19 @@ pub fn app_error_response(media: Media, error: AppError) -> Response {
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, challenge);
     }
+    mark_retryable(&mut response, &error);
     response
+}
+
+/// Adds `Retry-After` to the answer of a failure a retry may cure, and
+/// tells the resilience layer about a database outage (a response extension).
+pub fn mark_retryable(response: &mut Response, error: &AppError) {
+    if let Some(seconds) = error.retry_after() {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    if let Some(outage) = error.outage() {
+        response.extensions_mut().insert(outage);
+    }
 }
 
 /// 406: `Accept` allows neither media type we answer in.

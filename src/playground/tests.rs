@@ -60,9 +60,11 @@ pub(super) async fn get(path: &str) -> Response {
 /// The whole app, over an empty in-memory SQLite database: enough for
 /// the routes that read no table.
 pub(super) async fn get_from_app(path: &str, accept: &str) -> Response {
-    let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+    let pool = crate::db::open("sqlite::memory:", None, &Default::default())
+        .await
+        .unwrap();
     let state = crate::state::AppState::new(
-        db,
+        pool,
         std::sync::Arc::new(crate::metrics::Metrics::default()),
         crate::config::ServerConfig::default(),
     );

@@ -81,7 +81,8 @@ where
 pub fn unshare(error: LoadError) -> AppError {
     Arc::try_unwrap(error).unwrap_or_else(|shared| match shared.as_ref() {
         AppError::NotFound(what) => AppError::NotFound(what),
-        AppError::Unavailable => AppError::Unavailable,
+        AppError::Unavailable(outage) => AppError::Unavailable(*outage),
+        AppError::Timeout => AppError::Timeout,
         // The shared error, cause chain included, stays the source.
         _ => AppError::internal(shared),
     })

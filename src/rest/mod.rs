@@ -23,11 +23,11 @@ pub mod params;
 pub mod preconditions;
 
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::error::{AppError, FaceNames};
+use crate::error::{AppError, FaceNames, Outage};
 
 /// What REST calls the inputs only the store can judge.
 const REST_NAMES: FaceNames = FaceNames {
@@ -65,8 +65,11 @@ pub struct RestError {
     /// The current version of a resource whose precondition failed (412),
     /// answered as its `ETag`.
     current_version: Option<i32>,
-    /// The `WWW-Authenticate` challenge of a 401.
-    challenge: Option<HeaderValue>,
+    /// The `WWW-Authenticate` challenge of a 401, the `Retry-After` of a 503.
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// The database outage behind a 503, handed to the resilience layer as
+    /// a response extension.
+    outage: Option<Outage>,
 }
 
 impl From<AppError> for RestError {
@@ -83,7 +86,14 @@ impl From<AppError> for RestError {
                 },
             },
             current_version: error.current_version(),
-            challenge: error.challenge(),
+            headers: [
+                (header::WWW_AUTHENTICATE, error.challenge()),
+                (header::RETRY_AFTER, error.retry_after()),
+            ]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect(),
+            outage: error.outage(),
         }
     }
 }
@@ -102,8 +112,11 @@ impl IntoResponse for RestError {
         if let Some(version) = self.current_version {
             headers.insert(header::ETAG, preconditions::etag(version));
         }
-        if let Some(challenge) = self.challenge {
-            headers.insert(header::WWW_AUTHENTICATE, challenge);
+        for (name, value) in self.headers {
+            headers.insert(name, value);
+        }
+        if let Some(outage) = self.outage {
+            response.extensions_mut().insert(outage);
         }
         response
     }

@@ -35,7 +35,7 @@ use crate::state::AppState;
         input::SortDirection,
         answers::IssueStatus,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &RetryLater),
     tags((name = "customers", description = "Customers and their feedback, highlights, insights and issues."))
 )]
 pub struct ApiDoc;
@@ -49,6 +49,48 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Adds to every route the 503 that any data request may answer: the
+/// database is unavailable, the request ran past its deadline, or the server
+/// is at a limit of work in flight (README, "Operating it").
+struct RetryLater;
+
+impl Modify for RetryLater {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{
+            ContentBuilder, HeaderBuilder, Ref, ResponseBuilder, Type, schema::ObjectBuilder,
+        };
+        let retry_after = HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::Integer))
+            .description(Some("Seconds to wait before retrying (RFC 9110 §10.2.3)."))
+            .build();
+        let response = ResponseBuilder::new()
+            .description(
+                "Retry later: the database is unavailable (`unavailable`), the request ran \
+                 past the server's time limit (`timeout`), or the server is at its limit of \
+                 requests in flight (`overloaded`). Nothing was written.",
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .header("Retry-After", retry_after)
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post, &mut item.put]
+                .into_iter()
+                .flatten()
+            {
+                operation
+                    .responses
+                    .responses
+                    .insert("503".to_owned(), response.clone().into());
+            }
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 
 pub mod graph;
 pub mod process;
+pub mod proxy;
 pub mod raw;
 pub mod rest;
 pub mod sql;
@@ -146,7 +147,10 @@ pub struct TestApp {
     pub backend: Backend,
     pub address: SocketAddr,
     pub database_url: String,
+    /// The app's own pool (statements through it are the app's).
     pub db: DatabaseConnection,
+    /// The same pool with its watch, to build another state over it.
+    pub pool: db::Pool,
     pub metrics: Arc<Metrics>,
     pub client: reqwest::Client,
     _scratch: Scratch,
@@ -231,20 +235,34 @@ pub async fn spawn_app_on(
 ) -> TestApp {
     customer_graph::telemetry::init();
     let metrics = Arc::new(Metrics::default());
-    let db = db::connect_and_migrate(&database_url, Some(metrics.clone()))
+    // As `serve` does: migrate on a pool of their own, then serve on one
+    // bounded by the settings.
+    db::connect_and_migrate(&database_url, None)
         .await
-        .expect("connect and migrate");
+        .expect("connect and migrate")
+        .close()
+        .await
+        .expect("close the migration pool");
+    let pool = db::open(
+        &database_url,
+        Some(metrics.clone()),
+        &config.pool_settings(),
+    )
+    .await
+    .expect("open the pool");
+    let db = pool.connection.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
     let address = listener.local_addr().expect("local address");
-    let state = AppState::new(db.clone(), metrics.clone(), config);
+    let state = AppState::new(pool.clone(), metrics.clone(), config);
     tokio::spawn(app::run(listener, state, std::future::pending()));
     TestApp {
         backend,
         address,
         database_url,
         db,
+        pool,
         metrics,
         client: reqwest::Client::new(),
         _scratch: scratch,
