@@ -89,7 +89,16 @@ pub async fn read_json_body(
     }
     let body = match axum::body::to_bytes(body, limit).await {
         Ok(body) => body,
-        Err(_) => return Err(app_error_response(media, AppError::PayloadTooLarge(limit))),
+        Err(error) if is_past_the_limit(&error) => {
+            return Err(app_error_response(media, AppError::PayloadTooLarge(limit)));
+        }
+        // The client stopped sending, or the server is draining on shutdown.
+        Err(_) => {
+            return Err(bad_request(
+                media,
+                "the request body could not be read to its end",
+            ));
+        }
     };
     if body.is_empty() {
         return Err(bad_request(media, "a JSON request body is required"));
@@ -98,6 +107,19 @@ pub async fn read_json_body(
         JsonError::Syntax => bad_request(media, "the request body is not valid JSON"),
         error => bad_request(media, &error.to_string()),
     })
+}
+
+/// True when a body read failed because the body is longer than its limit
+/// (not because the client or the server ended it early).
+fn is_past_the_limit(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// The query string's parameters; a parameter given twice is refused (`Err`
