@@ -7,6 +7,8 @@
 //!   safe-write scenarios;
 //! - [`graph`]: the small organization the GraphQL scenarios share;
 //! - [`sql`]: raw SQL inserts, for rows as an older schema held them;
+//! - [`process`]: the real binary as a child process, for signals and limits;
+//! - [`proxy`]: a TCP proxy that takes the database away and gives it back;
 //! - [`seeded_app`], [`mail`], [`sorted`] and the [`TestApp`] requests below.
 
 #![allow(dead_code)]
