@@ -976,7 +976,7 @@ def write_report(bench: Bench, ctx: dict) -> str:
 
     add(f"### Overload: Q1 at pageSize 100 from {OVERLOAD_CLIENTS} clients")
     add("")
-    add("More clients than the server executes at once (`--graphql-max-in-flight`, 16 by default): "
+    add("More clients than the server executes at once (`--graphql-max-in-flight`, by default the pool's size): "
         "the others wait in line up to `--graphql-queue-timeout-ms`, then answer 503 `OVERLOADED` with "
         "`Retry-After`. Answers of 400 and above are the 503s; other errors are connection errors.")
     add("")

@@ -59,14 +59,15 @@ pub struct ServerConfig {
     /// Most data requests (REST routes and `/graphql`) served at once; one
     /// more answers 503 `OVERLOADED` with `Retry-After` at once. The
     /// operational routes are not counted.
-    #[arg(long, env = "MAX_REQUESTS_IN_FLIGHT", default_value_t = 512)]
-    pub max_requests_in_flight: usize,
+    #[arg(long, env = "MAX_REQUESTS_IN_FLIGHT", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_requests_in_flight: u32,
 
     /// Most GraphQL operations executing at once; the memory of a request is
     /// mostly its answer being built, so this bounds the server's memory.
-    /// Others wait in line for up to `--graphql-queue-timeout-ms`.
-    #[arg(long, env = "GRAPHQL_MAX_IN_FLIGHT", default_value_t = 16)]
-    pub graphql_max_in_flight: usize,
+    /// Others wait in line for up to `--graphql-queue-timeout-ms`. Default:
+    /// the database pool's size (an operation needs a connection to move on).
+    #[arg(long, env = "GRAPHQL_MAX_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..))]
+    pub graphql_max_in_flight: Option<u32>,
 
     /// Longest wait in line for a GraphQL execution slot, in milliseconds;
     /// past it the request answers 503 `OVERLOADED` with `Retry-After`.
@@ -157,7 +158,7 @@ impl Default for ServerConfig {
             db_max_connections: None,
             db_acquire_timeout_ms: 750,
             max_requests_in_flight: 512,
-            graphql_max_in_flight: 16,
+            graphql_max_in_flight: None,
             graphql_queue_timeout_ms: 2_000,
             header_read_timeout_secs: 10,
             keep_alive_timeout_secs: 60,

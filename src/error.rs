@@ -277,7 +277,14 @@ impl AppError {
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
         if let Some(outage) = outage_of(&error) {
-            tracing::warn!(error = %error, ?outage, "database unavailable");
+            // A lost connection is news; the others come by the hundred under
+            // an outage or a burst, which the circuit and /metrics report.
+            match outage {
+                Outage::ConnectionLost => {
+                    tracing::warn!(error = %error, "a database connection was lost")
+                }
+                _ => tracing::debug!(error = %error, ?outage, "database unavailable"),
+            }
             return AppError::Unavailable(outage);
         }
         if is_cancelled_statement(&error) {

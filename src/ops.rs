@@ -65,12 +65,9 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> impl Into
     state.metrics.set_state(StateGauges {
         requests_in_flight: in_use(
             &state.requests_in_flight,
-            state.config.max_requests_in_flight.max(1),
+            state.config.max_requests_in_flight as usize,
         ),
-        graphql_in_flight: in_use(
-            &state.graphql_in_flight,
-            state.config.graphql_max_in_flight.max(1),
-        ),
+        graphql_in_flight: in_use(&state.graphql_in_flight, state.graphql_max_in_flight),
         pool_idle: idle as i64,
         pool_in_use: i64::from(open) - idle as i64,
         pool_max: i64::from(state.db_max_connections),

@@ -105,13 +105,13 @@ pub fn observe(state: &AppState, response: &Response) {
 }
 
 /// Opens the circuit when no connection could be had because none could be
-/// opened. A pool whose every connection is busy (a slow or locked table,
-/// a burst) timed out too, but the database is there: that is load, and the
-/// circuit stays closed.
+/// opened: the pool was below its size, so it tried to open one, and could
+/// not within the acquire timeout. A pool at its size whose connections were
+/// all busy (a slow or locked table, a burst) timed out too, but the
+/// database is there: that is load, and the circuit stays closed.
 pub fn trip_unless_busy(state: &AppState) {
-    let (open, idle) = crate::db::pool_usage(&state.db);
-    let busy = open >= state.db_max_connections && idle == 0;
-    if !busy {
+    let (open, _idle) = crate::db::pool_usage(&state.db);
+    if open < state.db_max_connections {
         state.health.trip(&state.db);
     }
 }

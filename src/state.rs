@@ -29,6 +29,8 @@ pub struct AppState {
     /// One permit per GraphQL operation executing
     /// ([`ServerConfig::graphql_max_in_flight`]).
     pub graphql_in_flight: Arc<Semaphore>,
+    /// How many permits `graphql_in_flight` holds: the setting, or the pool's size.
+    pub graphql_max_in_flight: usize,
     /// This app's counters.
     pub metrics: Arc<Metrics>,
     /// Listen address and limits.
@@ -43,14 +45,19 @@ impl AppState {
     /// Bundles a pool (whose statements should be counted in `metrics`) with settings.
     pub fn new(pool: Pool, metrics: Arc<Metrics>, config: ServerConfig) -> AppState {
         let db = pool.connection;
+        let graphql_max_in_flight = config
+            .graphql_max_in_flight
+            .unwrap_or(pool.max_connections)
+            .max(1) as usize;
         let schema = graphql::build_schema(db.clone(), &config);
         let introspection_schema = graphql::build_introspection_schema(db.clone(), &config);
         AppState {
             db,
             health: pool.health,
             db_max_connections: pool.max_connections,
-            requests_in_flight: Arc::new(Semaphore::new(config.max_requests_in_flight.max(1))),
-            graphql_in_flight: Arc::new(Semaphore::new(config.graphql_max_in_flight.max(1))),
+            requests_in_flight: Arc::new(Semaphore::new(config.max_requests_in_flight as usize)),
+            graphql_in_flight: Arc::new(Semaphore::new(graphql_max_in_flight)),
+            graphql_max_in_flight,
             metrics,
             config: Arc::new(config),
             schema,

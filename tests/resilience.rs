@@ -373,7 +373,7 @@ on_each_backend! {
     /// `OVERLOADED` with `Retry-After` in the GraphQL shape; nothing else.
     async fn a_graphql_burst_over_the_execution_limit_is_shed_with_503_and_nothing_else(backend) {
         let config = ServerConfig {
-            graphql_max_in_flight: 1,
+            graphql_max_in_flight: Some(1),
             graphql_queue_timeout_ms: 0,
             ..ServerConfig::default()
         };
