@@ -243,26 +243,14 @@ async fn a_locked_table_past_the_deadline_leaves_no_statement_waiting_on_postgre
         .await
         .expect("lock");
 
-    let rest = futures_util::future::join_all((0..20).map(|_| list(&api)));
+    // Fewer requests than the pool has connections (a list takes two), so
+    // that each one waits on the lock, not for a connection.
+    let rest = futures_util::future::join_all((0..6).map(|_| list(&api)));
     let (answers, graph) = tokio::join!(rest, graphql(&api, CUSTOMERS_QUERY));
     for answer in &answers {
-        // At the deadline; or, for the requests the busy pool had no
-        // connection for, when the acquire timeout ran out.
-        let answer = &answer;
-        let code = answer.body["error"]["code"].as_str().unwrap_or_default();
-        assert!(
-            code == "timeout" || code == "unavailable",
-            "{}",
-            answer.body
-        );
-        answer.assert_rest_503(code);
+        answer.assert_rest_503("timeout");
         assert!(answer.took < Duration::from_secs(5), "{:?}", answer.took);
     }
-    assert!(
-        answers
-            .iter()
-            .any(|answer| answer.body["error"]["code"] == "timeout")
-    );
     graph.assert_graphql_503("TIMEOUT");
 
     // The lock is still held. None of our statements waits on it.
