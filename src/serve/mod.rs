@@ -82,9 +82,14 @@ impl ServeOptions {
 /// The connection cap `config` sets, else [`default_max_connections`] of
 /// the file limit now in force.
 pub fn max_connections(config: &ServerConfig) -> usize {
+    // RESERVED_FILES covers a pool of up to 16 connections; a larger one
+    // (`--db-max-connections`) keeps up to 3 more files per connection.
+    let larger_pool = config.db_max_connections.unwrap_or(0).saturating_sub(16);
     match (config.max_connections, file_limit()) {
         (Some(max), _) => max.get(),
-        (None, Some(limit)) => default_max_connections(limit),
+        (None, Some(limit)) => {
+            default_max_connections(limit.saturating_sub(3 * u64::from(larger_pool)))
+        }
         (None, None) => usize::MAX,
     }
 }
