@@ -5,7 +5,7 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use crate::error::AppError;
+use crate::error::{AppError, Outage, outage_of};
 use crate::state::AppState;
 use crate::store::tokens;
 pub use crate::tenant::Tenant;
@@ -24,9 +24,20 @@ pub fn bearer_token_from(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Resolves a token to its tenant, or [`AppError::Unauthorized`].
+///
+/// The lookup is a read: when its connection broke under it (a restart, a
+/// failover), it runs once more on a connection checked first, for every
+/// request of either face, writes included.
 pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Tenant, AppError> {
     let token = token.ok_or(AppError::Unauthorized)?;
-    match tokens::organization_for(&state.db, token).await? {
+    let found = match tokens::organization_for(&state.db, token).await {
+        Err(error) if outage_of(&error) == Some(Outage::ConnectionLost) => {
+            state.health.check_connections();
+            tokens::organization_for(&state.db, token).await
+        }
+        found => found,
+    };
+    match found? {
         Some(organization_uuid) => Ok(Tenant { organization_uuid }),
         None => Err(AppError::Unauthorized),
     }

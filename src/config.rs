@@ -11,6 +11,13 @@ use clap::Args;
 /// a SQLite file in the working directory, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://customer-graph.db?mode=rwc";
 
+/// The longest duration a seconds flag takes: one day. Longer deadlines
+/// overflow the clocks they are added to, and PostgreSQL's
+/// `statement_timeout` stops at about 24 days.
+const DAY_SECS: u64 = 86_400;
+/// The longest duration a milliseconds flag takes: one hour.
+const HOUR_MS: u64 = 3_600_000;
+
 /// How the server listens and which limits it enforces.
 #[derive(Debug, Clone, Args)]
 pub struct ServerConfig {
@@ -23,7 +30,7 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
 
     /// Longest time a request may take, in seconds (503 past it).
-    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=DAY_SECS))]
     pub request_timeout_secs: u64,
 
     /// Deepest GraphQL selection accepted.
@@ -47,13 +54,13 @@ pub struct ServerConfig {
     /// roles (`max_connections` minus `superuser_reserved_connections` and
     /// `reserved_connections`), between 2 and 16, so an administrator and
     /// other clients always find a slot.
-    #[arg(long, env = "DB_MAX_CONNECTIONS")]
+    #[arg(long, env = "DB_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub db_max_connections: Option<u32>,
 
     /// Longest wait for the database, in milliseconds: for a pooled
     /// connection (opening one included), and on SQLite for another writer's
     /// lock. Past it the request answers 503 with `Retry-After`.
-    #[arg(long, env = "DB_ACQUIRE_TIMEOUT_MS", default_value_t = 750)]
+    #[arg(long, env = "DB_ACQUIRE_TIMEOUT_MS", default_value_t = 750, value_parser = clap::value_parser!(u64).range(100..=HOUR_MS))]
     pub db_acquire_timeout_ms: u64,
 
     /// Most data requests (REST routes and `/graphql`) served at once; one
@@ -71,7 +78,7 @@ pub struct ServerConfig {
 
     /// Longest wait in line for a GraphQL execution slot, in milliseconds;
     /// past it the request answers 503 `OVERLOADED` with `Retry-After`.
-    #[arg(long, env = "GRAPHQL_QUEUE_TIMEOUT_MS", default_value_t = 2_000)]
+    #[arg(long, env = "GRAPHQL_QUEUE_TIMEOUT_MS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(0..=HOUR_MS))]
     pub graphql_queue_timeout_ms: u64,
 
     /// Longest time a client may take to send a request head (request line
@@ -79,13 +86,13 @@ pub struct ServerConfig {
     /// byte (from the accept, for a connection's first request). Past it the
     /// connection is closed without an answer, as nginx's
     /// `client_header_timeout` does.
-    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=DAY_SECS))]
     pub header_read_timeout_secs: u64,
 
     /// Longest time a connection may wait idle between two requests (nginx's
     /// `keepalive_timeout`), or with a response its client does not read
     /// (nginx's `send_timeout`), in seconds; then it is closed.
-    #[arg(long, env = "KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=DAY_SECS))]
     pub keep_alive_timeout_secs: u64,
 
     /// Most client connections open at once. At the cap the connection that
@@ -99,7 +106,7 @@ pub struct ServerConfig {
     /// Longest time the shutdown (SIGTERM or SIGINT) waits for the requests
     /// in flight to finish and their answers to be sent, in seconds; then the
     /// connections still open are closed and the process exits (status 0).
-    #[arg(long, env = "SHUTDOWN_DRAIN_SECS", default_value_t = 30)]
+    #[arg(long, env = "SHUTDOWN_DRAIN_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=DAY_SECS))]
     pub shutdown_drain_secs: u64,
 }
 

@@ -95,7 +95,12 @@ pub enum Outage {
     /// The circuit is open: the database was found unreachable and a probe
     /// has not yet seen it back, so the request was not tried.
     CircuitOpen,
-    /// SQLite: another process held the write lock past the busy timeout.
+    /// The database has no space left to write (SQLite's `SQLITE_FULL`,
+    /// PostgreSQL's `disk_full`, 53100); nothing was written.
+    OutOfSpace,
+    /// A lock was held past the acquire timeout: SQLite's write lock by
+    /// another process, or on PostgreSQL a row or table lock
+    /// (`lock_timeout`, SQLSTATE 55P03).
     Locked,
 }
 
@@ -106,7 +111,8 @@ impl Outage {
             Outage::ConnectionLost | Outage::Unreachable | Outage::CircuitOpen => {
                 "the database is unavailable right now; retry shortly"
             }
-            Outage::Locked => "the database is locked by another writer; retry shortly",
+            Outage::Locked => "the data is locked by another writer; retry shortly",
+            Outage::OutOfSpace => "the database has no space left to write; retry later",
         }
     }
 }
@@ -307,7 +313,7 @@ fn sqlx_cause(error: &DbErr) -> Option<&sea_orm::sqlx::Error> {
 /// What kind of outage `error` reports, if it reports one: the database
 /// could not be reached, the connection was lost (a restart, say) or, on
 /// SQLite, the file stayed locked. Worth a retry, not a fault of ours.
-fn outage_of(error: &DbErr) -> Option<Outage> {
+pub fn outage_of(error: &DbErr) -> Option<Outage> {
     use sea_orm::sqlx::Error;
     if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = error {
         // No connection could be had: none idle and none could be opened.
@@ -320,7 +326,10 @@ fn outage_of(error: &DbErr) -> Option<Outage> {
         Some(Error::PoolTimedOut | Error::PoolClosed | Error::Tls(_)) => Some(Outage::Unreachable),
         Some(Error::Database(error)) => {
             let code = error.code()?;
-            if sqlite_busy(&code) {
+            if sqlite_full(&code) || code == "53100" {
+                Some(Outage::OutOfSpace)
+            } else if sqlite_busy(&code) || code == "55P03" {
+                // SQLite's busy timeout; PostgreSQL's lock_timeout.
                 Some(Outage::Locked)
             } else if code.starts_with("53") || code == "57P03" {
                 // Out of connection slots or memory; starting up.
@@ -338,6 +347,11 @@ fn outage_of(error: &DbErr) -> Option<Outage> {
 fn sqlite_busy(code: &str) -> bool {
     code.parse::<u32>()
         .is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+}
+
+/// SQLite's `SQLITE_FULL` (13): the disk or the file's size limit is full.
+fn sqlite_full(code: &str) -> bool {
+    code.parse::<u32>().is_ok_and(|code| code & 0xff == 13)
 }
 
 /// True when `error` is PostgreSQL's `query_canceled` (57014): the
@@ -394,6 +408,7 @@ mod tests {
         for (code, busy) in [("5", true), ("517", true), ("6", true), ("19", false)] {
             assert_eq!(sqlite_busy(code), busy, "{code}");
         }
+        assert!(sqlite_full("13") && !sqlite_full("5"));
         for (state, unavailable) in [
             ("57P01", true),
             ("08006", true),

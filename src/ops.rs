@@ -44,7 +44,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>
     if answered == Ok(true) {
         Ok(Json(json!({"status": "ready"})))
     } else {
-        crate::resilience::trip_unless_busy(&state);
+        crate::resilience::suspect_outage(&state);
         Err(AppError::Unavailable(Outage::Unreachable))
     }
 }

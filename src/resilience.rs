@@ -99,21 +99,16 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 pub fn observe(state: &AppState, response: &Response) {
     match response.extensions().get::<Outage>() {
         Some(Outage::ConnectionLost) => state.health.check_connections(),
-        Some(Outage::Unreachable) => trip_unless_busy(state),
+        Some(Outage::Unreachable) => suspect_outage(state),
         _ => {}
     }
 }
 
-/// Opens the circuit when no connection could be had because none could be
-/// opened: the pool was below its size, so it tried to open one, and could
-/// not within the acquire timeout. A pool at its size whose connections were
-/// all busy (a slow or locked table, a burst) timed out too, but the
-/// database is there: that is load, and the circuit stays closed.
-pub fn trip_unless_busy(state: &AppState) {
-    let (open, _idle) = crate::db::pool_usage(&state.db);
-    if open < state.db_max_connections {
-        state.health.trip(&state.db);
-    }
+/// A request found no connection in time: asks the database's watch to
+/// tell an outage from load ([`crate::db::DatabaseHealth::suspect`]); only
+/// an outage opens the circuit.
+pub fn suspect_outage(state: &AppState) {
+    state.health.suspect(&state.db);
 }
 
 /// A browser asking `/graphql` for the playground page (HTML and no

@@ -229,8 +229,10 @@ async fn reads_after_every_pooled_connection_was_killed_are_served_on_postgres()
 )]
 async fn a_locked_table_past_the_deadline_leaves_no_statement_waiting_on_postgres() {
     common::postgres_configured();
+    // Lock waits longer than the request: the deadline ends them.
     let config = ServerConfig {
         request_timeout_secs: 2,
+        db_acquire_timeout_ms: 10_000,
         ..ServerConfig::default()
     };
     let app = spawn_app_with(Backend::Postgres, config).await;
@@ -268,6 +270,48 @@ async fn a_locked_table_past_the_deadline_leaves_no_statement_waiting_on_postgre
     let unrelated = graphql(&api, "query($o: UUID!) { organization(uuid: $o) { name } }").await;
     assert_eq!(unrelated.status, StatusCode::OK, "{}", unrelated.body);
     assert_eq!(unrelated.body["data"]["organization"]["name"], "Test Org");
+
+    lock.rollback().await.expect("unlock");
+    assert_eq!(list(&api).await.status, StatusCode::OK);
+}
+
+/// A table locked by another session, with the default settings: every
+/// request, of every client, gives up the lock wait after the acquire
+/// timeout (`lock_timeout`) and answers 503 `unavailable` naming the lock,
+/// however many there are, and the pool is free for everything else.
+#[tokio::test]
+#[cfg_attr(
+    not(test_database),
+    ignore = "TEST_DATABASE_URL is not set: no PostgreSQL server to run on"
+)]
+async fn a_locked_table_holds_no_connection_past_the_acquire_timeout_on_postgres() {
+    common::postgres_configured();
+    let app = spawn_app_with(Backend::Postgres, ServerConfig::default()).await;
+    let api = Tenant::new(&app).await;
+    common::rest::post_alice(&api).await;
+    let admin = db::connect(&app.database_url, None).await.expect("admin");
+    let lock = admin.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+
+    // More requests than the pool has connections.
+    let answers = futures_util::future::join_all((0..30).map(|_| list(&api))).await;
+    for answer in &answers {
+        answer.assert_rest_503("unavailable");
+        assert!(answer.took < Duration::from_secs(3), "{:?}", answer.took);
+    }
+    assert!(answers.iter().any(|answer| {
+        answer.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("locked"))
+    }));
+    let graph = graphql(&api, CUSTOMERS_QUERY).await;
+    graph.assert_graphql_503("SERVICE_UNAVAILABLE");
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+    let unrelated = graphql(&api, "query($o: UUID!) { organization(uuid: $o) { name } }").await;
+    assert_eq!(unrelated.status, StatusCode::OK, "{}", unrelated.body);
+    assert!(app.metrics_text().await.contains("db_circuit_open 0"));
 
     lock.rollback().await.expect("unlock");
     assert_eq!(list(&api).await.status, StatusCode::OK);

@@ -166,6 +166,7 @@ pub async fn run(
                 errors.accepted();
                 let connection = Arc::new(Connection::new(timeouts, registry.changed_notify()));
                 let registration = registry.register(connection.clone());
+                registry.evict_if_over();
                 tracing::trace!(id = registration.id(), %peer, "connection accepted");
                 tokio::spawn(connection::serve(
                     stream,

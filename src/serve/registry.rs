@@ -93,17 +93,30 @@ impl Registry {
         }
     }
 
-    /// Whether one more connection fits under the cap; at the cap, closes
-    /// the reusable connection that has waited longest for a request (see
-    /// [`Registry::evict_oldest`]), so that room is coming.
+    /// Whether the listener may accept one more connection: while the count
+    /// is at most the cap. The one accepted at the cap makes room for itself
+    /// ([`Registry::evict_if_over`]): nothing is closed before a new client
+    /// needs its place. Past the cap, closes the reusable connection that
+    /// has waited longest for a request (see [`Registry::evict_oldest`]), so
+    /// that room is coming.
     pub(super) fn make_room(&self) -> Room {
         let mut inner = self.lock();
-        if inner.open.len() < self.max_connections {
+        if inner.open.len() <= self.max_connections {
             Room::Free
         } else if inner.evicting > 0 || Self::evict_oldest_locked(&mut inner) {
             Room::Coming
         } else {
             Room::Full
+        }
+    }
+
+    /// After an accept at the cap: closes the reusable connection that has
+    /// waited longest for a request, the new one last (when every other is
+    /// busy, the new client is the one turned away, as nginx does).
+    pub(super) fn evict_if_over(&self) {
+        let mut inner = self.lock();
+        if inner.open.len().saturating_sub(inner.evicting) > self.max_connections {
+            Self::evict_oldest_locked(&mut inner);
         }
     }
 
@@ -215,7 +228,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn at_the_cap_the_longest_waiting_reusable_connection_goes_first() {
+    async fn at_the_cap_a_new_client_makes_room_by_closing_the_longest_waiting() {
         let registry = Registry::new(3);
         let busy = connection(&registry);
         let _busy = registry.register(busy.clone());
@@ -227,10 +240,16 @@ mod tests {
         let newer = connection(&registry);
         let _newer = registry.register(newer.clone());
 
-        assert_eq!(registry.make_room(), Room::Coming);
+        // At the cap nothing is closed until a new client arrives.
+        assert_eq!(registry.make_room(), Room::Free);
+        assert!(!older.is_closing() && !newer.is_closing() && !busy.is_closing());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let arriving = connection(&registry);
+        let _arriving = registry.register(arriving.clone());
+        registry.evict_if_over();
         assert!(older.is_closing());
-        assert!(!newer.is_closing() && !busy.is_closing());
-        // Until the evicted one is gone, nothing more is evicted.
+        assert!(!newer.is_closing() && !busy.is_closing() && !arriving.is_closing());
+        // Until the evicted one is gone, nothing more is accepted or evicted.
         assert_eq!(registry.make_room(), Room::Coming);
         assert!(!newer.is_closing());
         drop(older_registration);
@@ -238,14 +257,24 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn with_no_reusable_connection_the_cap_is_full() {
+    async fn with_no_reusable_connection_the_new_client_is_turned_away() {
         let registry = Registry::new(1);
         let head = connection(&registry);
         let _head = registry.register(head.clone());
         head.bytes_received();
-        assert_eq!(registry.make_room(), Room::Full);
+        assert_eq!(registry.make_room(), Room::Free);
+        let arriving = connection(&registry);
+        let arriving_registration = registry.register(arriving.clone());
+        registry.evict_if_over();
+        assert!(arriving.is_closing());
         assert!(!head.is_closing());
-        assert_eq!(registry.drain(), (1, 0));
+        drop(arriving_registration);
+        // Past the cap with nothing to close, accepting waits.
+        let busy = connection(&registry);
+        let _busy = registry.register(busy.clone());
+        busy.request_started();
+        assert_eq!(registry.make_room(), Room::Full);
+        assert_eq!(registry.drain(), (1, 1));
         assert!(head.is_closing());
     }
 }
