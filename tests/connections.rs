@@ -435,3 +435,34 @@ async fn accept_errors_pause_and_are_logged_rarely_then_make_room() {
         "{errors} accept error lines:\n{log}"
     );
 }
+
+/// A request answered before its body was read (a bad token on a POST)
+/// says `Connection: close` (RFC 9112 §9.6), since the server cannot read
+/// the next request after an unread body; one whose body was read keeps the
+/// connection.
+#[tokio::test]
+async fn an_answer_sent_before_the_body_was_read_closes_the_connection_on_sqlite() {
+    let app = spawn_app_with(Backend::Sqlite, ServerConfig::default()).await;
+    let (_, token) = app.organization_with_token().await;
+    let body = serde_json::json!({"query": "{ __typename }"});
+    let refused = app
+        .graphql_request("not-a-token")
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()["connection"], "close");
+    let served = app
+        .graphql_request(&token)
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(served.status(), 200);
+    assert!(
+        served.headers().get("connection").is_none(),
+        "{:?}",
+        served.headers()
+    );
+}

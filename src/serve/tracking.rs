@@ -12,12 +12,14 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use http_body::{Frame, SizeHint};
+use http_body::{Body as _, Frame, SizeHint};
 use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
@@ -124,12 +126,23 @@ impl hyper::service::Service<Request<Incoming>> for TrackedService {
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let in_flight = InFlight::start(self.connection.clone());
         let draining = self.draining.clone();
-        let request = request.map(|body| Body::new(RequestBody::new(body, draining)));
+        let read = Arc::new(AtomicBool::new(request.body().is_end_stream()));
+        let body_read = read.clone();
+        let request = request.map(|body| Body::new(RequestBody::new(body, draining, body_read)));
         let response = self.router.clone().oneshot(request);
         Box::pin(async move {
             // The guard moves into the body: dropped with the future if the
             // connection goes first, else when hyper is done with the body.
-            let response = response.await?;
+            let mut response = response.await?;
+            // Answered before its body was read (a 401, a 503 of a full
+            // limit): hyper cannot read the next request on this connection
+            // and closes it; say so (RFC 9112 §9.6), or a client that reuses
+            // it meets a broken pipe.
+            if !read.load(Ordering::Acquire) {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             Ok(response.map(|body| ResponseBody {
                 body,
                 _in_flight: in_flight,
@@ -198,14 +211,17 @@ pub(super) struct RequestBody {
     draining: CancellationToken,
     /// Made on the first wait only: most bodies never wait.
     drain_begun: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
+    /// Set once the body has been read to its end.
+    read: Arc<AtomicBool>,
 }
 
 impl RequestBody {
-    fn new(body: Incoming, draining: CancellationToken) -> RequestBody {
+    fn new(body: Incoming, draining: CancellationToken, read: Arc<AtomicBool>) -> RequestBody {
         RequestBody {
             body,
             draining,
             drain_begun: None,
+            read,
         }
     }
 }
@@ -220,6 +236,9 @@ impl http_body::Body for RequestBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
         if let Poll::Ready(frame) = Pin::new(&mut this.body).poll_frame(cx) {
+            if frame.is_none() || this.body.is_end_stream() {
+                this.read.store(true, Ordering::Release);
+            }
             return Poll::Ready(frame.map(|frame| frame.map_err(Into::into)));
         }
         let draining = &this.draining;
