@@ -264,7 +264,12 @@ async fn serve(
     // The migrations and the demo ran on a patient pool; requests get one
     // bounded by the request deadline and the acquire timeout.
     db.close().await.context("cannot close the start-up pool")?;
-    let pool = db::open(database_url, Some(metrics.clone()), &config.pool_settings()).await?;
+    let pool = db::open(
+        database_url,
+        Some(metrics.clone()),
+        &db::PoolSettings::serving(&config),
+    )
+    .await?;
     tracing::info!(
         %address,
         db_max_connections = pool.max_connections,

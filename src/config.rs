@@ -126,16 +126,6 @@ impl ServerConfig {
         Duration::from_millis(self.graphql_queue_timeout_ms)
     }
 
-    /// How the serving pool is sized and bounded: the acquire timeout, and
-    /// every statement cancelled by the server at the request deadline.
-    pub fn pool_settings(&self) -> crate::db::PoolSettings {
-        crate::db::PoolSettings {
-            max_connections: self.db_max_connections,
-            acquire_timeout: self.db_acquire_timeout(),
-            statement_timeout: Some(self.request_timeout()),
-        }
-    }
-
     /// The header-read timeout as a [`Duration`].
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_secs(self.header_read_timeout_secs)

@@ -25,7 +25,7 @@ use sea_orm::sqlx::pool::PoolConnectionMetadata;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, Statement};
 
-use crate::config::redact_database_url;
+use crate::config::{ServerConfig, redact_database_url};
 use crate::metrics::Metrics;
 
 /// Connections kept by the SQLite pool: WAL lets readers run beside the one writer.
@@ -56,6 +56,18 @@ pub struct PoolSettings {
     /// acquire timeout (`lock_timeout`); `None` lets statements run and wait
     /// (migrations, the CLI).
     pub statement_timeout: Option<Duration>,
+}
+
+impl PoolSettings {
+    /// The serving pool's settings: sized and bounded by `config`, every
+    /// statement cancelled by the server at the request deadline.
+    pub fn serving(config: &ServerConfig) -> PoolSettings {
+        PoolSettings {
+            max_connections: config.db_max_connections,
+            acquire_timeout: config.db_acquire_timeout(),
+            statement_timeout: Some(config.request_timeout()),
+        }
+    }
 }
 
 impl Default for PoolSettings {

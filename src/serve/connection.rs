@@ -1,6 +1,5 @@
-//! One client connection: what it is doing ([`Phase`]), the deadline that
-//! phase gives it, and the task that serves it until it ends, times out or
-//! is closed by the server ([`serve`]).
+//! One client connection: what it is doing ([`Phase`]) and the deadline
+//! that phase gives it; the task that serves it is [`super::task`].
 //!
 //! hyper knows when it waits for a request head but not whether the wait is
 //! a keep-alive pause or a half-sent head (its own `header_read_timeout`
@@ -17,17 +16,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::Router;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::Watcher;
-use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
-
-use super::registry::Registration;
-use super::tracking::{TrackedIo, TrackedService};
 
 /// The two timeouts every connection is held to (see [`super::ServeOptions`]).
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +49,7 @@ pub(super) enum Phase {
 
 impl Phase {
     /// When a connection in this phase is closed, if nothing changes.
-    fn deadline(self, timeouts: Timeouts) -> Option<Instant> {
+    pub(super) fn deadline(self, timeouts: Timeouts) -> Option<Instant> {
         match self {
             Phase::Fresh { since } | Phase::Head { since } => Some(since + timeouts.header_read),
             Phase::Unsent { since } | Phase::Idle { since } => Some(since + timeouts.keep_alive),
@@ -112,11 +102,13 @@ struct State {
 /// the registry and the drain read it.
 #[derive(Debug)]
 pub(super) struct Connection {
-    accepted_at: Instant,
-    timeouts: Timeouts,
+    /// When it was accepted: the start of its first header-read timeout.
+    pub(super) accepted_at: Instant,
+    /// The deadlines of its phases.
+    pub(super) timeouts: Timeouts,
     state: Mutex<State>,
     /// Wakes this connection's task: its deadline came nearer, or it is to close.
-    wake: Notify,
+    pub(super) wake: Notify,
     /// Wakes the accept loop (which may wait at the cap) when this connection
     /// becomes reusable.
     reusable: Arc<Notify>,
@@ -280,61 +272,6 @@ impl Connection {
     pub(super) fn is_closing(&self) -> bool {
         self.lock().closing
     }
-}
-
-/// Serves `stream` with `router` until the client closes it, a timeout of
-/// its phase passes, or the server closes it (evicted at the cap, drained).
-/// `registration` is dropped, and the registry's count lowered, on return.
-pub(super) async fn serve(
-    stream: TcpStream,
-    router: Router,
-    connection: Arc<Connection>,
-    registration: Registration,
-    watcher: Watcher,
-    draining: CancellationToken,
-) {
-    let io = TokioIo::new(TrackedIo::new(stream, connection.clone()));
-    let service = TrackedService::new(router, connection.clone(), draining);
-    // Our own deadlines replace hyper's header timeout, which would also
-    // time out idle keep-alive waits (and runs only with a timer set).
-    let mut builder = http1::Builder::new();
-    builder.header_read_timeout(None);
-    // Watched: the shutdown calls its graceful_shutdown, which stops
-    // keep-alive after the response in flight.
-    let served = watcher.watch(builder.serve_connection(io, service));
-    let mut served = std::pin::pin!(served);
-    let timer = tokio::time::sleep_until(connection.accepted_at);
-    let mut timer = std::pin::pin!(timer);
-    loop {
-        let deadline = connection.phase().deadline(connection.timeouts);
-        if let Some(deadline) = deadline {
-            timer.as_mut().reset(deadline);
-        }
-        tokio::select! {
-            biased;
-            () = connection.wake.notified() => {
-                if connection.is_closing() {
-                    tracing::debug!(id = registration.id(), "connection closed by the server");
-                    break;
-                }
-            }
-            () = &mut timer, if deadline.is_some() => {
-                let phase = connection.phase();
-                if phase.deadline(connection.timeouts).is_some_and(|at| at <= Instant::now()) {
-                    tracing::debug!(id = registration.id(), ?phase, "connection timed out");
-                    break;
-                }
-            }
-            result = &mut served => {
-                if let Err(error) = result {
-                    tracing::debug!(id = registration.id(), %error, "connection ended with an error");
-                }
-                break;
-            }
-        }
-    }
-    // Dropping `served` closes the socket; dropping `registration` makes
-    // room under the cap.
 }
 
 #[cfg(test)]

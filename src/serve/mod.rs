@@ -9,8 +9,9 @@
 //!   drain on shutdown; [`ServeOptions`], and the file limit the default cap
 //!   is derived from ([`raise_file_limit`], [`default_max_connections`]).
 //! - `connection`: one connection's phase (fresh, reading a head, busy,
-//!   unsent response, idle), the deadline each phase gives it (header-read
-//!   and keep-alive timeouts), and the task serving it.
+//!   unsent response, idle) and the deadline each phase gives it
+//!   (header-read and keep-alive timeouts).
+//! - `task`: the task serving one connection against that deadline.
 //! - `tracking`: the IO, service and body wrappers that tell a connection
 //!   its phase; the request body that fails once the drain has begun.
 //! - `registry`: the open connections, the cap, eviction of the one that has
@@ -21,6 +22,7 @@
 mod accept;
 mod connection;
 mod registry;
+mod task;
 mod tracking;
 
 use std::future::Future;
@@ -168,7 +170,7 @@ pub async fn run(
                 let registration = registry.register(connection.clone());
                 registry.evict_if_over();
                 tracing::trace!(id = registration.id(), %peer, "connection accepted");
-                tokio::spawn(connection::serve(
+                tokio::spawn(task::serve(
                     stream,
                     router.clone(),
                     connection,

@@ -248,7 +248,7 @@ pub async fn spawn_app_on(
     let pool = db::open(
         &database_url,
         Some(metrics.clone()),
-        &config.pool_settings(),
+        &db::PoolSettings::serving(&config),
     )
     .await
     .expect("open the pool");
