@@ -34,8 +34,9 @@ async fn healthz() -> Json<serde_json::Value> {
 
 /// `GET /readyz`: 200 when the database answers `SELECT 1`; 503 with
 /// `Retry-After` at once while the circuit is open, or when the database
-/// does not answer within [`READY_WITHIN`] (which opens the circuit unless
-/// every pooled connection is busy).
+/// does not answer within [`READY_WITHIN`] (which opens the circuit if a
+/// connection of its own cannot reach the database either, see
+/// [`crate::db::DatabaseHealth::suspect`]).
 async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
     if state.health.is_open() {
         return Err(AppError::Unavailable(Outage::CircuitOpen));

@@ -1,7 +1,9 @@
 //! [`DatabaseHealth`]: the watch over one pool.
 //!
-//! - **The circuit.** When a request finds the database out of reach (no
-//!   connection within the acquire timeout), the circuit opens: data requests
+//! - **The circuit.** When a request gets no connection within the acquire
+//!   timeout and a connection of its own, outside the pool, cannot reach
+//!   the database either ([`DatabaseHealth::suspect`]: a busy pool or a
+//!   server out of slots is load, not an outage), the circuit opens: data requests
 //!   answer 503 `SERVICE_UNAVAILABLE` with `Retry-After` at once instead of
 //!   each waiting out the timeout, and `/readyz` answers 503 at once. A probe
 //!   in the background tries `SELECT 1` every [`PROBE_EVERY`]; its first
