@@ -115,6 +115,18 @@ async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     .expect("a number")
 }
 
+/// Another session of the app's database holding `customers` locked
+/// against every access until the returned transaction ends: the session
+/// (to look at `pg_stat_activity` from) and the transaction.
+async fn lock_customers(app: &TestApp) -> (DatabaseConnection, sea_orm::DatabaseTransaction) {
+    let admin = db::connect(&app.database_url, None).await.expect("admin");
+    let lock = admin.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    (admin, lock)
+}
+
 /// Seeds the app's organization with `customers` customers of 4 feedbacks.
 async fn seed(app: &TestApp, organization: uuid::Uuid, customers: u64) {
     let options = customer_graph::demo::SeedOptions {
@@ -239,11 +251,7 @@ async fn a_locked_table_past_the_deadline_leaves_no_statement_waiting_on_postgre
     let api = Tenant::new(&app).await;
     common::rest::post_alice(&api).await;
 
-    let admin = db::connect(&app.database_url, None).await.expect("admin");
-    let lock = admin.begin().await.expect("begin");
-    lock.execute_unprepared("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
-        .await
-        .expect("lock");
+    let (admin, lock) = lock_customers(&app).await;
 
     // Fewer requests than the pool has connections (a list takes two), so
     // that each one waits on the lock, not for a connection.
@@ -289,11 +297,7 @@ async fn a_locked_table_holds_no_connection_past_the_acquire_timeout_on_postgres
     let app = spawn_app_with(Backend::Postgres, ServerConfig::default()).await;
     let api = Tenant::new(&app).await;
     common::rest::post_alice(&api).await;
-    let admin = db::connect(&app.database_url, None).await.expect("admin");
-    let lock = admin.begin().await.expect("begin");
-    lock.execute_unprepared("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
-        .await
-        .expect("lock");
+    let (_admin, lock) = lock_customers(&app).await;
 
     // More requests than the pool has connections.
     let answers = futures_util::future::join_all((0..30).map(|_| list(&api))).await;
