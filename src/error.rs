@@ -38,6 +38,17 @@ pub enum AppError {
         /// The uuid the write named.
         uuid: Uuid,
     },
+    /// A request names, by uuid, a row its organization does not have, where
+    /// that row is what the request acts on (a feedback to delete, the
+    /// customer a feedback is recorded for): 404, naming the input and the
+    /// uuid. Another organization's row answers exactly the same.
+    #[error("{} {uuid} not found", reference.what())]
+    Missing {
+        /// The kind of row.
+        reference: Reference,
+        /// The uuid the request named.
+        uuid: Uuid,
+    },
     /// No bearer token, or one that grants nothing.
     #[error("a valid bearer token is required: send `Authorization: Bearer <token>`")]
     Unauthorized,
@@ -128,6 +139,12 @@ pub enum Reference {
     CustomerCompany,
     /// A feedback highlight (`highlightUuids`).
     Highlight,
+    /// A customer (`customerUuid`, `customer_uuid`).
+    Customer,
+    /// A feedback (`uuids`, `feedback_uuids`).
+    Feedback,
+    /// A space (`spaceUuids`, `space_uuids`).
+    Space,
 }
 
 impl Reference {
@@ -137,6 +154,9 @@ impl Reference {
             Reference::Persona => "persona",
             Reference::CustomerCompany => "customer company",
             Reference::Highlight => "feedback highlight",
+            Reference::Customer => "customer",
+            Reference::Feedback => "feedback",
+            Reference::Space => "space",
         }
     }
 }
@@ -145,11 +165,21 @@ impl Reference {
     /// The input that names this kind of row in the face of `names`. (A new
     /// kind fails to compile here until every face names it.)
     pub fn named_in(self, names: &FaceNames) -> &'static str {
-        let [persona, customer_company, highlight] = names.references;
+        let [
+            persona,
+            customer_company,
+            highlight,
+            customer,
+            feedback,
+            space,
+        ] = names.references;
         match self {
             Reference::Persona => persona,
             Reference::CustomerCompany => customer_company,
             Reference::Highlight => highlight,
+            Reference::Customer => customer,
+            Reference::Feedback => feedback,
+            Reference::Space => space,
         }
     }
 }
@@ -159,7 +189,7 @@ impl Reference {
 pub struct FaceNames {
     /// The input that names each kind of referenced row, in the order of
     /// [`Reference`]'s variants.
-    pub references: [&'static str; 3],
+    pub references: [&'static str; 6],
     /// The input that carries an update's precondition (GraphQL's
     /// `expectedVersion`, REST's `If-Match` header).
     pub precondition: &'static str,
@@ -186,7 +216,7 @@ impl AppError {
                 StatusCode::BAD_REQUEST
             }
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) | AppError::Missing { .. } => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -207,7 +237,7 @@ impl AppError {
                 ("bad_request", "BAD_USER_INPUT")
             }
             AppError::Unauthorized => ("unauthorized", "UNAUTHENTICATED"),
-            AppError::NotFound(_) => ("not_found", "NOT_FOUND"),
+            AppError::NotFound(_) | AppError::Missing { .. } => ("not_found", "NOT_FOUND"),
             AppError::MethodNotAllowed => ("method_not_allowed", "METHOD_NOT_ALLOWED"),
             AppError::Conflict(_) => ("conflict", "CONFLICT"),
             AppError::PreconditionFailed { .. } => ("precondition_failed", "PRECONDITION_FAILED"),
@@ -232,7 +262,9 @@ impl AppError {
     /// The input at fault, in the words of the face that `names` belongs to.
     pub fn parameter_in(&self, names: &FaceNames) -> Option<&str> {
         match self {
-            AppError::UnknownReference { reference, .. } => Some(reference.named_in(names)),
+            AppError::UnknownReference { reference, .. } | AppError::Missing { reference, .. } => {
+                Some(reference.named_in(names))
+            }
             AppError::PreconditionFailed { .. } => Some(names.precondition),
             _ => self.parameter(),
         }

@@ -4,7 +4,7 @@
 //! - The rules (`*_rule`) know no field names: each says what is wrong in
 //!   words that follow a name ("must not be empty").
 //! - The checked values ([`Name`], [`Email`], [`ShortText`], [`Text`],
-//!   [`LongText`], [`Sentiment`], [`Timestamp`]) can only be made by their
+//!   [`LongText`], [`Sentiment`], [`Priority`], [`Timestamp`]) can only be made by their
 //!   rule; each face parses into them under its own name for the field
 //!   (`full_name` in REST, `fullName` in GraphQL).
 //! - A few named checks ([`instant`], [`timestamp`], [`sentiment`],
@@ -184,6 +184,21 @@ pub fn sentiment_rule(value: f64) -> Rule<f64> {
     }
 }
 
+/// Lowest feedback priority (none).
+pub const MIN_PRIORITY: i32 = 0;
+/// Highest feedback priority.
+pub const MAX_PRIORITY: i32 = 4;
+
+/// A feedback priority, from [`MIN_PRIORITY`] (none) to [`MAX_PRIORITY`].
+pub fn priority_rule(value: i32) -> Rule<i32> {
+    match (MIN_PRIORITY..=MAX_PRIORITY).contains(&value) {
+        true => Ok(value),
+        false => Err(const_format::formatcp!(
+            "must be an integer from {MIN_PRIORITY} to {MAX_PRIORITY}"
+        )),
+    }
+}
+
 /// [`sentiment_rule`], naming `field` when it refuses.
 pub fn sentiment(field: &str, value: f64) -> Result<f64, AppError> {
     sentiment_rule(value).named(field)
@@ -240,6 +255,10 @@ checked!(
 checked!(
     /// A sentiment score ([`sentiment_rule`]).
     Sentiment(f64) by sentiment_rule(f64)
+);
+checked!(
+    /// A feedback priority ([`priority_rule`]).
+    Priority(i32) by priority_rule(i32)
 );
 checked!(
     /// A stored instant ([`timestamp_rule`]).

@@ -94,12 +94,14 @@ on_each_backend! {
             "{body}"
         );
         let window = "query($f: FeedbackFilter) { viewer { feedbacks(filter: $f) { totalCount nodes { feedbackDate } } } }";
-        // A bound below the microsecond reads as its microsecond, on both backends.
+        // A bound below the microsecond reads as its microsecond, on both
+        // backends; both bounds are inclusive.
         for (from, to, count) in [
             ("2024-03-01T08:00:00.1234569Z", "2024-03-01T08:00:01Z", 1),
             ("2024-03-01T08:00:00.123457Z", "2024-03-01T08:00:01Z", 0),
             ("2024-03-01T09:00:00.123456+01:00", "2024-03-01T08:00:00.1234570Z", 1),
-            ("2024-03-01T00:00:00Z", "2024-03-01T08:00:00.1234561Z", 0),
+            ("2024-03-01T00:00:00Z", "2024-03-01T08:00:00.1234561Z", 1),
+            ("2024-03-01T00:00:00Z", "2024-03-01T08:00:00.1234559Z", 0),
         ] {
             let body = client.graphql(window, json!({"f": {"from": from, "to": to}})).await;
             assert_eq!(body["data"]["viewer"]["feedbacks"]["totalCount"], count, "{from}..{to}: {body}");

@@ -4,12 +4,13 @@
 //! Beside the tables, [`folding`] holds the one rule for folded columns:
 //! the server writes them and the migrations refold them, and both depend on
 //! this crate. [`vocabulary`] declares the word lists (sort keys,
-//! directions, issue statuses) once for the store and both faces.
+//! directions, issue statuses, feedback types, data sources) once for the store and both faces.
 
 pub mod api_tokens;
 pub mod customer_companies;
 pub mod customers;
 pub mod feedback_highlights;
+pub mod feedback_spaces;
 pub mod feedbacks;
 pub mod folding;
 pub mod insight_highlights;
@@ -18,6 +19,7 @@ pub mod issue_highlights;
 pub mod issues;
 pub mod organizations;
 pub mod personas;
+pub mod spaces;
 pub mod vocabulary;
 
 pub mod prelude;

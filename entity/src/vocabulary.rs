@@ -1,5 +1,5 @@
 //! The closed word lists both faces share, each declared once: sort keys,
-//! sort directions and issue statuses. One declaration carries every derive
+//! sort directions, issue statuses, feedback types and data sources. One declaration carries every derive
 //! a layer needs: SeaORM reads and writes [`IssueStatus`] as its stored text,
 //! async-graphql serves each as a GraphQL enum (`SCREAMING_CASE` values), and
 //! serde and utoipa give REST its snake_case words and OpenAPI schemas.
@@ -10,6 +10,11 @@
 //! | [`FeedbackSort`] | `FeedbackSortBy` | `FeedbackSortField` | — |
 //! | [`Direction`] | `SortDirection` | `SortDirection` | — |
 //! | [`IssueStatus`] | `IssueStatus` | `IssueStatus` | `issues.status` |
+//! | [`FeedbackType`] | `FeedbackType` | `FeedbackType` | `feedbacks.feedback_type` |
+//! | [`DataSourceType`] | `DataSourceType` | `DataSourceType` | `feedbacks.data_source_type` |
+//!
+//! The feedback vocabularies keep the vendor's words (`NPS_RESPONSE`,
+//! `SLACK_CHANNEL`) in every face and in storage.
 
 use sea_orm::entity::prelude::*;
 
@@ -19,6 +24,19 @@ macro_rules! word_list {
     (
         $(#[$meta:meta])*
         graphql = $graphql:literal, openapi = $openapi:ident;
+        $(#[$extra:meta])*
+        pub enum $name:ident { $($variants:tt)* }
+    ) => {
+        word_list! {
+            $(#[$meta])*
+            graphql = $graphql, openapi = $openapi, rest = "snake_case";
+            $(#[$extra])*
+            pub enum $name { $($variants)* }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        graphql = $graphql:literal, openapi = $openapi:ident, rest = $case:literal;
         $(#[$extra:meta])*
         pub enum $name:ident { $($variants:tt)* }
     ) => {
@@ -37,7 +55,7 @@ macro_rules! word_list {
             utoipa::ToSchema,
         )]
         #[graphql(name = $graphql)]
-        #[serde(rename_all = "snake_case")]
+        #[serde(rename_all = $case)]
         #[schema(as = $openapi)]
         $(#[$extra])*
         pub enum $name { $($variants)* }
@@ -92,6 +110,8 @@ word_list! {
         CreatedAt,
         /// Where it came from.
         Source,
+        /// Its priority, 0 to 4.
+        Priority,
     }
 }
 
@@ -102,6 +122,7 @@ impl FeedbackSort {
             FeedbackSort::FeedbackDate => "feedback_date",
             FeedbackSort::CreatedAt => "created_at",
             FeedbackSort::Source => "source",
+            FeedbackSort::Priority => "priority",
         }
     }
 }
@@ -147,6 +168,98 @@ word_list! {
     }
 }
 
+word_list! {
+    /// What kind of feedback a feedback is, in the vendor's words (its
+    /// feedback API's `feedback_type`).
+    graphql = "FeedbackType", openapi = FeedbackType, rest = "SCREAMING_SNAKE_CASE";
+    // Stored as its REST word (`NPS_RESPONSE`).
+    #[derive(EnumIter, DeriveActiveEnum)]
+    #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum FeedbackType {
+        /// A free-form answer (the default).
+        #[default]
+        FeedbackResponse,
+        /// A Net Promoter Score survey answer.
+        NpsResponse,
+        /// A customer-satisfaction survey answer.
+        CsatResponse,
+        /// A request passed on by a colleague.
+        TeamRequest,
+        /// Notes or a transcript of a user interview.
+        UserInterview,
+        /// Notes or a transcript of a sales call.
+        SalesCall,
+        /// A support conversation.
+        SupportExchange,
+        /// A conversation with an AI assistant.
+        AiChat,
+    }
+}
+
+word_list! {
+    /// The integration a feedback was imported through, in the vendor's
+    /// words (its feedback API's `data_source_type`). The free-text
+    /// `source` of a feedback stays beside it (see `feedbacks.source`).
+    graphql = "DataSourceType", openapi = DataSourceType, rest = "SCREAMING_SNAKE_CASE";
+    // Stored as its REST word (`SLACK_CHANNEL`).
+    #[derive(EnumIter, DeriveActiveEnum)]
+    #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum DataSourceType {
+        /// An uploaded document.
+        #[default]
+        UploadedDoc,
+        /// An uploaded spreadsheet.
+        UploadedSheet,
+        /// A Slack channel.
+        SlackChannel,
+        /// A Discord channel.
+        DiscordChannel,
+        /// A Gong conversation.
+        GongConvo,
+        /// A tl;dv transcript.
+        TldvTranscript,
+        /// A Google document.
+        GoogleDoc,
+        /// Salesforce.
+        Salesforce,
+        /// HubSpot.
+        Hubspot,
+        /// Zendesk.
+        Zendesk,
+        /// Notion.
+        Notion,
+        /// Intercom.
+        Intercom,
+        /// An Intercom inbox.
+        IntercomInbox,
+        /// Jira.
+        Jira,
+        /// A GitHub issue.
+        GithubIssue,
+        /// A Zapier form.
+        ZapierForm,
+        /// A Notion page.
+        NotionPage,
+        /// A Fireflies transcript.
+        FirefliesTranscript,
+        /// A G2 review.
+        #[graphql(name = "G2_REVIEW")]
+        G2Review,
+        /// A Capterra review.
+        CapterraReview,
+        /// An Apple App Store review.
+        AppleAppstoreReview,
+        /// A Google Play review.
+        GooglePlayReview,
+        /// A GitHub repository.
+        GithubRepo,
+        /// A Gong workspace.
+        GongWorkspace,
+        /// A Zendesk group.
+        ZendeskGroup,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +272,52 @@ mod tests {
             assert_eq!(rest, serde_json::Value::String(status.to_value()));
         }
         assert_eq!(IssueStatus::InProgress.to_value(), "in_progress");
+    }
+
+    /// The feedback API's words, as its documentation lists them.
+    const FEEDBACK_TYPES: &str = "FEEDBACK_RESPONSE NPS_RESPONSE CSAT_RESPONSE TEAM_REQUEST \
+        USER_INTERVIEW SALES_CALL SUPPORT_EXCHANGE AI_CHAT";
+    const DATA_SOURCE_TYPES: &str = "UPLOADED_DOC UPLOADED_SHEET SLACK_CHANNEL DISCORD_CHANNEL \
+        GONG_CONVO TLDV_TRANSCRIPT GOOGLE_DOC SALESFORCE HUBSPOT ZENDESK NOTION INTERCOM \
+        INTERCOM_INBOX JIRA GITHUB_ISSUE ZAPIER_FORM NOTION_PAGE FIREFLIES_TRANSCRIPT G2_REVIEW \
+        CAPTERRA_REVIEW APPLE_APPSTORE_REVIEW GOOGLE_PLAY_REVIEW GITHUB_REPO GONG_WORKSPACE \
+        ZENDESK_GROUP";
+
+    /// Every value's word in REST, in storage and in GraphQL.
+    fn words<T>() -> Vec<[String; 3]>
+    where
+        T: Iterable
+            + ActiveEnum<Value = String>
+            + serde::Serialize
+            + async_graphql::resolver_utils::EnumType,
+    {
+        T::iter()
+            .map(|value| {
+                let rest = serde_json::to_value(&value).expect("serializes");
+                let graphql = async_graphql::resolver_utils::enum_value(value).to_string();
+                [
+                    rest.as_str().expect("a word").to_owned(),
+                    value.to_value(),
+                    graphql,
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn feedback_types_and_data_sources_keep_the_vendors_words_everywhere() {
+        for (listed, found) in [
+            (FEEDBACK_TYPES, words::<FeedbackType>()),
+            (DATA_SOURCE_TYPES, words::<DataSourceType>()),
+        ] {
+            let listed: Vec<&str> = listed.split_whitespace().collect();
+            assert_eq!(found.len(), listed.len());
+            for (word, [rest, stored, graphql]) in listed.into_iter().zip(found) {
+                assert_eq!(
+                    (rest.as_str(), stored.as_str(), graphql.as_str()),
+                    (word, word, word)
+                );
+            }
+        }
     }
 }

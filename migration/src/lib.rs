@@ -9,6 +9,7 @@ mod m20261128_000002_customer_search_and_email_case;
 mod m20261128_000003_customer_read_paths;
 mod m20261130_000004_customer_versions;
 mod m20261130_000005_unicode_case_folding;
+mod m20261130_000006_feedback_api;
 
 /// The ordered list of migrations, applied by `customer-graph migrate` and at
 /// every start.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_customer_read_paths::Migration),
             Box::new(m20261130_000004_customer_versions::Migration),
             Box::new(m20261130_000005_unicode_case_folding::Migration),
+            Box::new(m20261130_000006_feedback_api::Migration),
         ]
     }
 }

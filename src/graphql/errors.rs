@@ -13,7 +13,14 @@ use crate::error::{AppError, FaceNames};
 
 /// What GraphQL calls the inputs only the store can judge.
 const GRAPHQL_NAMES: FaceNames = FaceNames {
-    references: ["personaUuid", "customerCompanyUuid", "highlightUuids"],
+    references: [
+        "personaUuid",
+        "customerCompanyUuid",
+        "highlightUuids",
+        "customerUuid",
+        "uuids",
+        "spaceUuids",
+    ],
     precondition: "expectedVersion",
 };
 

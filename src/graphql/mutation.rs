@@ -12,8 +12,8 @@ use super::types::{
 use crate::error::AppError;
 use crate::resolvers;
 use crate::resolvers::customers::{CustomerChanges, NewCustomer, VersionTest};
+use crate::resolvers::feedbacks::NewFeedback;
 use crate::resolvers::organizations;
-use crate::resolvers::organizations::NewFeedback;
 use crate::validation::{Email, LongText, Name, Sentiment, ShortText, Text, Timestamp};
 use entity::{insights, issues};
 
@@ -196,9 +196,14 @@ impl MutationRoot {
                 "feedbackDate",
                 input.feedback_date.map(|date| date.0),
             )?,
+            feedback_type: None,
+            priority: None,
+            data_source_type: None,
+            data_source_id: None,
+            space_uuids: Vec::new(),
         };
         Ok(Feedback(
-            organizations::create_feedback(db(ctx), organization, new).await?,
+            resolvers::feedbacks::create_feedback(db(ctx), organization, new).await?,
         ))
     }
 
@@ -214,7 +219,7 @@ impl MutationRoot {
         let organization = own_organization(ctx, organization_uuid)?;
         let quote = Text::parse("quote", &quote)?;
         let sentiment_score = Sentiment::parse("sentimentScore", sentiment_score)?;
-        let highlight = organizations::create_highlight(
+        let highlight = resolvers::feedbacks::create_highlight(
             db(ctx),
             organization,
             feedback_uuid,

@@ -70,7 +70,7 @@ impl TotalSource {
                 customers::count(db, *organization, filter).await?
             }
             TotalSource::Feedbacks(organization, filter) => {
-                organizations::feedback_total(db, *organization, filter).await?
+                crate::resolvers::feedbacks::total(db, *organization, filter).await?
             }
             TotalSource::Table(organization, table) => match table {
                 Table::Companies => {

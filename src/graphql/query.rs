@@ -74,6 +74,7 @@ impl FeedbackFilter {
             search: self.search,
             min_sentiment: self.min_sentiment,
             max_sentiment: self.max_sentiment,
+            ..StoreFeedbackFilter::default()
         })
     }
 }
@@ -267,7 +268,8 @@ impl Organization {
                 sort_direction.unwrap_or_default(),
             );
             let rows =
-                organizations::feedbacks(db(ctx), organization, &filter, order, args).await?;
+                crate::resolvers::feedbacks::list(db(ctx), organization, &filter, order, args)
+                    .await?;
             Ok(rows.into_iter().map(Feedback).collect())
         })
         .await?;

@@ -27,7 +27,7 @@ use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::store::graph::{Owned, find_many};
 use crate::store::relations::{self, Average, Direction, FeedbackSort, Relation, Window};
-use entity::{customers, feedback_highlights, feedbacks, insights, issues};
+use entity::{customers, feedback_highlights, feedbacks, insights, issues, spaces};
 
 pub use drive::{Drive, drive};
 
@@ -131,7 +131,8 @@ where
 
 /// A parent → children list together with the type of its rows, so that a
 /// page can never be asked for in the wrong model: the lists are the
-/// constants below and [`ChildList::customer_feedbacks`].
+/// constants below, [`ChildList::customer_feedbacks`] and
+/// [`ChildList::space_feedbacks`].
 pub struct ChildList<M> {
     relation: Relation,
     rows: PhantomData<fn() -> M>,
@@ -163,7 +164,15 @@ impl ChildList<feedbacks::Model> {
     pub fn customer_feedbacks(sort: FeedbackSort, direction: Direction) -> Self {
         ChildList::new(Relation::CustomerFeedbacks(sort, direction))
     }
+
+    /// A space's feedbacks, in the given order.
+    pub fn space_feedbacks(sort: FeedbackSort, direction: Direction) -> Self {
+        ChildList::new(Relation::SpaceFeedbacks(sort, direction))
+    }
 }
+
+/// The spaces a feedback sits in, by name.
+pub const FEEDBACK_SPACES: ChildList<spaces::Model> = ChildList::new(Relation::FeedbackSpaces);
 
 /// The highlights of a customer's feedbacks, newest feedback first.
 pub const CUSTOMER_HIGHLIGHTS: ChildList<feedback_highlights::Model> =
@@ -290,6 +299,9 @@ impl CountKey {
         let relation = match relation {
             Relation::CustomerFeedbacks(..) => {
                 Relation::CustomerFeedbacks(FeedbackSort::default(), Direction::default())
+            }
+            Relation::SpaceFeedbacks(..) => {
+                Relation::SpaceFeedbacks(FeedbackSort::default(), Direction::default())
             }
             other => other,
         };

@@ -81,6 +81,10 @@ where
 pub fn unshare(error: LoadError) -> AppError {
     Arc::try_unwrap(error).unwrap_or_else(|shared| match shared.as_ref() {
         AppError::NotFound(what) => AppError::NotFound(what),
+        AppError::Missing { reference, uuid } => AppError::Missing {
+            reference: *reference,
+            uuid: *uuid,
+        },
         AppError::Unavailable(outage) => AppError::Unavailable(*outage),
         AppError::Timeout => AppError::Timeout,
         // The shared error, cause chain included, stays the source.

@@ -151,9 +151,9 @@ pub async fn get(
 
 /// The commands: create a customer from checked fields (its persona and
 /// company must be the organization's, its email unused there), and update
-/// one under a precondition on its version. Each is one transaction of the
+/// or delete one under a precondition on its version. Each is one transaction of the
 /// store, which both faces call here.
-pub use crate::store::customers::{create, update};
+pub use crate::store::customers::{CustomerDeleted, create, delete, update};
 
 /// One page of `customer`'s children in `list` (one of the customer lists
 /// of [`crate::loaders`]) and their total, read with loaders of its own

@@ -9,6 +9,9 @@
 //! - [`PageArgs`]: a page request, checked under the face's names.
 //! - [`customers`]: listing, reading, creating and updating customers, and a
 //!   customer's child pages.
+//! - [`feedbacks`]: an organization's feedbacks, filtered and sorted, one
+//!   feedback with its highlights and spaces, recording and deleting
+//!   feedback, and spaces with their feedbacks.
 //! - [`children`]: any parent's pages of children, totals, averages and rows
 //!   by uuid, through a request's batching loaders.
 //! - [`organizations`]: an organization's row, its organization-wide lists
@@ -16,6 +19,7 @@
 
 pub mod children;
 pub mod customers;
+pub mod feedbacks;
 pub mod organizations;
 
 use crate::error::AppError;

@@ -31,7 +31,14 @@ use crate::error::{AppError, FaceNames, Outage};
 
 /// What REST calls the inputs only the store can judge.
 const REST_NAMES: FaceNames = FaceNames {
-    references: ["persona_uuid", "customer_company_uuid", "highlight_uuids"],
+    references: [
+        "persona_uuid",
+        "customer_company_uuid",
+        "highlight_uuids",
+        "customer_uuid",
+        "feedback_uuids",
+        "space_uuids",
+    ],
     precondition: "If-Match",
 };
 

@@ -1,12 +1,13 @@
 //! What an organization sorts its customers and their feedback by, and
-//! creating it: companies and personas (which segment customers), insights
+//! creating it: companies and personas (which segment customers), spaces
+//! (which feedback is filed into), insights
 //! and issues (which highlights point at) with their links to highlights. A
 //! link records its highlight's customer, so a customer's insights and
 //! issues are one index walk away. Every function is confined to one
 //! organization.
 
 use entity::vocabulary::IssueStatus;
-use entity::{customer_companies, feedback_highlights, insights, issues, personas};
+use entity::{customer_companies, feedback_highlights, insights, issues, personas, spaces};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, IntoActiveModel,
     TransactionTrait,
@@ -123,6 +124,24 @@ pub async fn create_persona(
     description: Option<LongText>,
 ) -> Result<personas::Model, AppError> {
     Ok(personas::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        organization_uuid: Set(organization),
+        name: Set(name.into_inner()),
+        description: Set(description.map(LongText::into_inner)),
+        created_at: Set(super::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Creates a space feedback can be filed into.
+pub async fn create_space(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    name: Name,
+    description: Option<LongText>,
+) -> Result<spaces::Model, AppError> {
+    Ok(spaces::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         organization_uuid: Set(organization),
         name: Set(name.into_inner()),

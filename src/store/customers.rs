@@ -302,7 +302,7 @@ async fn check_references<C: ConnectionTrait>(
 
 /// Fails with [`AppError::UnknownReference`] unless the organization has
 /// the row `uuid` names (when it names one).
-async fn check_reference<C: ConnectionTrait>(
+pub(super) async fn check_reference<C: ConnectionTrait>(
     db: &C,
     organization: Uuid,
     reference: Reference,
@@ -313,6 +313,9 @@ async fn check_reference<C: ConnectionTrait>(
         Reference::Persona => "personas",
         Reference::CustomerCompany => "customer_companies",
         Reference::Highlight => "feedback_highlights",
+        Reference::Customer => "customers",
+        Reference::Feedback => "feedbacks",
+        Reference::Space => "spaces",
     };
     let mut sql = Sql::new(&format!(
         "SELECT COUNT(*) AS found FROM {table} WHERE uuid = "
@@ -484,4 +487,84 @@ pub async fn update(
         .map_err(|error| duplicate_email(error, &next.email))?;
     txn.commit().await?;
     Ok(next)
+}
+
+/// What deleting a customer removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerDeleted {
+    /// The customer.
+    pub uuid: Uuid,
+    /// Its feedbacks, deleted with it.
+    pub feedbacks: u64,
+}
+
+/// Deletes a customer of this organization with its feedbacks, their
+/// highlights, the highlights' links to insights and issues and the
+/// feedbacks' places in spaces, in one transaction, if `precondition` holds
+/// for the version the customer has (otherwise
+/// [`AppError::PreconditionFailed`] with that version, and nothing is
+/// deleted). Like [`update`], its first statement takes the customer's row
+/// (PostgreSQL) or the database's (SQLite) write lock, so a concurrent
+/// update or feedback waits for it and then finds nothing.
+#[tracing::instrument(level = "debug", skip(db, precondition))]
+pub async fn delete(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    uuid: Uuid,
+    precondition: Precondition<'_>,
+) -> Result<CustomerDeleted, AppError> {
+    let backend = db.get_database_backend();
+    let txn = db.begin().await?;
+    let locked = customers::Entity::update_many()
+        .col_expr(
+            customers::Column::Version,
+            Expr::col(customers::Column::Version).add(1),
+        )
+        .filter(customers::Column::Uuid.eq(uuid))
+        .filter(customers::Column::OrganizationUuid.eq(organization))
+        .exec(&txn)
+        .await?;
+    if locked.rows_affected == 0 {
+        return Err(AppError::NotFound("customer"));
+    }
+    let current = customers::Entity::find_by_id(uuid)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("customer"))?
+        .version
+        - 1;
+    if precondition.is_some_and(|holds| !holds(current)) {
+        return Err(AppError::PreconditionFailed {
+            current_version: current,
+        });
+    }
+    // Children first: the foreign keys cascade too, but the statements do
+    // not depend on SQLite's `foreign_keys` setting.
+    let children = [
+        ("DELETE FROM insight_highlights WHERE customer_uuid = ", ""),
+        ("DELETE FROM issue_highlights WHERE customer_uuid = ", ""),
+        ("DELETE FROM feedback_highlights WHERE customer_uuid = ", ""),
+        (
+            "DELETE FROM feedback_spaces WHERE feedback_uuid IN \
+             (SELECT f.uuid FROM feedbacks f WHERE f.customer_uuid = ",
+            ")",
+        ),
+    ];
+    let delete = |(prefix, suffix): (&str, &str)| {
+        let mut sql = Sql::new(prefix);
+        sql.bind(uuid).push(suffix);
+        sql.build(backend)
+    };
+    for statement in children {
+        txn.execute_raw(delete(statement)).await?;
+    }
+    let feedbacks = txn
+        .execute_raw(delete(("DELETE FROM feedbacks WHERE customer_uuid = ", "")))
+        .await?
+        .rows_affected();
+    txn.execute_raw(delete(("DELETE FROM customers WHERE uuid = ", "")))
+        .await?;
+    super::organizations::add_customers(&txn, organization, -1).await?;
+    txn.commit().await?;
+    Ok(CustomerDeleted { uuid, feedbacks })
 }

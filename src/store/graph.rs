@@ -1,5 +1,6 @@
 //! Organization-wide tables: lookups by uuid for the loaders, and one page
-//! or the count of a whole table (companies, personas, insights, issues).
+//! or the count of a whole table (companies, personas, insights, issues,
+//! spaces).
 //! Every function is confined to one organization. Writes live in
 //! [`super::catalog`] and [`super::feedbacks`].
 
@@ -7,6 +8,7 @@ use std::collections::HashMap;
 
 use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insights, issues, personas,
+    spaces,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
 use sea_orm::{
@@ -52,6 +54,7 @@ owned!(feedbacks, FeedbackDate);
 owned!(feedback_highlights, CreatedAt);
 owned!(insights, Title);
 owned!(issues, Title);
+owned!(spaces, Name);
 
 /// `column` is one of `uuids` (at least one): one array parameter on
 /// PostgreSQL, so the statement text and its cached plan do not depend on how

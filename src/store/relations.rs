@@ -39,6 +39,10 @@ pub enum Relation {
     CompanyCustomers,
     /// A persona's customers, most recent interaction first.
     PersonaCustomers,
+    /// The spaces a feedback sits in, by name.
+    FeedbackSpaces,
+    /// A space's feedbacks, in the given order.
+    SpaceFeedbacks(FeedbackSort, Direction),
 }
 
 /// Which page of each parent's children to fetch.
@@ -57,9 +61,11 @@ impl Relation {
     fn order(self, alias: &str) -> String {
         let a = alias;
         match self {
-            Relation::CustomerFeedbacks(sort, direction) => {
+            Relation::CustomerFeedbacks(sort, direction)
+            | Relation::SpaceFeedbacks(sort, direction) => {
                 format!("{a}{} {}, {a}uuid", sort.column(), direction.sql())
             }
+            Relation::FeedbackSpaces => format!("{a}name, {a}uuid"),
             Relation::CustomerHighlights => format!("{a}feedback_date DESC, {a}uuid"),
             Relation::CustomerInsights
             | Relation::CustomerIssues
@@ -82,7 +88,8 @@ impl Relation {
             | Relation::CustomerHighlights
             | Relation::CustomerInsights
             | Relation::CustomerIssues => "customers",
-            Relation::FeedbackHighlights => "feedbacks",
+            Relation::FeedbackHighlights | Relation::FeedbackSpaces => "feedbacks",
+            Relation::SpaceFeedbacks(..) => "spaces",
             Relation::HighlightInsights | Relation::HighlightIssues => "feedback_highlights",
             Relation::InsightHighlights => "insights",
             Relation::IssueHighlights => "issues",
@@ -136,6 +143,16 @@ impl Relation {
             ),
             Relation::CompanyCustomers => ("customers c", "c.customer_company_uuid = p.uuid"),
             Relation::PersonaCustomers => ("customers c", "c.persona_uuid = p.uuid"),
+            Relation::FeedbackSpaces => (
+                "feedback_spaces l, spaces c",
+                "l.feedback_uuid = p.uuid AND c.uuid = l.space_uuid \
+                 AND c.organization_uuid = p.organization_uuid",
+            ),
+            Relation::SpaceFeedbacks(..) => (
+                "feedback_spaces l, feedbacks c",
+                "l.space_uuid = p.uuid AND c.uuid = l.feedback_uuid \
+                 AND c.organization_uuid = p.organization_uuid",
+            ),
         }
     }
 

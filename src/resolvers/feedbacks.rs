@@ -1,0 +1,261 @@
+//! Feedbacks, as both faces read and write them: an organization's
+//! feedbacks, filtered and sorted, with their total; one feedback; a
+//! feedback's highlights and the spaces it sits in; recording feedback and
+//! deleting it all or nothing. Spaces, the collections feedback is filed
+//! into, live here too: their list, one space, creating one and a space's
+//! feedbacks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use entity::{feedback_highlights, feedbacks, spaces};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::customers::{check_search, check_sentiment, check_uuid_list};
+use super::{PageArgs, children};
+use crate::error::AppError;
+use crate::loaders::{self, ChildList, FEEDBACK_HIGHLIGHTS, FEEDBACK_SPACES};
+use crate::metrics::Metrics;
+use crate::store;
+use crate::store::relations::Relation;
+use crate::validation::{self, Named};
+
+pub use crate::store::catalog::create_space;
+pub use crate::store::feedbacks::{
+    FeedbackFilter, MAX_DELETED_FEEDBACKS, MAX_SPACES_PER_FEEDBACK, NewFeedback, create_feedback,
+    create_highlight,
+};
+pub use entity::vocabulary::{DataSourceType, Direction, FeedbackSort, FeedbackType};
+
+/// What a face calls the parts of a feedback filter, so that a refusal
+/// names the parameter the client wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedbackFilterNames {
+    /// The customer uuid list.
+    pub customer_uuids: &'static str,
+    /// The company uuid list.
+    pub company_uuids: &'static str,
+    /// The space uuid list.
+    pub space_uuids: &'static str,
+    /// The feedback type list.
+    pub feedback_types: &'static str,
+    /// The lower date bound.
+    pub from: &'static str,
+    /// The upper date bound.
+    pub to: &'static str,
+    /// The search text.
+    pub search: &'static str,
+    /// The exact priority.
+    pub priority: &'static str,
+    /// The lowest priority.
+    pub min_priority: &'static str,
+    /// The lower bound of mean sentiment.
+    pub min_sentiment: &'static str,
+    /// The upper bound of mean sentiment.
+    pub max_sentiment: &'static str,
+}
+
+/// Checks the limits of a feedback filter: at most 100 uuids
+/// per uuid list ([`super::customers::MAX_FILTER_UUIDS`]), a search of at most
+/// 200 characters without control characters, priorities from 0 to 4,
+/// sentiments from -1 to 1, dates in the years 1900–9999 and `from` not
+/// after `to`. Errors name the part in `names`.
+pub fn check_feedback_filter(
+    filter: &FeedbackFilter,
+    names: &FeedbackFilterNames,
+) -> Result<(), AppError> {
+    check_uuid_list(names.customer_uuids, &filter.customer_uuids)?;
+    check_uuid_list(names.company_uuids, &filter.company_uuids)?;
+    check_uuid_list(names.space_uuids, &filter.space_uuids)?;
+    check_search(names.search, &filter.search)?;
+    check_sentiment(names.min_sentiment, filter.min_sentiment)?;
+    check_sentiment(names.max_sentiment, filter.max_sentiment)?;
+    for (name, priority) in [
+        (names.priority, filter.priority),
+        (names.min_priority, filter.min_priority),
+    ] {
+        if let Some(priority) = priority {
+            validation::priority_rule(priority).named(name)?;
+        }
+    }
+    for (name, date) in [(names.from, filter.from), (names.to, filter.to)] {
+        if let Some(date) = date {
+            validation::timestamp(name, date)?;
+        }
+    }
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        return Err(AppError::bad_parameter(
+            names.to,
+            format!("{} must not be before {}", names.to, names.from),
+        ));
+    }
+    Ok(())
+}
+
+/// One page of the organization's feedbacks matching `filter` (already
+/// checked), in `order`, ties broken by uuid.
+pub async fn list(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &FeedbackFilter,
+    (sort, direction): (FeedbackSort, Direction),
+    page: PageArgs,
+) -> Result<Vec<feedbacks::Model>, AppError> {
+    store::feedbacks::list_feedbacks(db, organization, filter, sort, direction, page.window()).await
+}
+
+/// How many of the organization's feedbacks match `filter`.
+pub async fn total(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &FeedbackFilter,
+) -> Result<i64, AppError> {
+    store::feedbacks::count_feedbacks(db, organization, filter).await
+}
+
+/// One page of feedbacks and how many match in all: the two statements run
+/// side by side.
+pub async fn list_with_total(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    filter: &FeedbackFilter,
+    order: (FeedbackSort, Direction),
+    page: PageArgs,
+) -> Result<(Vec<feedbacks::Model>, i64), AppError> {
+    let rows = list(db, organization, filter, order, page);
+    let total = total(db, organization, filter);
+    futures_util::future::try_join(rows, total).await
+}
+
+/// The feedback, or `NotFound`.
+pub async fn get(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    uuid: Uuid,
+) -> Result<feedbacks::Model, AppError> {
+    store::graph::find_many::<feedbacks::Entity>(db, organization, &[uuid])
+        .await?
+        .remove(&uuid)
+        .ok_or(AppError::NotFound("feedback"))
+}
+
+/// The space, or `NotFound`.
+pub async fn get_space(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    uuid: Uuid,
+) -> Result<spaces::Model, AppError> {
+    store::graph::find_many::<spaces::Entity>(db, organization, &[uuid])
+        .await?
+        .remove(&uuid)
+        .ok_or(AppError::NotFound("space"))
+}
+
+/// Deletes the feedbacks `uuids` (1 to [`MAX_DELETED_FEEDBACKS`]) with
+/// their highlights and links, all or nothing (see
+/// [`store::feedbacks::delete_feedbacks`]): how many were deleted. The
+/// face checks the list's length under its own name.
+pub use crate::store::feedbacks::delete_feedbacks;
+
+/// The uuids of the spaces each of `feedbacks` sits in (by space name),
+/// read in one statement through loaders of their own: the batch that
+/// serves `Feedback.spaces` in the graph.
+pub async fn space_uuids(
+    db: &DatabaseConnection,
+    metrics: &Arc<Metrics>,
+    organization: Uuid,
+    feedbacks: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Uuid>>, AppError> {
+    let (loaders, queue) = loaders::loaders(db.clone(), metrics.clone());
+    let read = async {
+        let pages = feedbacks.iter().map(|feedback| async {
+            let spaces = children::page(
+                &loaders,
+                organization,
+                FEEDBACK_SPACES,
+                *feedback,
+                ALL_SPACES,
+            )
+            .await?;
+            Ok::<_, AppError>((
+                *feedback,
+                spaces.into_iter().map(|space| space.uuid).collect(),
+            ))
+        });
+        futures_util::future::try_join_all(pages).await
+    };
+    Ok(loaders::drive(read, queue).await?.into_iter().collect())
+}
+
+/// A page that holds every space a feedback can sit in: a feedback is
+/// filed into at most [`MAX_SPACES_PER_FEEDBACK`] when it is recorded.
+pub const ALL_SPACES: PageArgs = PageArgs {
+    page_size: MAX_SPACES_PER_FEEDBACK as i32,
+    page_number: 1,
+};
+
+/// One page of a feedback's highlights (oldest first) and their total,
+/// through loaders of their own: the batch that serves
+/// `Feedback.highlights` in the graph.
+pub async fn highlights_with_total(
+    db: &DatabaseConnection,
+    metrics: &Arc<Metrics>,
+    feedback: &feedbacks::Model,
+    page: PageArgs,
+) -> Result<(Vec<feedback_highlights::Model>, i64), AppError> {
+    let organization = feedback.organization_uuid;
+    let (loaders, queue) = loaders::loaders(db.clone(), metrics.clone());
+    let read = async {
+        let rows = children::page(
+            &loaders,
+            organization,
+            FEEDBACK_HIGHLIGHTS,
+            feedback.uuid,
+            page,
+        );
+        let total = children::total(
+            &loaders,
+            organization,
+            Relation::FeedbackHighlights,
+            feedback.uuid,
+        );
+        futures_util::future::try_join(rows, total).await
+    };
+    loaders::drive(read, queue).await
+}
+
+/// One page of a space's feedbacks in `order` and their total, through
+/// loaders of their own: the batch that serves `Space.feedbacks` in the
+/// graph.
+pub async fn space_feedbacks_with_total(
+    db: &DatabaseConnection,
+    metrics: &Arc<Metrics>,
+    space: &spaces::Model,
+    (sort, direction): (FeedbackSort, Direction),
+    page: PageArgs,
+) -> Result<(Vec<feedbacks::Model>, i64), AppError> {
+    let organization = space.organization_uuid;
+    let list = ChildList::space_feedbacks(sort, direction);
+    let (loaders, queue) = loaders::loaders(db.clone(), metrics.clone());
+    let read = async {
+        let rows = children::page(&loaders, organization, list, space.uuid, page);
+        let total = children::total(&loaders, organization, list.relation(), space.uuid);
+        futures_util::future::try_join(rows, total).await
+    };
+    loaders::drive(read, queue).await
+}
+
+/// Checks a list of uuids a write takes: 1 to `max`, named `name` when it
+/// is refused.
+pub fn check_uuid_count(name: &str, uuids: &[Uuid], max: usize) -> Result<(), AppError> {
+    if uuids.is_empty() || uuids.len() > max {
+        return Err(AppError::bad_parameter(
+            name,
+            format!("{name} must hold 1 to {max} uuids"),
+        ));
+    }
+    Ok(())
+}
