@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::router())
         .merge(rest::customers::router().layer(guard()))
+        .merge(rest::feedbacks::router().layer(guard()))
         .merge(rest::openapi::router())
         .merge(crate::playground::router())
         .fallback(not_found)

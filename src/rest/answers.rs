@@ -1,4 +1,4 @@
-//! The answers of the customer routes, in the REST contract's snake_case
+//! The answers of the customer and feedback routes, in the REST contract's snake_case
 //! envelopes, and how each is made from a model row. Dates are RFC 3339
 //! text, as GraphQL writes them, so both faces answer the same.
 
@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use entity::{customers, feedback_highlights, feedbacks, insights, issues};
+use entity::{customers, feedback_highlights, feedbacks, insights, issues, spaces};
 
 /// A customer, as every customer route answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -43,7 +43,7 @@ pub struct Customer {
     pub version: i32,
 }
 
-/// A feedback of a customer.
+/// A feedback, as every route that answers feedback answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Feedback {
     /// Identifier.
@@ -57,8 +57,54 @@ pub struct Feedback {
     /// When it was given (ISO 8601).
     #[schema(value_type = String, format = DateTime)]
     pub feedback_date: String,
-    /// Where it came from (`email`, `call`, `survey`, …).
+    /// From 0 (none) to 4 (the highest).
+    #[schema(minimum = 0, maximum = 4)]
+    pub priority: i32,
+    /// What kind of feedback it is.
+    pub feedback_type: FeedbackType,
+    /// The integration it was imported through; null if none.
+    pub data_source_type: Option<DataSourceType>,
+    /// Its identifier in that integration; null if none.
+    pub data_source_id: Option<String>,
+    /// The spaces it sits in, by space name.
+    pub space_uuids: Vec<Uuid>,
+    /// When it was recorded (ISO 8601).
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: String,
+    /// Where it came from, as free text (`email`, `call`, `api`, …): kept
+    /// beside `data_source_type`, which names the integration in a closed
+    /// list. A feedback recorded with a `data_source_type` and no `source`
+    /// has the data source's word in lower case; with neither, `api`.
     pub source: String,
+}
+
+/// A feedback with its first highlights (`GET /feedbacks/{feedback_uuid}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackDetail {
+    /// The feedback's members, as in every feedback answer.
+    #[serde(flatten)]
+    pub feedback: Feedback,
+    /// Its first 100 highlights, oldest first (as `Feedback.highlights` in
+    /// the graph); `GET …/highlights` pages through all of them.
+    pub highlights: Vec<Highlight>,
+    /// How many highlights it has in all.
+    pub total_highlight_count: i64,
+}
+
+/// A space feedback is filed into.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Space {
+    /// Identifier.
+    pub uuid: Uuid,
+    /// The organization it belongs to.
+    pub organization_uuid: Uuid,
+    /// Display name.
+    pub name: String,
+    /// Longer description.
+    pub description: Option<String>,
+    /// When it was created (ISO 8601).
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: String,
 }
 
 /// A highlight cut from a customer's feedback.
@@ -93,7 +139,7 @@ pub struct Insight {
     pub description: Option<String>,
 }
 
-pub use entity::vocabulary::IssueStatus;
+pub use entity::vocabulary::{DataSourceType, FeedbackType, IssueStatus};
 
 /// An issue linked to a customer's highlights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -132,8 +178,13 @@ list_answer!(
     CustomerList { customers: Customer, total_customer_count: "Customers matching the filters, across all pages." }
 );
 list_answer!(
-    /// `GET …/feedbacks`.
-    FeedbackList { feedbacks: Feedback, total_feedback_count: "The customer's feedbacks across all pages." }
+    /// `GET /feedbacks`, `GET /spaces/{space_uuid}/feedbacks` and
+    /// `GET /customers/{customer_uuid}/feedbacks`.
+    FeedbackList { feedbacks: Feedback, total_feedback_count: "The feedbacks matching the filters, across all pages." }
+);
+list_answer!(
+    /// `GET /spaces`.
+    SpaceList { spaces: Space, total_space_count: "The organization's spaces." }
 );
 list_answer!(
     /// `GET …/feedback_highlights`.
@@ -147,6 +198,34 @@ list_answer!(
     /// `GET …/issues`.
     IssueList { issues: Issue, total_issue_count: "The customer's distinct issues across all pages." }
 );
+
+/// `POST /feedbacks`: the feedback recorded, alone.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackWritten {
+    /// The recorded feedback.
+    pub feedbacks: Vec<Feedback>,
+}
+
+/// `GET /feedbacks/{feedback_uuid}`: the feedback, alone, with its highlights.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackRead {
+    /// The feedback.
+    pub feedbacks: Vec<FeedbackDetail>,
+}
+
+/// `POST /spaces`: the space created, alone.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SpaceWritten {
+    /// The created space.
+    pub spaces: Vec<Space>,
+}
+
+/// `DELETE /feedbacks`: how many feedbacks were deleted.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FeedbacksDeleted {
+    /// Feedbacks deleted (each named uuid once).
+    pub deleted_feedback_count: u64,
+}
 
 /// `POST` and `PUT`: the customer written.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -177,6 +256,8 @@ impl From<customers::Model> for Customer {
 }
 
 impl From<feedbacks::Model> for Feedback {
+    /// The feedback as the routes answer it; the spaces it sits in are read
+    /// for a whole page afterwards (see `rest::feedbacks::with_spaces`).
     fn from(model: feedbacks::Model) -> Feedback {
         Feedback {
             uuid: model.uuid,
@@ -184,7 +265,25 @@ impl From<feedbacks::Model> for Feedback {
             customer_uuid: model.customer_uuid,
             feedback_contents: model.feedback_contents,
             feedback_date: model.feedback_date.to_rfc3339(),
+            priority: model.priority,
+            feedback_type: model.feedback_type,
+            data_source_type: model.data_source_type,
+            data_source_id: model.data_source_id,
+            space_uuids: Vec::new(),
+            created_at: model.created_at.to_rfc3339(),
             source: model.source,
+        }
+    }
+}
+
+impl From<spaces::Model> for Space {
+    fn from(model: spaces::Model) -> Space {
+        Space {
+            uuid: model.uuid,
+            organization_uuid: model.organization_uuid,
+            name: model.name,
+            description: model.description,
+            created_at: model.created_at.to_rfc3339(),
         }
     }
 }

@@ -34,7 +34,9 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}",
-            get(get_customer).put(update_customer),
+            get(get_customer)
+                .put(update_customer)
+                .delete(delete_customer),
         )
         .route(
             "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}/feedbacks",
@@ -252,19 +254,65 @@ pub async fn update_customer(
     let updated =
         resolvers::customers::update(&state.db, organization, customer, changes, precondition)
             .await
-            .map_err(|error| {
-                // Name the header whose condition failed.
-                let blame = match error.current_version() {
-                    Some(version) if if_match.if_match_holds(version) => Some("If-None-Match"),
-                    _ => None,
-                };
-                let mut rest = RestError::from(error);
-                if let Some(header) = blame {
-                    rest.blame(header);
-                }
-                rest
-            })?;
+            .map_err(|error| blame_precondition(error, &if_match))?;
     Ok(written(updated.into()))
+}
+
+/// Delete a customer (an extension beyond the documented routes).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/organizations/{org_uuid}/customers/{customer_uuid}",
+    tag = "customers",
+    params(
+        ("org_uuid" = Uuid, Path, description = "The organization."),
+        ("customer_uuid" = Uuid, Path, description = "The customer."),
+        ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#, description = "The entity tag you read (from `ETag`), such as `\"3\"`: the customer is deleted only if it is still at it, else 412. Absent or `*`: deleted whatever the version."),
+        ("If-None-Match" = Option<String>, Header, pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#, description = "Entity tags (or `*`) the customer must not have (weak comparison), else 412."),
+    ),
+    responses(
+        (status = 204, description = "The customer was deleted with its feedbacks, their highlights and links; no body."),
+        (status = 412, description = "`If-Match` names no current entity tag (the customer changed since you read it), or `If-None-Match` names the current one; nothing was deleted.", body = ErrorBody,
+            headers(("ETag" = String, description = "The customer's current entity tag."))),
+        (status = 400, description = "A bad UUID or header, named in `error.parameter`.", body = ErrorBody),
+        (status = 401, description = "Missing or invalid token.", body = ErrorBody),
+        (status = 404, description = "Organization or customer not found.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(level = "debug", skip(state, headers))]
+pub async fn delete_customer(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RestPath((org_uuid, customer_uuid)): RestPath<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, RestError> {
+    let organization = path_uuid("org_uuid", &org_uuid)?;
+    let customer = path_uuid("customer_uuid", &customer_uuid)?;
+    let if_match = condition(&headers, &header::IF_MATCH)?;
+    let if_none_match = condition(&headers, &header::IF_NONE_MATCH)?;
+    let organization = tenant.own(organization)?;
+    let holds =
+        |version: i32| if_match.if_match_holds(version) && !if_none_match.none_match_hits(version);
+    let precondition =
+        (if_match.is_present() || if_none_match.is_present()).then_some(&holds as &VersionTest<'_>);
+    resolvers::customers::delete(&state.db, organization, customer, precondition)
+        .await
+        .map_err(|error| blame_precondition(error, &if_match))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A failed write's REST error, naming `If-None-Match` when its condition
+/// (not `If-Match`'s) is the one that failed.
+fn blame_precondition(error: AppError, if_match: &super::preconditions::Condition) -> RestError {
+    let blame = match error.current_version() {
+        Some(version) if if_match.if_match_holds(version) => Some("If-None-Match"),
+        _ => None,
+    };
+    let mut rest = RestError::from(error);
+    if let Some(header) = blame {
+        rest.blame(header);
+    }
+    rest
 }
 
 /// One of a customer's child lists, as its route reads and answers it.
@@ -390,6 +438,12 @@ impl ChildPage for FeedbackList {
             feedbacks: rows.into_iter().map(Feedback::from).collect(),
             total_feedback_count: total,
         }
+    }
+
+    /// Each feedback with the spaces it sits in, read in one statement.
+    async fn complete(mut self, state: &AppState, organization: Uuid) -> Result<Self, RestError> {
+        super::feedbacks::fill_spaces(state, organization, &mut self.feedbacks).await?;
+        Ok(self)
     }
 }
 

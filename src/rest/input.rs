@@ -271,7 +271,7 @@ impl FeedbackListQuery {
         let sort_by: Option<FeedbackSortField> = choice(
             "sort_by",
             self.sort_by.as_deref(),
-            "feedback_date, created_at, source",
+            "feedback_date, created_at, priority, source",
         )?;
         let direction: Option<SortDirection> = choice(
             "sort_direction",

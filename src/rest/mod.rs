@@ -1,5 +1,6 @@
 //! The REST face: the documented
-//! `/api/v1/organizations/{org_uuid}/customers…` routes.
+//! `/api/v1/organizations/{org_uuid}/customers…` routes and the feedback
+//! API's `…/feedbacks` and `…/spaces` routes.
 //!
 //! Every handler parses its input in the contract's words (`page_size`,
 //! `sort_by`, snake_case bodies), calls the same resolvers as the graph (see
@@ -8,15 +9,19 @@
 //! Every failure, from a handler or an operational route, is rendered here,
 //! once, as [`ErrorBody`].
 //!
-//! - [`customers`]: the routes and their handlers.
+//! - [`customers`]: the customer routes and their handlers.
+//! - [`feedbacks`]: the feedback and space routes and their handlers.
 //! - [`answers`]: the snake_case answers, made from model rows.
-//! - [`input`]: query parameters and bodies, parsed into checked types.
+//! - [`input`], [`feedback_input`]: query parameters and bodies, parsed
+//!   into checked types.
 //! - [`params`]: reading path, query and body values under the contract's names.
 //! - [`preconditions`]: `ETag`, `If-Match`, `If-None-Match`.
 //! - [`openapi`]: the OpenAPI document of these routes.
 
 pub mod answers;
 pub mod customers;
+pub mod feedback_input;
+pub mod feedbacks;
 pub mod input;
 pub mod openapi;
 pub mod params;

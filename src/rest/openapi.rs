@@ -7,7 +7,7 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ErrorBody, ErrorDetail, answers, customers, input};
+use super::{ErrorBody, ErrorDetail, answers, customers, feedbacks, input};
 use crate::state::AppState;
 
 /// The document.
@@ -15,17 +15,26 @@ use crate::state::AppState;
 #[openapi(
     info(
         title = "customer-graph REST API",
-        description = "The documented customer routes. Every route calls the same resolvers as `/graphql` and answers in snake_case.",
+        description = "The documented customer routes and the feedback API's feedback and space routes. Every route calls the same resolvers as `/graphql` and answers in snake_case. `DELETE …/customers/{customer_uuid}` is an extension beyond the documented routes.",
     ),
     paths(
         customers::list_customers,
         customers::create_customer,
         customers::get_customer,
         customers::update_customer,
+        customers::delete_customer,
         customers::list_feedbacks,
         customers::list_highlights,
         customers::list_insights,
         customers::list_issues,
+        feedbacks::list_feedbacks,
+        feedbacks::create_feedback,
+        feedbacks::delete_feedbacks,
+        feedbacks::get_feedback,
+        feedbacks::list_feedback_highlights,
+        feedbacks::list_spaces,
+        feedbacks::create_space,
+        feedbacks::list_space_feedbacks,
     ),
     components(schemas(
         ErrorBody,
@@ -34,9 +43,15 @@ use crate::state::AppState;
         input::FeedbackSortField,
         input::SortDirection,
         answers::IssueStatus,
+        answers::FeedbackType,
+        answers::DataSourceType,
     )),
     modifiers(&BearerAuth, &RetryLater),
-    tags((name = "customers", description = "Customers and their feedback, highlights, insights and issues."))
+    tags(
+        (name = "customers", description = "Customers and their feedback, highlights, insights and issues."),
+        (name = "feedbacks", description = "The organization's feedbacks: listed with filters, recorded, read with their highlights, deleted all or nothing."),
+        (name = "spaces", description = "Spaces feedback is filed into, and their feedbacks."),
+    )
 )]
 pub struct ApiDoc;
 
@@ -81,9 +96,14 @@ impl Modify for RetryLater {
             .header("Retry-After", retry_after)
             .build();
         for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.get, &mut item.post, &mut item.put]
-                .into_iter()
-                .flatten()
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
             {
                 operation
                     .responses

@@ -28,16 +28,26 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for RestPat
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(RestPath(value)),
             Err(_) => {
-                // /api/v1/organizations/{org_uuid}/customers/{customer_uuid}/…
-                let org_segment = parts.uri.path().split('/').nth(4).unwrap_or("");
-                let parameter = if Uuid::parse_str(org_segment).is_ok() {
-                    "customer_uuid"
-                } else {
-                    "org_uuid"
-                };
+                let parameter = unreadable_segment(parts.uri.path());
                 Err(bad(parameter, format!("{parameter} must be a UUID")))
             }
         }
+    }
+}
+
+/// The path parameter an unreadable path names:
+/// `/api/v1/organizations/{org_uuid}/{collection}/{item_uuid}/…`, where the
+/// item's parameter is named after its collection.
+fn unreadable_segment(path: &str) -> &'static str {
+    let mut segments = path.split('/').skip(4);
+    let organization = segments.next().unwrap_or("");
+    if Uuid::parse_str(organization).is_err() {
+        return "org_uuid";
+    }
+    match segments.next() {
+        Some("feedbacks") => "feedback_uuid",
+        Some("spaces") => "space_uuid",
+        _ => "customer_uuid",
     }
 }
 
@@ -99,6 +109,79 @@ pub fn uuid_list(parameter: &str, value: Option<&str>) -> Result<Option<Vec<Uuid
         }
     }
     Ok((!uuids.is_empty()).then_some(uuids))
+}
+
+/// An instant in a query parameter or body field, in any of the forms the
+/// feedback API's clients write: RFC 3339 (`2025-03-01T10:00:00Z`, with any
+/// offset), a date-time without offset read as UTC (`2025-03-01T10:00:00`,
+/// as the vendor's examples write it; seconds and fractions optional), or a
+/// plain date (`2025-03-01`): its first microsecond, or with `end_of_day`
+/// its last, so that an inclusive upper bound takes in the whole day.
+/// Anything else is a 400 naming `parameter`; so is an instant outside the
+/// years 1900–9999 ([`crate::validation::timestamp_rule`]).
+pub fn instant(
+    parameter: &str,
+    text: &str,
+    end_of_day: bool,
+) -> Result<chrono::DateTime<chrono::Utc>, RestError> {
+    use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+    let text = text.trim();
+    let parsed = chrono::DateTime::parse_from_rfc3339(text)
+        .map(|instant| instant.to_utc())
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+                .iter()
+                .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+                .map(|naive| naive.and_utc())
+        })
+        .or_else(|| {
+            let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+            let start = day.and_time(NaiveTime::MIN).and_utc();
+            Some(match end_of_day {
+                true => start + TimeDelta::days(1) - TimeDelta::microseconds(1),
+                false => start,
+            })
+        });
+    let Some(instant) = parsed else {
+        return Err(bad(
+            parameter,
+            format!(
+                "{parameter} must be a date (2025-03-01), a date-time (2025-03-01T10:00:00, read as UTC) \
+                 or an RFC 3339 date-time with an offset (2025-03-01T10:00:00Z), naming a real instant"
+            ),
+        ));
+    };
+    Ok(crate::validation::timestamp(parameter, instant)?)
+}
+
+/// A comma-separated list of closed-set words, each read through its serde
+/// name in upper case (`nps_response` reads as `NPS_RESPONSE`); repeats are
+/// kept once and an empty parameter means no filter.
+pub fn word_list<T: DeserializeOwned + PartialEq>(
+    parameter: &str,
+    value: Option<&str>,
+    allowed: &str,
+) -> Result<Option<Vec<T>>, RestError> {
+    let Some(value) = value else { return Ok(None) };
+    let mut words: Vec<T> = Vec::new();
+    for item in value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+    {
+        let word = serde_json::from_value(serde_json::Value::String(item.to_ascii_uppercase()))
+            .map_err(|_| {
+                bad(
+                    parameter,
+                    format!("{parameter} must be comma-separated values of {allowed}; `{item}` is not one"),
+                )
+            })?;
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    Ok((!words.is_empty()).then_some(words))
 }
 
 /// One of a closed set of values, read through its serde names.
