@@ -130,17 +130,21 @@ pub fn instant(
         .map(|instant| instant.to_utc())
         .ok()
         .or_else(|| {
-            ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+            if !zero_padded(text) {
+                return None;
+            }
+            let at_time = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
                 .iter()
-                .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-                .map(|naive| naive.and_utc())
-        })
-        .or_else(|| {
-            let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-            let start = day.and_time(NaiveTime::MIN).and_utc();
-            Some(match end_of_day {
-                true => start + TimeDelta::days(1) - TimeDelta::microseconds(1),
-                false => start,
+                .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok());
+            at_time.map(|naive| naive.and_utc()).or_else(|| {
+                let start = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .ok()?
+                    .and_time(NaiveTime::MIN)
+                    .and_utc();
+                Some(match end_of_day {
+                    true => start + TimeDelta::days(1) - TimeDelta::microseconds(1),
+                    false => start,
+                })
             })
         });
     let Some(instant) = parsed else {
@@ -153,6 +157,33 @@ pub fn instant(
         ));
     };
     Ok(crate::validation::timestamp(parameter, instant)?)
+}
+
+/// True when `text` has the zero-padded shape of ISO 8601
+/// (`YYYY-MM-DD`, then `THH:MM`, `:SS` and a fraction), which chrono's
+/// formats alone do not require (they take `2025-3-1`).
+fn zero_padded(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let shape = |pattern: &[u8], at: usize| {
+        pattern.iter().enumerate().all(|(offset, expected)| {
+            bytes.get(at + offset).is_some_and(|byte| match expected {
+                b'd' => byte.is_ascii_digit(),
+                other => byte == other,
+            })
+        })
+    };
+    match bytes.len() {
+        10 => shape(b"dddd-dd-dd", 0),
+        16 => shape(b"dddd-dd-ddTdd:dd", 0),
+        length if length >= 19 => {
+            shape(b"dddd-dd-ddTdd:dd:dd", 0)
+                && (length == 19
+                    || (bytes[19] == b'.'
+                        && length > 20
+                        && bytes[20..].iter().all(u8::is_ascii_digit)))
+        }
+        _ => false,
+    }
 }
 
 /// A comma-separated list of closed-set words, each read through its serde
