@@ -184,15 +184,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
             eprintln!(
-                "seeded {} customers, {} feedbacks, {} highlights, {} links ({} companies, {} personas, {} insights, {} issues new) in {:.1}s",
+                "seeded {} customers, {} feedbacks, {} highlights, {} links, {} feedbacks in spaces ({} companies, {} personas, {} insights, {} issues, {} spaces new) in {:.1}s",
                 report.customers,
                 report.feedbacks,
                 report.highlights,
                 report.links,
+                report.space_links,
                 report.companies,
                 report.personas,
                 report.insights,
                 report.issues,
+                report.spaces,
                 started.elapsed().as_secs_f64()
             );
             Ok(())

@@ -324,6 +324,48 @@ on_each_backend! {
 }
 
 on_each_backend! {
+    /// Seeded feedback has every kind of the feedback API: types that fit
+    /// its source, priorities 0 to 4 (0 most often), a data source for most
+    /// and spaces of its organization for about half.
+    async fn seeded_feedback_has_types_priorities_data_sources_and_spaces(backend) {
+        let organization = Uuid::new_v4();
+        let (db, _scratch, report) = seeded_database(backend, organization).await;
+        assert_eq!(report.spaces, 4, "{backend:?}");
+        let all_feedbacks = feedbacks::Entity::find().all(&db).await.expect("feedbacks");
+        let types: std::collections::HashSet<_> =
+            all_feedbacks.iter().map(|feedback| feedback.feedback_type).collect();
+        assert!(types.len() >= 4, "{backend:?}: {types:?}");
+        let mut priorities = [0usize; 5];
+        for feedback in &all_feedbacks {
+            priorities[feedback.priority as usize] += 1;
+            if feedback.source == "review" {
+                assert_eq!(feedback.feedback_type, entity::vocabulary::FeedbackType::FeedbackResponse);
+            }
+            assert_eq!(feedback.data_source_type.is_some(), feedback.data_source_id.is_some());
+        }
+        assert!(priorities.iter().all(|count| *count > 0), "{priorities:?}");
+        assert!(priorities[0] > priorities[4], "{priorities:?}");
+        let imported = all_feedbacks.iter().filter(|feedback| feedback.data_source_type.is_some()).count();
+        assert!((60..120).contains(&imported), "{imported} of 120 imported");
+        let links = entity::feedback_spaces::Entity::find().all(&db).await.expect("links");
+        assert_eq!(links.len() as u64, report.space_links);
+        let spaces: std::collections::HashSet<Uuid> = entity::spaces::Entity::find()
+            .all(&db)
+            .await
+            .expect("spaces")
+            .iter()
+            .map(|space| {
+                assert_eq!(space.organization_uuid, organization);
+                space.uuid
+            })
+            .collect();
+        let filed: std::collections::HashSet<Uuid> = links.iter().map(|link| link.feedback_uuid).collect();
+        assert!(links.iter().all(|link| spaces.contains(&link.space_uuid)));
+        assert!((30..=90).contains(&filed.len()), "{} of 120 filed", filed.len());
+    }
+}
+
+on_each_backend! {
     /// Seeding again adds new customers without colliding, counts them, and
     /// reuses the organization's personas, insights and issues.
     async fn seeding_again_adds_customers_and_reuses_personas_insights_and_issues(backend) {
@@ -341,8 +383,8 @@ on_each_backend! {
         .await
         .expect("second seed");
         assert_eq!(
-            [again.personas, again.insights, again.issues],
-            [0, 0, 0],
+            [again.personas, again.insights, again.issues, again.spaces],
+            [0, 0, 0, 0],
             "{backend:?}: reused"
         );
         assert_eq!(

@@ -17,7 +17,8 @@ use uuid::Uuid;
 
 use super::rng::SeedRng;
 use super::vocabulary::{
-    COMPANY_SUFFIXES, COMPANY_WORDS, FEATURES, FIRST_NAMES, LAST_NAMES, ROLES, SENTENCES, SOURCES,
+    COMPANY_SUFFIXES, COMPANY_WORDS, FEATURES, FIRST_NAMES, LAST_NAMES, ROLES, SENTENCES,
+    SOURCE_KINDS, SOURCES,
 };
 
 /// A row for [`ChunkRows`]: each expression converted into a [`Value`], in
@@ -64,6 +65,8 @@ pub struct Parents {
     pub insights: Vec<Uuid>,
     /// Issue uuids.
     pub issues: Vec<Uuid>,
+    /// Space uuids.
+    pub spaces: Vec<Uuid>,
 }
 
 /// The rows of one chunk of customers, ready for multi-row INSERTs.
@@ -79,6 +82,8 @@ pub struct ChunkRows {
     pub insight_links: Vec<Vec<Value>>,
     /// `issue_highlights` rows (only unhappy highlights).
     pub issue_links: Vec<Vec<Value>>,
+    /// `feedback_spaces` rows (half of the feedbacks sit in one space or two).
+    pub space_links: Vec<Vec<Value>>,
 }
 
 /// The customers numbered `indexes` in the organization (the number goes into
@@ -124,15 +129,24 @@ pub fn generate_chunk(
             let date = end - TimeDelta::seconds(rng.random_range(0..TIMELINE_SECONDS));
             last_interacted = last_interacted.max(Some(date));
             let text = FeedbackText::new(rng);
+            let source = *rng.pick(SOURCES);
+            let kind = FeedbackKind::new(feedback_uuid, source);
+            for space in kind.spaces(&parents.spaces) {
+                rows.space_links.push(row![space, feedback_uuid]);
+            }
             rows.feedbacks.push(row![
                 feedback_uuid,
                 organization_uuid,
                 customer_uuid,
                 text.contents,
                 date,
-                rng.pick(SOURCES).to_string(),
+                source.to_owned(),
                 now,
                 text.search,
+                kind.feedback_type,
+                kind.priority,
+                kind.data_source_type,
+                kind.data_source_id,
             ]);
             for (sentence, sentiment) in text.sentences {
                 let highlight_uuid = rng.uuid();
@@ -178,6 +192,68 @@ pub fn generate_chunk(
         ]);
     }
     rows
+}
+
+/// What a feedback is besides its words: its type, priority, data source
+/// and spaces. Drawn from the random bytes of its uuid rather than from the
+/// generator, so that every other seeded row is the same as before these
+/// columns existed.
+struct FeedbackKind {
+    feedback_type: String,
+    priority: i32,
+    data_source_type: Option<String>,
+    data_source_id: Option<String>,
+    /// Random bytes left for choosing spaces.
+    space_bytes: [u8; 2],
+}
+
+impl FeedbackKind {
+    fn new(uuid: Uuid, source: &str) -> FeedbackKind {
+        use sea_orm::ActiveEnum;
+        let bytes = uuid.as_bytes();
+        let (_, types, sources) = SOURCE_KINDS
+            .iter()
+            .find(|(known, _, _)| *known == source)
+            .expect("BUG: every source has its kinds");
+        let feedback_type = types[bytes[15] as usize % types.len()].to_value();
+        // Most feedback has no priority; a few have the highest.
+        let priority = match bytes[12] % 20 {
+            0..=7 => 0,
+            8..=11 => 1,
+            12..=15 => 2,
+            16..=18 => 3,
+            _ => 4,
+        };
+        let imported = bytes[13] % 4 != 0;
+        let data_source = sources[bytes[14] as usize % sources.len()].to_value();
+        let data_source_id = format!(
+            "{}-{:05}",
+            data_source.to_lowercase(),
+            u16::from_be_bytes([bytes[10], bytes[11]])
+        );
+        FeedbackKind {
+            feedback_type,
+            priority,
+            data_source_type: imported.then_some(data_source),
+            data_source_id: imported.then_some(data_source_id),
+            space_bytes: [bytes[8], bytes[9]],
+        }
+    }
+
+    /// The spaces among `spaces` the feedback sits in: none for half of
+    /// the feedbacks, two for a tenth, one for the rest.
+    fn spaces(&self, spaces: &[Uuid]) -> Vec<Uuid> {
+        if spaces.is_empty() {
+            return Vec::new();
+        }
+        let [count, first] = self.space_bytes.map(usize::from);
+        let first = first % spaces.len();
+        match count % 10 {
+            0..=4 => Vec::new(),
+            9 if spaces.len() > 1 => vec![spaces[first], spaces[(first + 1) % spaces.len()]],
+            _ => vec![spaces[first]],
+        }
+    }
 }
 
 /// What a feedback says.

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use self::generate::{Parents, generate_chunk};
 use self::rng::SeedRng;
-use self::write::{INSIGHTS, ISSUES, PERSONAS, Writer};
+use self::write::{INSIGHTS, ISSUES, PERSONAS, SPACES, Writer};
 use crate::store;
 
 /// How much data to make.
@@ -62,13 +62,17 @@ pub struct SeedReport {
     pub issues: u64,
     /// Highlight ↔ insight and highlight ↔ issue links created.
     pub links: u64,
+    /// Spaces created (existing ones are reused).
+    pub spaces: u64,
+    /// Feedback ↔ space links created.
+    pub space_links: u64,
 }
 
 /// Customers written per transaction.
 const CUSTOMERS_PER_CHUNK: u64 = 1_000;
 
-/// Adds synthetic companies, personas, customers, feedbacks, highlights,
-/// insights, issues and links to `organization_uuid`. Running it again adds
+/// Adds synthetic companies, personas, spaces, customers, feedbacks,
+/// highlights, insights, issues and links to `organization_uuid`. Running it again adds
 /// more customers (emails stay unique) and reuses the organization's existing
 /// companies, personas, insights and issues.
 ///
@@ -114,11 +118,21 @@ pub async fn seed(
     report.insights = made;
     let (issues, made) = writer.ensure_reference_rows(&ISSUES).await?;
     report.issues = made;
+    // Spaces come from a generator of their own, so that adding them left
+    // every other seeded row as it was.
+    let main = std::mem::replace(
+        &mut writer.rng,
+        SeedRng::new(Sha256::digest([b"spaces:".as_slice(), &digest[..]].concat()).into()),
+    );
+    let (spaces, made) = writer.ensure_reference_rows(&SPACES).await?;
+    report.spaces = made;
+    writer.rng = main;
     let parents = Parents {
         companies,
         personas,
         insights,
         issues,
+        spaces,
     };
 
     progress.set_length(options.customers);
@@ -138,6 +152,7 @@ pub async fn seed(
         report.feedbacks += rows.feedbacks.len() as u64;
         report.highlights += rows.highlights.len() as u64;
         report.links += (rows.insight_links.len() + rows.issue_links.len()) as u64;
+        report.space_links += rows.space_links.len() as u64;
         writer.write_chunk(rows).await?;
         progress.inc(chunk.end - chunk.start);
         index = chunk.end;

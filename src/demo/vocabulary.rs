@@ -1,7 +1,9 @@
 //! The fixed words the generator draws from: names, roles, company names,
 //! feedback sentences and the features they mention, and the rows each
-//! organization's small reference tables (personas, insights, issues) start
-//! with. Changing any list changes the rows every seed gives.
+//! organization's small reference tables (personas, insights, issues,
+//! spaces) start with, and what each source's feedback is. Changing any list changes the rows every seed gives.
+
+use entity::vocabulary::{DataSourceType, FeedbackType};
 
 /// First names of customers.
 pub const FIRST_NAMES: &[&str] = &[
@@ -76,6 +78,71 @@ pub const SOURCES: &[&str] = &[
     "survey",
     "chat",
     "review",
+];
+
+/// What a feedback from each of [`SOURCES`] is and which integrations
+/// bring it in: (source, its feedback types, its data sources).
+pub const SOURCE_KINDS: &[(&str, &[FeedbackType], &[DataSourceType])] = &[
+    (
+        "email",
+        &[FeedbackType::FeedbackResponse, FeedbackType::TeamRequest],
+        &[DataSourceType::IntercomInbox, DataSourceType::Hubspot],
+    ),
+    (
+        "support_ticket",
+        &[FeedbackType::SupportExchange],
+        &[
+            DataSourceType::Zendesk,
+            DataSourceType::Intercom,
+            DataSourceType::Jira,
+            DataSourceType::GithubIssue,
+        ],
+    ),
+    (
+        "call",
+        &[FeedbackType::SalesCall, FeedbackType::UserInterview],
+        &[
+            DataSourceType::GongConvo,
+            DataSourceType::TldvTranscript,
+            DataSourceType::FirefliesTranscript,
+        ],
+    ),
+    (
+        "survey",
+        &[
+            FeedbackType::NpsResponse,
+            FeedbackType::CsatResponse,
+            FeedbackType::FeedbackResponse,
+        ],
+        &[DataSourceType::ZapierForm, DataSourceType::UploadedSheet],
+    ),
+    (
+        "chat",
+        &[FeedbackType::AiChat, FeedbackType::SupportExchange],
+        &[
+            DataSourceType::SlackChannel,
+            DataSourceType::DiscordChannel,
+            DataSourceType::Intercom,
+        ],
+    ),
+    (
+        "review",
+        &[FeedbackType::FeedbackResponse],
+        &[
+            DataSourceType::G2Review,
+            DataSourceType::CapterraReview,
+            DataSourceType::AppleAppstoreReview,
+            DataSourceType::GooglePlayReview,
+        ],
+    ),
+];
+
+/// The spaces each organization starts with: name, description.
+pub const SPACES: &[[&str; 2]] = &[
+    ["Roadmap", "Requests that shape what we build next."],
+    ["Bugs", "Reports of things that broke."],
+    ["Onboarding", "How new customers get started."],
+    ["Enterprise", "Feedback from the largest accounts."],
 ];
 
 /// What a feedback sentence is about: fills the `{}` of [`SENTENCES`].

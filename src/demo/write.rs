@@ -47,7 +47,12 @@ const FEEDBACK_COLUMNS: &[&str] = &[
     "source",
     "created_at",
     "search_text",
+    "feedback_type",
+    "priority",
+    "data_source_type",
+    "data_source_id",
 ];
+const SPACE_LINK_COLUMNS: &[&str] = &["space_uuid", "feedback_uuid"];
 const HIGHLIGHT_COLUMNS: &[&str] = &[
     "uuid",
     "organization_uuid",
@@ -101,6 +106,10 @@ pub const ISSUES: ReferenceTable<3> = ReferenceTable::new(
     vocabulary::ISSUES,
 );
 
+/// The spaces table, from [`vocabulary::SPACES`].
+pub const SPACES: ReferenceTable<2> =
+    ReferenceTable::new("spaces", ["name", "description"], vocabulary::SPACES);
+
 /// What every row of one seeding run shares.
 pub struct Writer<'a> {
     /// Where the rows go.
@@ -126,6 +135,7 @@ impl Writer<'_> {
         let tables = [
             ("customers", CUSTOMER_COLUMNS, rows.customers),
             ("feedbacks", FEEDBACK_COLUMNS, rows.feedbacks),
+            ("feedback_spaces", SPACE_LINK_COLUMNS, rows.space_links),
             ("feedback_highlights", HIGHLIGHT_COLUMNS, rows.highlights),
             (
                 "insight_highlights",
