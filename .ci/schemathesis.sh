@@ -6,8 +6,9 @@
 # Makes (once) a virtualenv with a pinned schemathesis, starts the server on a
 # throwaway SQLite database with one seeded organization, and runs schemathesis
 # against GET /api/v1/openapi.json with that organization's bearer token.
-# `org_uuid` is pinned to the real organization and `customer_uuid` is drawn
-# mostly from real customers, so the data paths are exercised, not only 404s.
+# `org_uuid` is pinned to the real organization and `customer_uuid`,
+# `feedback_uuid` and `space_uuid` are drawn mostly from real rows, so the
+# data paths are exercised, not only 404s.
 # Exits non-zero when schemathesis reports a failure.
 #
 # Environment (all optional):
@@ -103,17 +104,20 @@ if [ -z "$ready" ]; then
   exit 1
 fi
 
-# A few real customers, for `customer_uuid`.
-CUSTOMERS_TOML="$(
-  "$PY" - "$BASE/api/v1/organizations/$ORG_UUID/customers?page_size=5" "$TOKEN" <<'PY'
+# A few real customers, feedbacks and spaces, for the path's uuids.
+real_uuids() { # ROUTE KEY: the uuids of the first five items ROUTE lists under KEY
+  "$PY" - "$BASE/api/v1/organizations/$ORG_UUID/$1?page_size=5" "$TOKEN" "$2" <<'PY'
 import json, sys, urllib.request
 request = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
-customers = json.load(urllib.request.urlopen(request, timeout=10))["customers"]
-if not customers:
-    sys.exit("error: the seeded organization has no customers")
-print(", ".join(json.dumps(customer["uuid"]) for customer in customers))
+items = json.load(urllib.request.urlopen(request, timeout=10))[sys.argv[3]]
+if not items:
+    sys.exit("error: the seeded organization has no " + sys.argv[3])
+print(", ".join(json.dumps(item["uuid"]) for item in items))
 PY
-)"
+}
+CUSTOMERS_TOML="$(real_uuids customers customers)"
+FEEDBACKS_TOML="$(real_uuids feedbacks feedbacks)"
+SPACES_TOML="$(real_uuids spaces spaces)"
 
 # ------------------------------------------------------------- schemathesis
 # The token and org uuid reach the config through the environment only.
@@ -124,11 +128,19 @@ bearer = "\${CG_SCHEMATHESIS_TOKEN}"
 
 [parameters]
 "path.org_uuid" = "\${CG_SCHEMATHESIS_ORG_UUID}"
-# Mostly real customers; now and then a generated uuid (the 404 path).
+# Mostly real rows; now and then a generated uuid (the 404 path).
 "path.customer_uuid" = { dictionary = "customers", probability = 0.8 }
+"path.feedback_uuid" = { dictionary = "feedbacks", probability = 0.8 }
+"path.space_uuid" = { dictionary = "spaces", probability = 0.8 }
 
 [dictionaries.customers]
 values = [$CUSTOMERS_TOML]
+
+[dictionaries.feedbacks]
+values = [$FEEDBACKS_TOML]
+
+[dictionaries.spaces]
+values = [$SPACES_TOML]
 EOF
 
 REPORT_ARGS=()

@@ -20,6 +20,10 @@ use sea_orm::entity::prelude::*;
 
 /// Declares a shared word list: the enum with the derives of every face,
 /// snake_case in REST, and the names it is served under.
+// `rest` is matched as a token tree, not a literal: a literal fragment
+// reaches a derive wrapped in an invisible group, which utoipa's reading of
+// `#[serde(rename_all)]` does not see through (the OpenAPI names would be
+// the Rust ones).
 macro_rules! word_list {
     (
         $(#[$meta:meta])*
@@ -36,7 +40,7 @@ macro_rules! word_list {
     };
     (
         $(#[$meta:meta])*
-        graphql = $graphql:literal, openapi = $openapi:ident, rest = $case:literal;
+        graphql = $graphql:literal, openapi = $openapi:ident, rest = $case:tt;
         $(#[$extra:meta])*
         pub enum $name:ident { $($variants:tt)* }
     ) => {

@@ -121,3 +121,27 @@ pub fn router() -> Router<AppState> {
         get(|| async { Json(ApiDoc::openapi()) }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The values of the enum schema `name` in the document.
+    fn words(name: &str) -> Vec<String> {
+        let document = serde_json::to_value(ApiDoc::openapi()).expect("serializes");
+        document["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is an enum"))
+            .iter()
+            .map(|word| word.as_str().expect("a word").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_documents_enums_are_the_words_the_routes_answer() {
+        assert!(words("IssueStatus").contains(&"in_progress".to_owned()));
+        assert!(words("FeedbackType").contains(&"NPS_RESPONSE".to_owned()));
+        assert!(words("DataSourceType").contains(&"G2_REVIEW".to_owned()));
+        assert!(words("FeedbackSortField").contains(&"priority".to_owned()));
+    }
+}
