@@ -733,3 +733,66 @@ async fn a_route_without_its_token_is_refused_on_sqlite() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
     }
 }
+
+/// A GraphQL object with camelCase keys as REST spells it (snake_case).
+fn snake(value: &Value) -> Value {
+    let object = value.as_object().expect("object");
+    Value::Object(
+        object
+            .iter()
+            .map(|(key, value)| {
+                let mut name = String::new();
+                for character in key.chars() {
+                    if character.is_ascii_uppercase() {
+                        name.push('_');
+                    }
+                    name.push(character.to_ascii_lowercase());
+                }
+                (name, value.clone())
+            })
+            .collect(),
+    )
+}
+
+/// The fields of a feedback, in GraphQL's words.
+const FEEDBACK_FIELDS: &str = "uuid organizationUuid customerUuid feedbackContents feedbackDate priority feedbackType dataSourceType dataSourceId spaceUuids createdAt source";
+
+on_each_backend! {
+    /// The feedback API's routes answer what the same questions to the graph answer.
+    async fn rest_and_graphql_read_the_same_feedback_data(backend) {
+        let app = spawn_app(backend).await;
+        let data = data(&app).await;
+        let org = &data.org;
+        let checkout = data.feedbacks.iter().find(|f| f["feedback_contents"] == "Checkout is slow").expect("listed");
+        let query = format!(
+            "query($f: FeedbackFilter, $s: UUID!, $u: UUID!) {{ viewer {{
+               filtered: feedbacks(filter: $f, sortBy: PRIORITY, sortDirection: ASC, pageSize: 100) {{ totalCount nodes {{ {FEEDBACK_FIELDS} }} }}
+               spaces {{ totalCount nodes {{ uuid organizationUuid name description createdAt }} }}
+               space(uuid: $s) {{ feedbacks(pageSize: 100) {{ totalCount nodes {{ {FEEDBACK_FIELDS} }} }} }}
+               feedback(uuid: $u) {{ {FEEDBACK_FIELDS} highlights(pageSize: 100) {{ totalCount nodes {{ uuid organizationUuid feedbackUuid quote sentimentScore createdAt }} }} }}
+             }} }}"
+        );
+        let filter = json!({"companyUuids": [data.companies[0]], "feedbackTypes": ["SUPPORT_EXCHANGE", "NPS_RESPONSE"], "from": "2025-01-01T00:00:00Z", "minPriority": 0});
+        let graph = org.graphql(&query, json!({"f": filter, "s": data.spaces[1], "u": checkout["uuid"]})).await;
+        let viewer = &graph["viewer"];
+        let nodes = |page: &Value| -> Vec<Value> { page["nodes"].as_array().expect("nodes").iter().map(snake).collect() };
+        let rest = org.read(&format!("/feedbacks?page_size=100&sort_by=priority&sort_direction=asc&company_uuids={}&feedback_types=SUPPORT_EXCHANGE,NPS_RESPONSE&from_date=2025-01-01", data.companies[0])).await;
+        assert_eq!(rest["feedbacks"].as_array().cloned().unwrap_or_default(), nodes(&viewer["filtered"]), "{backend:?}");
+        assert_eq!(rest["total_feedback_count"], viewer["filtered"]["totalCount"]);
+        let spaces = org.read("/spaces").await;
+        assert_eq!(spaces["spaces"].as_array().cloned().unwrap_or_default(), nodes(&viewer["spaces"]));
+        assert_eq!(spaces["total_space_count"], viewer["spaces"]["totalCount"]);
+        let bugs = org.read(&format!("/spaces/{}/feedbacks?page_size=100", data.spaces[1])).await;
+        assert_eq!(bugs["feedbacks"].as_array().cloned().unwrap_or_default(), nodes(&viewer["space"]["feedbacks"]));
+        assert_eq!(bugs["total_feedback_count"], viewer["space"]["feedbacks"]["totalCount"]);
+        let read = org.read(&format!("/feedbacks/{}", checkout["uuid"].as_str().expect("uuid"))).await;
+        let mut detail = read["feedbacks"][0].clone();
+        let highlights = detail.as_object_mut().expect("object").remove("highlights").expect("highlights");
+        let total = detail.as_object_mut().expect("object").remove("total_highlight_count").expect("total");
+        let mut feedback = viewer["feedback"].clone();
+        let page = feedback.as_object_mut().expect("object").remove("highlights").expect("highlights");
+        assert_eq!(detail, snake(&feedback));
+        assert_eq!(highlights.as_array().cloned().unwrap_or_default(), nodes(&page));
+        assert_eq!(total, page["totalCount"]);
+    }
+}

@@ -139,7 +139,10 @@ on_each_backend! {
         let first = &body["feedbacks"][0];
         assert_eq!(
             keys(first),
-            words("uuid organization_uuid customer_uuid feedback_contents feedback_date source")
+            words(
+                "uuid organization_uuid customer_uuid feedback_contents feedback_date priority \
+                 feedback_type data_source_type data_source_id space_uuids created_at source"
+            )
         );
         assert!(
             first["feedback_date"]
@@ -353,7 +356,7 @@ on_each_backend! {
                 "query($o: UUID!, $u: UUID!) {
                    customers(organizationUuid: $o) { totalCount nodes { uuid organizationUuid fullName email role personaUuid customerCompanyUuid lastInteractedDate createdAt updatedAt feedbackCount } }
                    customer(organizationUuid: $o, uuid: $u) {
-                     feedbacks { totalCount nodes { uuid organizationUuid customerUuid feedbackContents feedbackDate source } }
+                     feedbacks { totalCount nodes { uuid organizationUuid customerUuid feedbackContents feedbackDate priority feedbackType dataSourceType dataSourceId spaceUuids createdAt source } }
                      feedbackHighlights { totalCount nodes { uuid organizationUuid feedbackUuid quote sentimentScore createdAt } }
                      insights { totalCount nodes { uuid organizationUuid title description } }
                      issues { totalCount nodes { uuid organizationUuid title description status averageSentiment } }
@@ -439,9 +442,30 @@ async fn the_openapi_document_lists_every_route_with_its_errors() {
     );
     let paths = document["paths"].as_object().expect("paths");
     let base = "/api/v1/organizations/{org_uuid}/customers";
+    let organization = "/api/v1/organizations/{org_uuid}";
     for (path, methods) in [
         (base.to_owned(), vec!["get", "post"]),
-        (format!("{base}/{{customer_uuid}}"), vec!["get", "put"]),
+        (
+            format!("{base}/{{customer_uuid}}"),
+            vec!["get", "put", "delete"],
+        ),
+        (
+            format!("{organization}/feedbacks"),
+            vec!["get", "post", "delete"],
+        ),
+        (
+            format!("{organization}/feedbacks/{{feedback_uuid}}"),
+            vec!["get"],
+        ),
+        (
+            format!("{organization}/feedbacks/{{feedback_uuid}}/highlights"),
+            vec!["get"],
+        ),
+        (format!("{organization}/spaces"), vec!["get", "post"]),
+        (
+            format!("{organization}/spaces/{{space_uuid}}/feedbacks"),
+            vec!["get"],
+        ),
         (format!("{base}/{{customer_uuid}}/feedbacks"), vec!["get"]),
         (
             format!("{base}/{{customer_uuid}}/feedback_highlights"),

@@ -457,7 +457,7 @@ on_each_backend! {
             unknown.json::<Value>().await.expect("json")["error"]["code"],
             "not_found"
         );
-        let (status, body) = answer(api.request(Method::DELETE, &format!("/{bob}"))).await;
+        let (status, body) = answer(api.request(Method::PATCH, &format!("/{bob}"))).await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(body["error"]["code"], "method_not_allowed");
         let huge =
