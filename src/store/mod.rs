@@ -9,12 +9,15 @@
 //!   highlights).
 //! - [`relations`]: the batched child pages, counts and averages of many parents.
 //! - [`organizations`], [`tokens`]: the tenants and their API tokens.
+//! - [`keyset`]: keyset pages (after or before a row's position) and the
+//!   cursors that carry a position.
 //! - [`sql`]: the statement builder both backends share.
 
 pub mod catalog;
 pub mod customers;
 pub mod feedbacks;
 pub mod graph;
+pub mod keyset;
 pub mod organizations;
 pub mod relations;
 pub mod sql;

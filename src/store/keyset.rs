@@ -1,0 +1,463 @@
+//! Keyset pagination (the "seek method"): a page after or before a row is
+//! read with a condition on the list's sort values, never with `OFFSET`, so
+//! it costs what the first page costs and rows written meanwhile neither
+//! repeat nor vanish.
+//!
+//! Every list is ordered by one sort column (which may hold NULLs, placed
+//! first or last) and then by `uuid`, which is unique: a row's [`Position`]
+//! (its sort value and uuid) is a total order, and "the rows after this
+//! position" is the lexicographic condition [`Seek::write`] writes:
+//!
+//! ```text
+//! (sort strictly after v) OR (sort = v AND uuid strictly after u)
+//! ```
+//!
+//! where "strictly after" follows the column's direction and its NULLs'
+//! place. A page *before* a position is read in the reverse order
+//! ([`Key::reversed`]) and turned back by the caller.
+//!
+//! A [`Cursor`] carries a position to the client and back, with what it was
+//! made for (the list, the order, the organization), as opaque URL-safe
+//! base64 text.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use entity::vocabulary::Direction;
+use sea_orm::Value;
+use uuid::Uuid;
+
+use super::sql::Sql;
+
+/// A value of the column a list is sorted by.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortValue {
+    /// No value (a customer who never gave feedback has no last interaction).
+    Null,
+    /// An instant.
+    Instant(DateTime<Utc>),
+    /// An integer.
+    Integer(i64),
+    /// A text.
+    Text(String),
+}
+
+impl SortValue {
+    fn sql_value(&self) -> Value {
+        match self {
+            SortValue::Null => Value::String(None),
+            SortValue::Instant(instant) => Value::from(*instant),
+            SortValue::Integer(integer) => Value::from(*integer),
+            SortValue::Text(text) => Value::from(text.clone()),
+        }
+    }
+}
+
+impl From<DateTime<Utc>> for SortValue {
+    fn from(instant: DateTime<Utc>) -> Self {
+        SortValue::Instant(instant)
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for SortValue {
+    fn from(instant: Option<DateTime<Utc>>) -> Self {
+        instant.map_or(SortValue::Null, SortValue::Instant)
+    }
+}
+
+impl From<i64> for SortValue {
+    fn from(integer: i64) -> Self {
+        SortValue::Integer(integer)
+    }
+}
+
+impl From<i32> for SortValue {
+    fn from(integer: i32) -> Self {
+        SortValue::Integer(integer.into())
+    }
+}
+
+impl From<&str> for SortValue {
+    fn from(text: &str) -> Self {
+        SortValue::Text(text.to_owned())
+    }
+}
+
+/// Where a row stands in its list's order: its sort value, then its uuid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position {
+    /// The row's value in the sort column.
+    pub value: SortValue,
+    /// The row's uuid, which breaks ties.
+    pub uuid: Uuid,
+}
+
+/// Where a column's NULLs go in an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nulls {
+    /// The column holds none: the order says nothing of them, so that it is
+    /// the order of the column's index (PostgreSQL walks an index only for
+    /// the NULLs placement it was built with).
+    Never,
+    /// Before every value.
+    First,
+    /// After every value.
+    Last,
+}
+
+/// One column of an order: its SQL expression, its direction, and where
+/// its NULLs go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// The column, qualified as the statement needs (`c.feedback_date`).
+    pub column: &'static str,
+    /// Smallest or largest first.
+    pub direction: Direction,
+    /// Where its NULLs go.
+    pub nulls: Nulls,
+}
+
+impl Key {
+    /// A column without NULLs, in `direction`.
+    pub const fn new(column: &'static str, direction: Direction) -> Key {
+        Key {
+            column,
+            direction,
+            nulls: Nulls::Never,
+        }
+    }
+
+    /// The same column in the reverse order (NULLs move to the other end).
+    pub fn reversed(self) -> Key {
+        Key {
+            column: self.column,
+            direction: match self.direction {
+                Direction::Asc => Direction::Desc,
+                Direction::Desc => Direction::Asc,
+            },
+            nulls: match self.nulls {
+                Nulls::Never => Nulls::Never,
+                Nulls::First => Nulls::Last,
+                Nulls::Last => Nulls::First,
+            },
+        }
+    }
+
+    /// `column DIRECTION [NULLS LAST|FIRST]`, for an `ORDER BY`.
+    pub fn order_by(self) -> String {
+        let nulls = match self.nulls {
+            Nulls::Never => "",
+            Nulls::First => " NULLS FIRST",
+            Nulls::Last => " NULLS LAST",
+        };
+        format!("{} {}{nulls}", self.column, self.direction.sql())
+    }
+
+    /// Writes the rows whose value in this column comes strictly after `value`.
+    fn write_after(self, sql: &mut Sql, value: &SortValue) {
+        let column = self.column;
+        match (value, self.nulls) {
+            (SortValue::Null, Nulls::First) => {
+                sql.push(&format!("{column} IS NOT NULL"));
+            }
+            (SortValue::Null, _) => {
+                sql.push("1 = 0");
+            }
+            (value, nulls) => {
+                let operator = match self.direction {
+                    Direction::Asc => ">",
+                    Direction::Desc => "<",
+                };
+                sql.push(&format!("({column} {operator} "))
+                    .bind(value.sql_value());
+                if nulls == Nulls::Last {
+                    sql.push(&format!(" OR {column} IS NULL"));
+                }
+                sql.push(")");
+            }
+        }
+    }
+
+    /// Writes the rows whose value in this column equals `value` (NULL included).
+    fn write_equal(self, sql: &mut Sql, value: &SortValue) {
+        match value {
+            SortValue::Null => {
+                sql.push(&format!("{} IS NULL", self.column));
+            }
+            value => {
+                sql.push(&format!("{} = ", self.column))
+                    .bind(value.sql_value());
+            }
+        }
+    }
+}
+
+/// A list's order: its sort column, then its uuid column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    /// The sort column.
+    pub sort: Key,
+    /// The uuid column, which breaks ties.
+    pub uuid: Key,
+}
+
+impl Order {
+    /// The reverse order, for reading a page before a position.
+    pub fn reversed(self) -> Order {
+        Order {
+            sort: self.sort.reversed(),
+            uuid: self.uuid.reversed(),
+        }
+    }
+
+    /// The `ORDER BY` list (without the keywords).
+    pub fn order_by(self) -> String {
+        format!("{}, {}", self.sort.order_by(), self.uuid.order_by())
+    }
+}
+
+/// Which rows of a list a keyset page starts from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seek {
+    /// The order the page is read in (the list's, or its reverse for a page
+    /// before a position).
+    pub order: Order,
+    /// The position the page starts strictly after, in that order; `None`
+    /// for the first rows.
+    pub after: Option<Position>,
+}
+
+impl Seek {
+    /// Writes ` AND (…)`, the rows strictly after the position, when there is one.
+    pub fn write(&self, sql: &mut Sql) {
+        let Some(position) = &self.after else { return };
+        let Order { sort, uuid } = self.order;
+        sql.push(" AND (");
+        sort.write_after(sql, &position.value);
+        sql.push(" OR (");
+        sort.write_equal(sql, &position.value);
+        let operator = match uuid.direction {
+            Direction::Asc => ">",
+            Direction::Desc => "<",
+        };
+        sql.push(&format!(" AND {} {operator} ", uuid.column))
+            .bind(position.uuid)
+            .push("))");
+    }
+}
+
+/// What a cursor was made for: a cursor is only good for the same list of
+/// the same parent, in the same order, in the same organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorScope {
+    /// The list, with its parent where it has one (`Customer.feedbacks:<uuid>`).
+    pub list: String,
+    /// The order (`last_interacted_date:desc`).
+    pub order: String,
+    /// The organization.
+    pub organization: Uuid,
+}
+
+/// Why a cursor text was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CursorRefusal {
+    /// Not a cursor this server made.
+    Malformed,
+    /// Made for another list (or another parent's list).
+    OtherList,
+    /// Made for another order of this list.
+    OtherOrder,
+    /// Made in another organization.
+    OtherOrganization,
+}
+
+impl CursorRefusal {
+    /// Words that follow the input's name.
+    pub fn problem(self) -> &'static str {
+        match self {
+            CursorRefusal::Malformed => "is not a cursor this server made",
+            CursorRefusal::OtherList => "is a cursor of another list",
+            CursorRefusal::OtherOrder => {
+                "is a cursor made for another sort order: ask again with the sort it was made for, or start over"
+            }
+            CursorRefusal::OtherOrganization => "is a cursor of another organization",
+        }
+    }
+}
+
+/// The text a cursor's version starts with.
+const CURSOR_VERSION: &str = "k1";
+
+/// A row's position, made for one scope, as opaque URL-safe base64 text.
+pub fn encode_cursor(scope: &CursorScope, position: &Position) -> String {
+    let value = match &position.value {
+        SortValue::Null => "n".to_owned(),
+        SortValue::Instant(instant) => format!("t{}", instant.timestamp_micros()),
+        SortValue::Integer(integer) => format!("i{integer}"),
+        SortValue::Text(text) => format!("s{text}"),
+    };
+    // The value goes last: a text value may hold any character.
+    let plain = format!(
+        "{CURSOR_VERSION}\n{}\n{}\n{}\n{}\n{value}",
+        scope.list,
+        scope.order,
+        scope.organization.simple(),
+        position.uuid.simple()
+    );
+    URL_SAFE_NO_PAD.encode(plain)
+}
+
+/// The position `text` carries, if it is a cursor made for `scope`.
+pub fn decode_cursor(text: &str, scope: &CursorScope) -> Result<Position, CursorRefusal> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text.trim().trim_end_matches('='))
+        .map_err(|_| CursorRefusal::Malformed)?;
+    let plain = String::from_utf8(bytes).map_err(|_| CursorRefusal::Malformed)?;
+    let mut parts = plain.splitn(6, '\n');
+    let mut next = || parts.next().ok_or(CursorRefusal::Malformed);
+    let (version, list, order, organization, uuid, value) =
+        (next()?, next()?, next()?, next()?, next()?, next()?);
+    if version != CURSOR_VERSION {
+        return Err(CursorRefusal::Malformed);
+    }
+    let organization = Uuid::parse_str(organization).map_err(|_| CursorRefusal::Malformed)?;
+    let uuid = Uuid::parse_str(uuid).map_err(|_| CursorRefusal::Malformed)?;
+    let value = match value.split_at_checked(1) {
+        Some(("n", "")) => SortValue::Null,
+        Some(("t", micros)) => micros
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_micros)
+            .map(SortValue::Instant)
+            .ok_or(CursorRefusal::Malformed)?,
+        Some(("i", integer)) => {
+            SortValue::Integer(integer.parse().map_err(|_| CursorRefusal::Malformed)?)
+        }
+        Some(("s", text)) => SortValue::Text(text.to_owned()),
+        _ => return Err(CursorRefusal::Malformed),
+    };
+    if organization != scope.organization {
+        return Err(CursorRefusal::OtherOrganization);
+    }
+    if list != scope.list {
+        return Err(CursorRefusal::OtherList);
+    }
+    if order != scope.order {
+        return Err(CursorRefusal::OtherOrder);
+    }
+    Ok(Position { value, uuid })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::DatabaseBackend;
+
+    fn scope() -> CursorScope {
+        CursorScope {
+            list: "customers".to_owned(),
+            order: "last_interacted_date:desc".to_owned(),
+            organization: Uuid::from_u128(7),
+        }
+    }
+
+    #[test]
+    fn a_cursor_carries_its_position_back_for_its_own_scope_only() {
+        let when = DateTime::from_timestamp_micros(1_740_823_200_123_456).expect("instant");
+        for value in [
+            SortValue::Null,
+            SortValue::Instant(when),
+            SortValue::Integer(-4),
+            SortValue::Text("Zoë\nwith a line".to_owned()),
+        ] {
+            let position = Position {
+                value,
+                uuid: Uuid::from_u128(42),
+            };
+            let cursor = encode_cursor(&scope(), &position);
+            assert!(
+                cursor
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+            );
+            assert_eq!(decode_cursor(&cursor, &scope()), Ok(position.clone()));
+            let other = |change: fn(&mut CursorScope)| {
+                let mut scope = scope();
+                change(&mut scope);
+                decode_cursor(&cursor, &scope)
+            };
+            assert_eq!(
+                other(|s| s.list = "feedbacks".into()),
+                Err(CursorRefusal::OtherList)
+            );
+            assert_eq!(
+                other(|s| s.order = "full_name:asc".into()),
+                Err(CursorRefusal::OtherOrder)
+            );
+            assert_eq!(
+                other(|s| s.organization = Uuid::from_u128(8)),
+                Err(CursorRefusal::OtherOrganization)
+            );
+        }
+        for junk in [
+            "",
+            "!!",
+            "a2V5",
+            &URL_SAFE_NO_PAD.encode("k1\nx\ny\nz\nw\nq"),
+        ] {
+            assert_eq!(
+                decode_cursor(junk, &scope()),
+                Err(CursorRefusal::Malformed),
+                "{junk}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_rows_after_a_position_honour_direction_and_nulls() {
+        let order = Order {
+            sort: Key {
+                column: "c.last_interacted_date",
+                direction: Direction::Desc,
+                nulls: Nulls::Last,
+            },
+            uuid: Key::new("c.uuid", Direction::Asc),
+        };
+        let at = |value: SortValue| Seek {
+            order,
+            after: Some(Position {
+                value,
+                uuid: Uuid::nil(),
+            }),
+        };
+        let text = |seek: Seek| {
+            let mut sql = Sql::new("");
+            seek.write(&mut sql);
+            sql.build(DatabaseBackend::Sqlite).sql
+        };
+        assert_eq!(
+            text(at(SortValue::Integer(3))),
+            " AND ((c.last_interacted_date < ? OR c.last_interacted_date IS NULL) OR (c.last_interacted_date = ? AND c.uuid > ?))"
+        );
+        assert_eq!(
+            text(at(SortValue::Null)),
+            " AND (1 = 0 OR (c.last_interacted_date IS NULL AND c.uuid > ?))"
+        );
+        // Backwards from a NULL: every value, then the NULLs before it.
+        let back = Seek {
+            order: order.reversed(),
+            after: Some(Position {
+                value: SortValue::Null,
+                uuid: Uuid::nil(),
+            }),
+        };
+        assert_eq!(
+            text(back),
+            " AND (c.last_interacted_date IS NOT NULL OR (c.last_interacted_date IS NULL AND c.uuid < ?))"
+        );
+        assert_eq!(
+            order.reversed().order_by(),
+            "c.last_interacted_date ASC NULLS FIRST, c.uuid DESC"
+        );
+    }
+}
