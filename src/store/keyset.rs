@@ -109,7 +109,8 @@ pub enum Nulls {
 /// its NULLs go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
-    /// The column, qualified as the statement needs (`c.feedback_date`).
+    /// The column's name (`feedback_date`); each statement qualifies it
+    /// with its own alias.
     pub column: &'static str,
     /// Smallest or largest first.
     pub direction: Direction,
@@ -143,19 +144,19 @@ impl Key {
         }
     }
 
-    /// `column DIRECTION [NULLS LAST|FIRST]`, for an `ORDER BY`.
-    pub fn order_by(self) -> String {
+    /// `{alias}column DIRECTION [NULLS LAST|FIRST]`, for an `ORDER BY`.
+    pub fn order_by(self, alias: &str) -> String {
         let nulls = match self.nulls {
             Nulls::Never => "",
             Nulls::First => " NULLS FIRST",
             Nulls::Last => " NULLS LAST",
         };
-        format!("{} {}{nulls}", self.column, self.direction.sql())
+        format!("{alias}{} {}{nulls}", self.column, self.direction.sql())
     }
 
     /// Writes the rows whose value in this column comes strictly after `value`.
-    fn write_after(self, sql: &mut Sql, value: &SortValue) {
-        let column = self.column;
+    fn write_after(self, sql: &mut Sql, alias: &str, value: &SortValue) {
+        let column = format!("{alias}{}", self.column);
         match (value, self.nulls) {
             (SortValue::Null, Nulls::First) => {
                 sql.push(&format!("{column} IS NOT NULL"));
@@ -179,13 +180,14 @@ impl Key {
     }
 
     /// Writes the rows whose value in this column equals `value` (NULL included).
-    fn write_equal(self, sql: &mut Sql, value: &SortValue) {
+    fn write_equal(self, sql: &mut Sql, alias: &str, value: &SortValue) {
+        let column = self.column;
         match value {
             SortValue::Null => {
-                sql.push(&format!("{} IS NULL", self.column));
+                sql.push(&format!("{alias}{column} IS NULL"));
             }
             value => {
-                sql.push(&format!("{} = ", self.column))
+                sql.push(&format!("{alias}{column} = "))
                     .bind(value.sql_value());
             }
         }
@@ -210,9 +212,21 @@ impl Order {
         }
     }
 
-    /// The `ORDER BY` list (without the keywords).
-    pub fn order_by(self) -> String {
-        format!("{}, {}", self.sort.order_by(), self.uuid.order_by())
+    /// The order by the sort column then `uuid`, each in `direction`.
+    pub const fn by(sort: Key, uuid: Direction) -> Order {
+        Order {
+            sort,
+            uuid: Key::new("uuid", uuid),
+        }
+    }
+
+    /// The `ORDER BY` list (without the keywords), its columns qualified by `alias`.
+    pub fn order_by(self, alias: &str) -> String {
+        format!(
+            "{}, {}",
+            self.sort.order_by(alias),
+            self.uuid.order_by(alias)
+        )
     }
 }
 
@@ -228,19 +242,20 @@ pub struct Seek {
 }
 
 impl Seek {
-    /// Writes ` AND (…)`, the rows strictly after the position, when there is one.
-    pub fn write(&self, sql: &mut Sql) {
+    /// Writes ` AND (…)`, the rows strictly after the position (columns
+    /// qualified by `alias`), when there is one.
+    pub fn write(&self, sql: &mut Sql, alias: &str) {
         let Some(position) = &self.after else { return };
         let Order { sort, uuid } = self.order;
         sql.push(" AND (");
-        sort.write_after(sql, &position.value);
+        sort.write_after(sql, alias, &position.value);
         sql.push(" OR (");
-        sort.write_equal(sql, &position.value);
+        sort.write_equal(sql, alias, &position.value);
         let operator = match uuid.direction {
             Direction::Asc => ">",
             Direction::Desc => "<",
         };
-        sql.push(&format!(" AND {} {operator} ", uuid.column))
+        sql.push(&format!(" AND {alias}{} {operator} ", uuid.column))
             .bind(position.uuid)
             .push("))");
     }
@@ -415,14 +430,14 @@ mod tests {
 
     #[test]
     fn the_rows_after_a_position_honour_direction_and_nulls() {
-        let order = Order {
-            sort: Key {
-                column: "c.last_interacted_date",
+        let order = Order::by(
+            Key {
+                column: "last_interacted_date",
                 direction: Direction::Desc,
                 nulls: Nulls::Last,
             },
-            uuid: Key::new("c.uuid", Direction::Asc),
-        };
+            Direction::Asc,
+        );
         let at = |value: SortValue| Seek {
             order,
             after: Some(Position {
@@ -432,7 +447,7 @@ mod tests {
         };
         let text = |seek: Seek| {
             let mut sql = Sql::new("");
-            seek.write(&mut sql);
+            seek.write(&mut sql, "c.");
             sql.build(DatabaseBackend::Sqlite).sql
         };
         assert_eq!(
@@ -456,7 +471,7 @@ mod tests {
             " AND (c.last_interacted_date IS NOT NULL OR (c.last_interacted_date IS NULL AND c.uuid < ?))"
         );
         assert_eq!(
-            order.reversed().order_by(),
+            order.reversed().order_by("c."),
             "c.last_interacted_date ASC NULLS FIRST, c.uuid DESC"
         );
     }

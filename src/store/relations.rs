@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult};
 use uuid::Uuid;
 
+use super::keyset::{Key, Nulls, Order};
 use super::sql::Sql;
 
 pub use entity::vocabulary::{Direction, FeedbackSort};
@@ -55,30 +56,37 @@ pub struct Window {
 }
 
 impl Relation {
-    /// The order of children within a parent, on columns prefixed with
-    /// `alias` (`"c."`, or `""` for a compound SELECT's result); always ends
-    /// on a unique key so that pages never overlap or skip.
-    fn order(self, alias: &str) -> String {
-        let a = alias;
-        match self {
+    /// The order of children within a parent: a sort column, then the
+    /// uuid, which is unique, so that pages never overlap or skip.
+    pub fn order_keys(self) -> Order {
+        use Direction::{Asc, Desc};
+        let (column, direction) = match self {
             Relation::CustomerFeedbacks(sort, direction)
-            | Relation::SpaceFeedbacks(sort, direction) => {
-                format!("{a}{} {}, {a}uuid", sort.column(), direction.sql())
-            }
-            Relation::FeedbackSpaces => format!("{a}name, {a}uuid"),
-            Relation::CustomerHighlights => format!("{a}feedback_date DESC, {a}uuid"),
+            | Relation::SpaceFeedbacks(sort, direction) => (sort.column(), direction),
+            Relation::CustomerHighlights => ("feedback_date", Desc),
             Relation::CustomerInsights
             | Relation::CustomerIssues
             | Relation::HighlightInsights
-            | Relation::HighlightIssues => format!("{a}title, {a}uuid"),
-            Relation::FeedbackHighlights => format!("{a}created_at, {a}uuid"),
-            Relation::InsightHighlights | Relation::IssueHighlights => {
-                format!("{a}created_at DESC, {a}uuid")
-            }
+            | Relation::HighlightIssues => ("title", Asc),
+            Relation::FeedbackHighlights => ("created_at", Asc),
+            Relation::InsightHighlights | Relation::IssueHighlights => ("created_at", Desc),
             Relation::CompanyCustomers | Relation::PersonaCustomers => {
-                format!("{a}last_interacted_date DESC NULLS LAST, {a}uuid")
+                let latest = Key {
+                    column: "last_interacted_date",
+                    direction: Desc,
+                    nulls: Nulls::Last,
+                };
+                return Order::by(latest, Asc);
             }
-        }
+            Relation::FeedbackSpaces => ("name", Asc),
+        };
+        Order::by(Key::new(column, direction), Asc)
+    }
+
+    /// The order of children within a parent, on columns prefixed with
+    /// `alias` (`"c."`, or `""` for a compound SELECT's result).
+    fn order(self, alias: &str) -> String {
+        self.order_keys().order_by(alias)
     }
 
     /// The parents' table (alias `p`).
