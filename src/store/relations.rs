@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult};
 use uuid::Uuid;
 
-use super::keyset::{Key, Nulls, Order};
+use super::keyset::{Key, Nulls, Order, Position, Seek};
 use super::sql::Sql;
 
 pub use entity::vocabulary::{Direction, FeedbackSort};
@@ -81,12 +81,6 @@ impl Relation {
             Relation::FeedbackSpaces => ("name", Asc),
         };
         Order::by(Key::new(column, direction), Asc)
-    }
-
-    /// The order of children within a parent, on columns prefixed with
-    /// `alias` (`"c."`, or `""` for a compound SELECT's result).
-    fn order(self, alias: &str) -> String {
-        self.order_keys().order_by(alias)
     }
 
     /// The parents' table (alias `p`).
@@ -212,24 +206,56 @@ impl Relation {
     }
 }
 
+/// Which rows of each parent's children one statement reads: `limit` rows
+/// in `order` (the relation's, or its reverse for a page before a
+/// position), after skipping `offset`, and for a keyset page after each
+/// parent's own position.
+struct Slice<'a> {
+    order: Order,
+    limit: u64,
+    offset: u64,
+    /// Each parent, with the position its page starts after.
+    parents: &'a [(Uuid, Option<Position>)],
+}
+
+impl Slice<'_> {
+    /// The position every parent's page starts after, when they share one.
+    fn common_seek(&self) -> Option<Seek> {
+        let (_, first) = self.parents.first()?;
+        self.parents
+            .iter()
+            .all(|(_, after)| after == first)
+            .then(|| Seek {
+                order: self.order,
+                after: first.clone(),
+            })
+    }
+
+    fn uuids(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.parents.iter().map(|(parent, _)| *parent)
+    }
+}
+
 /// Each parent's page through `LATERAL`: per parent, an index walk that stops
 /// at the end of the page, so a page costs its own rows whatever the number of
-/// children (PostgreSQL).
-fn lateral_pages(organization: Uuid, relation: Relation, parents: &[Uuid], window: Window) -> Sql {
-    let order = relation.order("c.");
+/// children (PostgreSQL, when every parent's page starts at the same place).
+fn lateral_pages(organization: Uuid, relation: Relation, slice: &Slice, seek: &Seek) -> Sql {
+    let order = slice.order.order_by("c.");
     let (children, link) = relation.children();
     let mut sql = Sql::new(&format!(
         "SELECT c.*, p.uuid AS parent_uuid FROM {} p CROSS JOIN LATERAL \
-         (SELECT c.* FROM {children} WHERE {link} ORDER BY {order} LIMIT ",
+         (SELECT c.* FROM {children} WHERE {link}",
         relation.parent_table()
     ));
-    sql.bind(window.limit as i64)
+    seek.write(&mut sql, "c.");
+    sql.push(&format!(" ORDER BY {order} LIMIT "))
+        .bind(slice.limit as i64)
         .push(" OFFSET ")
-        .bind(window.offset as i64)
+        .bind(slice.offset as i64)
         .push(") c WHERE p.organization_uuid = ")
         .bind(organization)
         .push(" AND p.uuid")
-        .in_uuids(parents.iter().copied())
+        .in_uuids(slice.uuids())
         // Sorted on the page's own order, not on a numbered window: a page
         // comes off its index already in that order.
         .push(&format!(" ORDER BY p.uuid, {order}"));
@@ -241,16 +267,18 @@ fn lateral_pages(organization: Uuid, relation: Relation, parents: &[Uuid], windo
 const MAX_UNIONED_PARENTS: usize = 100;
 
 /// Each parent's page as its own index walk that stops at the end of the
-/// page, the walks joined by `UNION ALL` (SQLite, which has no `LATERAL`).
-fn unioned_pages(organization: Uuid, relation: Relation, parents: &[Uuid], window: Window) -> Sql {
-    let order = relation.order("c.");
+/// page, after the parent's own position, the walks joined by `UNION ALL`
+/// (SQLite, which has no `LATERAL`, and parents whose keyset pages start at
+/// different places).
+fn unioned_pages(organization: Uuid, relation: Relation, slice: &Slice) -> Sql {
+    let order = slice.order.order_by("c.");
     let (children, link) = relation.children();
     let member = format!(
         "SELECT * FROM (SELECT c.*, p.uuid AS parent_uuid FROM {} p, {children} WHERE p.uuid = ",
         relation.parent_table()
     );
     let mut sql = Sql::new("SELECT * FROM (");
-    for (index, parent) in parents.iter().enumerate() {
+    for (index, (parent, after)) in slice.parents.iter().enumerate() {
         if index > 0 {
             sql.push(" UNION ALL ");
         }
@@ -258,34 +286,90 @@ fn unioned_pages(organization: Uuid, relation: Relation, parents: &[Uuid], windo
             .bind(*parent)
             .push(" AND p.organization_uuid = ")
             .bind(organization)
-            .push(&format!(" AND {link} ORDER BY {order} LIMIT "))
-            .bind(window.limit as i64)
+            .push(&format!(" AND {link}"));
+        let seek = Seek {
+            order: slice.order,
+            after: after.clone(),
+        };
+        seek.write(&mut sql, "c.");
+        sql.push(&format!(" ORDER BY {order} LIMIT "))
+            .bind(slice.limit as i64)
             .push(" OFFSET ")
-            .bind(window.offset as i64)
+            .bind(slice.offset as i64)
             .push(")");
     }
-    sql.push(&format!(") ORDER BY parent_uuid, {}", relation.order("")));
+    sql.push(&format!(
+        ") ORDER BY parent_uuid, {}",
+        slice.order.order_by("")
+    ));
     sql
 }
 
 /// Each parent's page through `ROW_NUMBER() OVER (PARTITION BY parent …)` over
-/// all the parents' children (SQLite, for a customer's insights and issues,
-/// whose distinct links are cheaper numbered than walked, and for batches of
-/// over [`MAX_UNIONED_PARENTS`] parents).
-fn numbered_pages(organization: Uuid, relation: Relation, parents: &[Uuid], window: Window) -> Sql {
+/// all the parents' children past the shared position (SQLite, for a
+/// customer's insights and issues, whose distinct links are cheaper numbered
+/// than walked, and for batches of over [`MAX_UNIONED_PARENTS`] parents).
+fn numbered_pages(organization: Uuid, relation: Relation, slice: &Slice, seek: &Seek) -> Sql {
     let parent = relation.parent();
     let mut sql = Sql::new(&format!(
         "SELECT * FROM (SELECT c.*, {parent} AS parent_uuid, \
          ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {}) AS rn",
-        relation.order("c.")
+        slice.order.order_by("c.")
     ));
-    relation.write_joined(&mut sql, organization, parents);
+    let parents: Vec<Uuid> = slice.uuids().collect();
+    relation.write_joined(&mut sql, organization, &parents);
+    seek.write(&mut sql, "c.");
     sql.push(") ranked WHERE rn > ")
-        .bind(window.offset as i64)
+        .bind(slice.offset as i64)
         .push(" AND rn <= ")
-        .bind((window.offset + window.limit) as i64)
+        .bind((slice.offset + slice.limit) as i64)
         .push(" ORDER BY parent_uuid, rn");
     sql
+}
+
+/// Reads `slice` of the children of each of its parents, in one statement
+/// (or one per [`MAX_UNIONED_PARENTS`] parents whose keyset pages start at
+/// different places). Every parent is in the answer, with an empty page
+/// when it has no children there; each page is in `slice.order`.
+async fn read_pages<M, C>(
+    db: &C,
+    organization: Uuid,
+    relation: Relation,
+    slice: Slice<'_>,
+) -> Result<HashMap<Uuid, Vec<M>>, DbErr>
+where
+    M: FromQueryResult,
+    C: ConnectionTrait,
+{
+    let mut pages: HashMap<Uuid, Vec<M>> =
+        slice.uuids().map(|parent| (parent, Vec::new())).collect();
+    if slice.parents.is_empty() || slice.limit == 0 {
+        return Ok(pages);
+    }
+    let backend = db.get_database_backend();
+    let statements = match (backend, slice.common_seek()) {
+        (DatabaseBackend::Postgres, Some(seek)) => {
+            vec![lateral_pages(organization, relation, &slice, &seek)]
+        }
+        (_, Some(seek))
+            if relation.customer_links().is_some() || slice.parents.len() > MAX_UNIONED_PARENTS =>
+        {
+            vec![numbered_pages(organization, relation, &slice, &seek)]
+        }
+        _ => slice
+            .parents
+            .chunks(MAX_UNIONED_PARENTS)
+            .map(|parents| unioned_pages(organization, relation, &Slice { parents, ..slice }))
+            .collect(),
+    };
+    for sql in statements {
+        for row in db.query_all_raw(sql.build(backend)).await? {
+            let parent: Uuid = row.try_get("", "parent_uuid")?;
+            let child = M::from_query_result(&row, "")?;
+            pages.entry(parent).or_default().push(child);
+        }
+    }
+    Ok(pages)
 }
 
 /// One page of the children of each of `parents`, in one statement. Every
@@ -301,25 +385,45 @@ where
     M: FromQueryResult,
     C: ConnectionTrait,
 {
-    let mut pages: HashMap<Uuid, Vec<M>> =
-        parents.iter().map(|parent| (*parent, Vec::new())).collect();
-    if parents.is_empty() || window.limit == 0 {
-        return Ok(pages);
-    }
-    let sql = match db.get_database_backend() {
-        DatabaseBackend::Postgres => lateral_pages(organization, relation, parents, window),
-        _ if relation.customer_links().is_none() && parents.len() <= MAX_UNIONED_PARENTS => {
-            unioned_pages(organization, relation, parents, window)
-        }
-        _ => numbered_pages(organization, relation, parents, window),
+    let parents: Vec<(Uuid, Option<Position>)> =
+        parents.iter().map(|parent| (*parent, None)).collect();
+    let slice = Slice {
+        order: relation.order_keys(),
+        limit: window.limit,
+        offset: window.offset,
+        parents: &parents,
     };
-    for row in db
-        .query_all_raw(sql.build(db.get_database_backend()))
-        .await?
-    {
-        let parent: Uuid = row.try_get("", "parent_uuid")?;
-        let child = M::from_query_result(&row, "")?;
-        pages.entry(parent).or_default().push(child);
+    read_pages(db, organization, relation, slice).await
+}
+
+/// Up to `limit` children of each parent after the position it carries (the
+/// first ones without), or with `backward` the `limit` children before it
+/// (the last ones without), each page in the relation's order: a keyset
+/// page, which reads no row it does not answer, in one statement.
+pub async fn keyset_pages<M, C>(
+    db: &C,
+    organization: Uuid,
+    relation: Relation,
+    parents: &[(Uuid, Option<Position>)],
+    limit: u64,
+    backward: bool,
+) -> Result<HashMap<Uuid, Vec<M>>, DbErr>
+where
+    M: FromQueryResult,
+    C: ConnectionTrait,
+{
+    let order = relation.order_keys();
+    let slice = Slice {
+        order: if backward { order.reversed() } else { order },
+        limit,
+        offset: 0,
+        parents,
+    };
+    let mut pages = read_pages(db, organization, relation, slice).await?;
+    if backward {
+        for page in pages.values_mut() {
+            page.reverse();
+        }
     }
     Ok(pages)
 }
