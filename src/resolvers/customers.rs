@@ -16,6 +16,7 @@ use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
 use crate::metrics::Metrics;
 use crate::store;
 use crate::store::customers::{Along, Related};
+use crate::store::keyset::Rows;
 
 /// The arguments and rows of the customer resolvers, as the faces build and
 /// read them.
@@ -98,17 +99,18 @@ pub fn check_sentiment(name: &str, value: Option<f64>) -> Result<(), AppError> {
 }
 
 /// One page of the organization's customers matching `filter` (already
-/// checked), each with the company and persona `along` asks for.
+/// checked), numbered ([`PageArgs`]) or keyset ([`Rows::Keyset`]), each
+/// with the company and persona `along` asks for.
 pub async fn list(
     db: &DatabaseConnection,
     organization: Uuid,
     filter: &CustomerFilter,
     (sort, direction): (CustomerSort, Direction),
-    page: PageArgs,
+    page: impl Into<Rows>,
     along: Along,
 ) -> Result<Vec<(customers::Model, Related)>, AppError> {
-    let window = page.window();
-    store::customers::list(db, organization, filter, sort, direction, window, along).await
+    let rows = page.into();
+    store::customers::list(db, organization, filter, sort, direction, &rows, along).await
 }
 
 /// How many of the organization's customers match `filter`.

@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::loaders::{self, ChildList, FEEDBACK_HIGHLIGHTS, FEEDBACK_SPACES};
 use crate::metrics::Metrics;
 use crate::store;
+use crate::store::keyset::Rows;
 use crate::store::relations::Relation;
 use crate::validation::{self, Named};
 
@@ -96,15 +97,17 @@ pub fn check_feedback_filter(
 }
 
 /// One page of the organization's feedbacks matching `filter` (already
-/// checked), in `order`, ties broken by uuid.
+/// checked), numbered ([`PageArgs`]) or keyset ([`Rows::Keyset`]), in
+/// `order`, ties broken by uuid.
 pub async fn list(
     db: &DatabaseConnection,
     organization: Uuid,
     filter: &FeedbackFilter,
     (sort, direction): (FeedbackSort, Direction),
-    page: PageArgs,
+    page: impl Into<Rows>,
 ) -> Result<Vec<feedbacks::Model>, AppError> {
-    store::feedbacks::list_feedbacks(db, organization, filter, sort, direction, page.window()).await
+    let rows = page.into();
+    store::feedbacks::list_feedbacks(db, organization, filter, sort, direction, &rows).await
 }
 
 /// How many of the organization's feedbacks match `filter`.

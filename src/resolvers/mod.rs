@@ -23,7 +23,7 @@ pub mod feedbacks;
 pub mod organizations;
 
 use crate::error::AppError;
-use crate::store::relations::Window;
+use crate::store::keyset::{Rows, Window};
 
 /// Page size when a client gives none.
 pub const DEFAULT_PAGE_SIZE: i32 = 25;
@@ -77,5 +77,11 @@ impl PageArgs {
             limit: self.page_size as u64,
             offset: (self.page_number as u64 - 1) * self.page_size as u64,
         }
+    }
+}
+
+impl From<PageArgs> for Rows {
+    fn from(page: PageArgs) -> Rows {
+        Rows::Numbered(page.window())
     }
 }

@@ -9,9 +9,9 @@
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::PageArgs;
 use crate::error::AppError;
 use crate::store::graph::{self, Owned};
+use crate::store::keyset::Rows;
 
 pub use crate::store::catalog::{
     create_company, create_insight, create_issue, create_persona, link_highlight,
@@ -27,13 +27,14 @@ pub async fn get(
         .ok_or(AppError::NotFound("organization"))
 }
 
-/// One page of all rows of `E` in the organization, in list order.
+/// One page of all rows of `E` in the organization, in list order,
+/// numbered ([`PageArgs`]) or keyset ([`Rows::Keyset`]).
 pub async fn table<E: Owned>(
     db: &DatabaseConnection,
     organization: Uuid,
-    page: PageArgs,
+    page: impl Into<Rows>,
 ) -> Result<Vec<E::Model>, AppError> {
-    graph::list::<E>(db, organization, page.window()).await
+    graph::list::<E>(db, organization, &page.into()).await
 }
 
 /// How many rows of `E` the organization has.

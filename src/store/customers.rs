@@ -10,7 +10,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::relations::{Direction, Window};
+use super::keyset::{Key, Nulls, Order, Rows};
+use super::relations::Direction;
 use super::sql::{Sql, contains_pattern};
 use crate::error::Reference;
 use crate::error::{AppError, is_unique_violation};
@@ -161,8 +162,24 @@ fn read_prefixed<M: FromQueryResult>(
     )?))
 }
 
-/// One page of the organization's customers matching `filter`, with what
-/// `along` asks for.
+/// The order of a customer list: by `sort` in `direction`, ties broken by
+/// uuid. Customers who never gave feedback come last in either direction of
+/// `last_interacted_date`.
+pub fn order(sort: CustomerSort, direction: Direction) -> Order {
+    let nulls = match sort {
+        CustomerSort::LastInteractedDate => Nulls::Last,
+        _ => Nulls::Never,
+    };
+    let key = Key {
+        column: sort.column(),
+        direction,
+        nulls,
+    };
+    Order::by(key, Direction::Asc)
+}
+
+/// The organization's customers matching `filter` that `rows` asks for, in
+/// the order of `sort` and `direction`, with what `along` asks for.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn list(
     db: &DatabaseConnection,
@@ -170,7 +187,7 @@ pub async fn list(
     filter: &CustomerFilter,
     sort: CustomerSort,
     direction: Direction,
-    window: Window,
+    rows: &Rows,
     along: Along,
 ) -> Result<Vec<(customers::Model, Related)>, AppError> {
     if filter.matches_nothing() {
@@ -196,18 +213,12 @@ pub async fn list(
         );
     }
     filter.write_where_joined(&mut sql, organization, &joins);
-    sql.push(&format!(
-        " ORDER BY c.{} {} NULLS LAST, c.uuid LIMIT ",
-        sort.column(),
-        direction.sql()
-    ))
-    .bind(window.limit as i64)
-    .push(" OFFSET ")
-    .bind(window.offset as i64);
-    let rows = db
+    rows.write_tail(&mut sql, order(sort, direction));
+    let read = db
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?;
-    rows.iter()
+    rows.in_order(read)
+        .iter()
         .map(|row| {
             let customer = customers::Model::from_query_result(row, "")?;
             let related = Related {

@@ -16,7 +16,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::relations::{Direction, FeedbackSort, Window};
+use super::keyset::{Key, Order, Rows};
+use super::relations::{Direction, FeedbackSort};
 use super::sql::{Sql, contains_pattern};
 use crate::error::{AppError, Reference};
 use crate::validation::{Name, Priority, Sentiment, ShortText, Text, Timestamp};
@@ -128,33 +129,32 @@ impl FeedbackFilter {
     }
 }
 
-/// One page of an organization's feedbacks matching `filter`, in `sort`
-/// and `direction`, ties broken by uuid.
+/// The order of a feedback list: by `sort` in `direction`, ties broken by uuid.
+pub fn order(sort: FeedbackSort, direction: Direction) -> Order {
+    Order::by(Key::new(sort.column(), direction), Direction::Asc)
+}
+
+/// The organization's feedbacks matching `filter` that `rows` asks for, in
+/// `sort` and `direction`, ties broken by uuid.
 pub async fn list_feedbacks(
     db: &DatabaseConnection,
     organization: Uuid,
     filter: &FeedbackFilter,
     sort: FeedbackSort,
     direction: Direction,
-    window: Window,
+    rows: &Rows,
 ) -> Result<Vec<feedbacks::Model>, AppError> {
     if filter.matches_nothing() {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT c.*");
     filter.write_where(&mut sql, organization);
-    sql.push(&format!(
-        " ORDER BY c.{} {}, c.uuid LIMIT ",
-        sort.column(),
-        direction.sql()
-    ))
-    .bind(window.limit as i64)
-    .push(" OFFSET ")
-    .bind(window.offset as i64);
-    let rows = db
+    rows.write_tail(&mut sql, order(sort, direction));
+    let read = db
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?;
-    rows.iter()
+    rows.in_order(read)
+        .iter()
         .map(|row| feedbacks::Model::from_query_result(row, "").map_err(AppError::from))
         .collect()
 }

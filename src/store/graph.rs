@@ -13,13 +13,14 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
 use sea_orm::{
     ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Value,
+    Value,
 };
 use uuid::Uuid;
 
-use super::relations::Window;
-use super::sql::uuid_array;
+use super::keyset::{Key, Order, Rows};
+use super::sql::{Sql, uuid_array};
 use crate::error::AppError;
+use entity::vocabulary::Direction;
 
 /// A table whose rows have a `uuid` key and belong to one organization.
 pub trait Owned: EntityTrait {
@@ -101,20 +102,35 @@ where
         .collect())
 }
 
-/// One page of all rows of `E` in the organization, in list order.
+/// The order of an organization-wide list of `E`: its list column, then uuid.
+pub fn order<E: Owned>() -> Order {
+    use sea_orm::IdenStatic;
+    Order::by(
+        Key::new(E::list_column().as_str(), Direction::Asc),
+        Direction::Asc,
+    )
+}
+
+/// The rows of `E` in the organization that `rows` asks for, in list order.
 pub async fn list<E: Owned>(
     db: &DatabaseConnection,
     organization: Uuid,
-    window: Window,
+    rows: &Rows,
 ) -> Result<Vec<E::Model>, AppError> {
-    Ok(E::find()
-        .filter(E::organization_column().eq(organization))
-        .order_by_asc(E::list_column())
-        .order_by_asc(E::uuid_column())
-        .limit(window.limit)
-        .offset(window.offset)
-        .all(db)
-        .await?)
+    use sea_orm::{ConnectionTrait, FromQueryResult};
+    let table = E::default().table_name();
+    let mut sql = Sql::new(&format!(
+        "SELECT c.* FROM {table} c WHERE c.organization_uuid = "
+    ));
+    sql.bind(organization);
+    rows.write_tail(&mut sql, order::<E>());
+    let read = db
+        .query_all_raw(sql.build(db.get_database_backend()))
+        .await?;
+    rows.in_order(read)
+        .iter()
+        .map(|row| E::Model::from_query_result(row, "").map_err(AppError::from))
+        .collect()
 }
 
 /// How many rows of `E` the organization has.

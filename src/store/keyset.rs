@@ -29,8 +29,77 @@ use uuid::Uuid;
 
 use super::sql::Sql;
 
+/// Which numbered page of a list (or of each parent's children) to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Window {
+    /// Rows per page.
+    pub limit: u64,
+    /// Rows skipped before the page.
+    pub offset: u64,
+}
+
+/// A keyset page: up to `limit` rows after a position (the first rows
+/// without one), or with `backward` the `limit` rows before it (the last
+/// rows without one); either way answered in the list's order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KeysetPage {
+    /// Most rows to read.
+    pub limit: u64,
+    /// The position the page starts after (or, backward, ends before).
+    pub after: Option<Position>,
+    /// Read the rows before the position rather than after it.
+    pub backward: bool,
+}
+
+/// Which rows of a list to read: a numbered page, or a keyset page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Rows {
+    /// `LIMIT`/`OFFSET`, for page numbers.
+    Numbered(Window),
+    /// A keyset condition, for cursors.
+    Keyset(KeysetPage),
+}
+
+impl Rows {
+    /// Writes the tail of a list's statement over alias `c.` ordered by
+    /// `order`: the keyset condition (the statement's `WHERE` is open),
+    /// then `ORDER BY` and `LIMIT`/`OFFSET`. Rows of a backward page come in
+    /// the reverse order: turn them with [`Rows::in_order`].
+    pub fn write_tail(&self, sql: &mut Sql, order: Order) {
+        let (order, limit, offset) = match self {
+            Rows::Numbered(window) => (order, window.limit, window.offset),
+            Rows::Keyset(page) => {
+                let order = if page.backward {
+                    order.reversed()
+                } else {
+                    order
+                };
+                let seek = Seek {
+                    order,
+                    after: page.after.clone(),
+                };
+                seek.write(sql, "c.");
+                (order, page.limit, 0)
+            }
+        };
+        sql.push(&format!(" ORDER BY {} LIMIT ", order.order_by("c.")))
+            .bind(limit as i64)
+            .push(" OFFSET ")
+            .bind(offset as i64);
+    }
+
+    /// The rows a statement written by [`Rows::write_tail`] read, in the
+    /// list's order.
+    pub fn in_order<T>(&self, mut rows: Vec<T>) -> Vec<T> {
+        if matches!(self, Rows::Keyset(KeysetPage { backward: true, .. })) {
+            rows.reverse();
+        }
+        rows
+    }
+}
+
 /// A value of the column a list is sorted by.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SortValue {
     /// No value (a customer who never gave feedback has no last interaction).
     Null,
@@ -84,7 +153,7 @@ impl From<&str> for SortValue {
 }
 
 /// Where a row stands in its list's order: its sort value, then its uuid.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Position {
     /// The row's value in the sort column.
     pub value: SortValue,

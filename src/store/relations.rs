@@ -11,6 +11,8 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult};
 use uuid::Uuid;
 
 use super::keyset::{Key, Nulls, Order, Position, Seek};
+
+pub use super::keyset::Window;
 use super::sql::Sql;
 
 pub use entity::vocabulary::{Direction, FeedbackSort};
@@ -44,15 +46,6 @@ pub enum Relation {
     FeedbackSpaces,
     /// A space's feedbacks, in the given order.
     SpaceFeedbacks(FeedbackSort, Direction),
-}
-
-/// Which page of each parent's children to fetch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Window {
-    /// Rows per page.
-    pub limit: u64,
-    /// Rows skipped before the page.
-    pub offset: u64,
 }
 
 impl Relation {
