@@ -26,6 +26,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::store::graph::{Owned, find_many};
+use crate::store::keyset::{Position, Rows};
 use crate::store::relations::{self, Average, Direction, FeedbackSort, Relation, Window};
 use entity::{customers, feedback_highlights, feedbacks, insights, issues, spaces};
 
@@ -203,7 +204,8 @@ pub const COMPANY_CUSTOMERS: ChildList<customers::Model> =
 pub const PERSONA_CUSTOMERS: ChildList<customers::Model> =
     ChildList::new(Relation::PersonaCustomers);
 
-/// One page of a parent's children of type `M`.
+/// One page of a parent's children of type `M`: numbered, or a keyset page
+/// after (or before) the parent's own position.
 pub struct PageKey<M> {
     /// The tenant.
     pub organization: Uuid,
@@ -211,35 +213,40 @@ pub struct PageKey<M> {
     pub relation: Relation,
     /// Whose children.
     pub parent: Uuid,
-    /// Which page.
-    pub window: Window,
+    /// Which rows.
+    pub rows: Rows,
     model: PhantomData<fn() -> M>,
 }
 
 impl<M> PageKey<M> {
     /// The key of one page of `parent`'s children in `list`.
-    pub fn new(organization: Uuid, list: ChildList<M>, parent: Uuid, window: Window) -> Self {
-        PageKey::at(organization, list.relation, parent, window)
+    pub fn new(organization: Uuid, list: ChildList<M>, parent: Uuid, rows: Rows) -> Self {
+        PageKey::at(organization, list.relation, parent, rows)
     }
 
-    fn at(organization: Uuid, relation: Relation, parent: Uuid, window: Window) -> Self {
+    fn at(organization: Uuid, relation: Relation, parent: Uuid, rows: Rows) -> Self {
         PageKey {
             organization,
             relation,
             parent,
-            window,
+            rows,
             model: PhantomData,
         }
     }
 
-    fn parts(&self) -> (Uuid, Relation, Uuid, Window) {
-        (self.organization, self.relation, self.parent, self.window)
+    fn parts(&self) -> (Uuid, Relation, Uuid, &Rows) {
+        (self.organization, self.relation, self.parent, &self.rows)
     }
 }
 
 impl<M> Clone for PageKey<M> {
     fn clone(&self) -> Self {
-        PageKey::at(self.organization, self.relation, self.parent, self.window)
+        PageKey::at(
+            self.organization,
+            self.relation,
+            self.parent,
+            self.rows.clone(),
+        )
     }
 }
 impl<M> PartialEq for PageKey<M> {
@@ -254,6 +261,15 @@ impl<M> Hash for PageKey<M> {
     }
 }
 
+/// What the keys of one batched page statement share: the tenant, the
+/// relation and the page's shape (its window, or a keyset page's size and
+/// direction; each parent keeps its own position).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Batch {
+    Numbered(Uuid, Relation, Window),
+    Keyset(Uuid, Relation, u64, bool),
+}
+
 impl<M> Loader<PageKey<M>> for GraphLoader
 where
     M: FromQueryResult + Clone + Send + Sync + 'static,
@@ -262,19 +278,51 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[PageKey<M>]) -> Result<HashMap<PageKey<M>, Vec<M>>, LoadError> {
+        let mut batches: HashMap<Batch, Vec<&PageKey<M>>> = HashMap::new();
+        for key in keys {
+            let batch = match &key.rows {
+                Rows::Numbered(window) => Batch::Numbered(key.organization, key.relation, *window),
+                Rows::Keyset(page) => {
+                    Batch::Keyset(key.organization, key.relation, page.limit, page.backward)
+                }
+            };
+            batches.entry(batch).or_default().push(key);
+        }
         let mut found = HashMap::new();
-        let groups = group(keys, |key| {
-            ((key.organization, key.relation, key.window), key.parent)
-        });
-        for ((organization, relation, window), parents) in groups {
-            let pages =
-                relations::pages::<M, _>(&self.db, organization, relation, &parents, window)
+        for (batch, keys) in batches {
+            let pages = match batch {
+                Batch::Numbered(organization, relation, window) => {
+                    let parents: Vec<Uuid> = keys.iter().map(|key| key.parent).collect();
+                    relations::pages::<M, _>(&self.db, organization, relation, &parents, window)
+                        .await
+                }
+                Batch::Keyset(organization, relation, limit, backward) => {
+                    let parents: Vec<(Uuid, Option<Position>)> = keys
+                        .iter()
+                        .map(|key| match &key.rows {
+                            Rows::Keyset(page) => (key.parent, page.after.clone()),
+                            Rows::Numbered(_) => {
+                                unreachable!("BUG: a numbered key in a keyset batch")
+                            }
+                        })
+                        .collect();
+                    relations::keyset_pages::<M, _>(
+                        &self.db,
+                        organization,
+                        relation,
+                        &parents,
+                        limit,
+                        backward,
+                    )
                     .await
-                    .map_err(AppError::from)?;
+                }
+            }
+            .map_err(AppError::from)?;
             let rows: usize = pages.values().map(Vec::len).sum();
             self.metrics.record_child_rows(rows as u64);
-            for (parent, page) in pages {
-                found.insert(PageKey::at(organization, relation, parent, window), page);
+            for key in keys {
+                let page = pages.get(&key.parent).cloned().unwrap_or_default();
+                found.insert(key.clone(), page);
             }
         }
         Ok(found)

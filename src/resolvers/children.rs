@@ -11,26 +11,29 @@ use async_graphql::dataloader::Loader;
 use sea_orm::{EntityTrait, FromQueryResult};
 use uuid::Uuid;
 
+#[cfg(doc)]
 use super::PageArgs;
 use crate::error::AppError;
 use crate::loaders::{
     AverageKey, ById, ChildList, CountKey, GraphLoader, LoadError, Loaders, PageKey,
 };
+use crate::store::keyset::Rows;
 use crate::store::relations::{Average, Relation};
 
-/// One page of `parent`'s children in `list`.
+/// One page of `parent`'s children in `list`, numbered ([`super::PageArgs`]) or
+/// keyset ([`Rows::Keyset`]).
 pub async fn page<M>(
     loaders: &Loaders,
     organization: Uuid,
     list: ChildList<M>,
     parent: Uuid,
-    page: PageArgs,
+    page: impl Into<Rows>,
 ) -> Result<Vec<M>, AppError>
 where
     M: FromQueryResult + Clone + Send + Sync + 'static,
     GraphLoader: Loader<PageKey<M>, Value = Vec<M>, Error = LoadError>,
 {
-    let key = PageKey::new(organization, list, parent, page.window());
+    let key = PageKey::new(organization, list, parent, page.into());
     let rows = loaders.load_one(key).await.map_err(unshare)?;
     Ok(rows.unwrap_or_default())
 }
