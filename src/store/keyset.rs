@@ -24,7 +24,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::vocabulary::Direction;
-use sea_orm::Value;
+use sea_orm::{EntityTrait, ModelTrait, Value};
+use std::str::FromStr;
 use uuid::Uuid;
 
 use super::sql::Sql;
@@ -289,6 +290,15 @@ impl Order {
         }
     }
 
+    /// Its name in a cursor's scope (`last_interacted_date:desc`).
+    pub fn name(self) -> String {
+        let direction = match self.sort.direction {
+            Direction::Asc => "asc",
+            Direction::Desc => "desc",
+        };
+        format!("{}:{direction}", self.sort.column)
+    }
+
     /// The `ORDER BY` list (without the keywords), its columns qualified by `alias`.
     pub fn order_by(self, alias: &str) -> String {
         format!(
@@ -297,6 +307,37 @@ impl Order {
             self.uuid.order_by(alias)
         )
     }
+}
+
+/// Where `model` stands in `order`: its value in the sort column and its
+/// uuid, read by column name. A column the entity lacks, or a value of a
+/// kind no list sorts by, is a bug.
+pub fn position_of<M>(model: &M, order: Order) -> Position
+where
+    M: ModelTrait,
+    <M::Entity as EntityTrait>::Column: FromStr,
+{
+    let read = |name: &str| {
+        let column = <M::Entity as EntityTrait>::Column::from_str(name)
+            .unwrap_or_else(|_| panic!("BUG: no column {name} to sort by"));
+        model.get(column)
+    };
+    let value = match read(order.sort.column) {
+        Value::ChronoDateTimeUtc(Some(instant)) => SortValue::Instant(instant),
+        Value::String(Some(text)) => SortValue::Text(text.to_string()),
+        Value::BigInt(Some(integer)) => SortValue::Integer(integer),
+        Value::Int(Some(integer)) => SortValue::Integer(integer.into()),
+        Value::ChronoDateTimeUtc(None)
+        | Value::String(None)
+        | Value::BigInt(None)
+        | Value::Int(None) => SortValue::Null,
+        other => panic!("BUG: no list sorts by {other:?}"),
+    };
+    let uuid = match read(order.uuid.column) {
+        Value::Uuid(Some(uuid)) => uuid,
+        other => panic!("BUG: a uuid column holds {other:?}"),
+    };
+    Position { value, uuid }
 }
 
 /// Which rows of a list a keyset page starts from.
