@@ -12,12 +12,16 @@
 //! - [`feedbacks`]: an organization's feedbacks, filtered and sorted, one
 //!   feedback with its highlights and spaces, recording and deleting
 //!   feedback, and spaces with their feedbacks.
+//! - [`cursors`]: cursor pages (Relay connections) of any list: checking a
+//!   client's `first`/`after`/`last`/`before`, cutting the page, making
+//!   cursors.
 //! - [`children`]: any parent's pages of children, totals, averages and rows
 //!   by uuid, through a request's batching loaders.
 //! - [`organizations`]: an organization's row, its organization-wide lists
 //!   and feedbacks with their totals, and the graph's other writes.
 
 pub mod children;
+pub mod cursors;
 pub mod customers;
 pub mod feedbacks;
 pub mod organizations;

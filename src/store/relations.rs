@@ -49,6 +49,25 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The list's name in a cursor (with the parent beside it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Relation::CustomerFeedbacks(..) => "customer_feedbacks",
+            Relation::CustomerHighlights => "customer_highlights",
+            Relation::CustomerInsights => "customer_insights",
+            Relation::CustomerIssues => "customer_issues",
+            Relation::FeedbackHighlights => "feedback_highlights",
+            Relation::HighlightInsights => "highlight_insights",
+            Relation::HighlightIssues => "highlight_issues",
+            Relation::InsightHighlights => "insight_highlights",
+            Relation::IssueHighlights => "issue_highlights",
+            Relation::CompanyCustomers => "company_customers",
+            Relation::PersonaCustomers => "persona_customers",
+            Relation::FeedbackSpaces => "feedback_spaces",
+            Relation::SpaceFeedbacks(..) => "space_feedbacks",
+        }
+    }
+
     /// The order of children within a parent: a sort column, then the
     /// uuid, which is unique, so that pages never overlap or skip.
     pub fn order_keys(self) -> Order {
