@@ -336,7 +336,7 @@ on_each_backend! {
             assert_eq!(keys(feedback), sorted(FEEDBACK_KEYS), "{backend:?}");
         }
         let listed = org.read("/feedbacks").await;
-        assert_eq!(keys(&listed), sorted(&["feedbacks", "total_feedback_count"]));
+        assert_eq!(keys(&listed), sorted(&["feedbacks", "total_feedback_count", "next_cursor"]));
         // One feedback, with its highlights (oldest first) and their total.
         let checkout = data.feedbacks.iter().find(|f| f["feedback_contents"] == "Checkout is slow").expect("listed");
         let read = org.read(&format!("/feedbacks/{}", checkout["uuid"].as_str().expect("uuid"))).await;
@@ -362,12 +362,12 @@ on_each_backend! {
         // A feedback's highlights, paged.
         let path = format!("/feedbacks/{}/highlights?page_size=1&page_number=2", checkout["uuid"].as_str().expect("uuid"));
         let page = org.read(&path).await;
-        assert_eq!(keys(&page), sorted(&["highlights", "total_highlight_count"]));
+        assert_eq!(keys(&page), sorted(&["highlights", "total_highlight_count", "next_cursor"]));
         assert_eq!(page["total_highlight_count"], 2);
         assert_eq!(page["highlights"][0]["sentiment_score"], -0.4);
         // Spaces, by name, with their total; a space's feedbacks.
         let spaces = org.read("/spaces").await;
-        assert_eq!(keys(&spaces), sorted(&["spaces", "total_space_count"]));
+        assert_eq!(keys(&spaces), sorted(&["spaces", "total_space_count", "next_cursor"]));
         assert_eq!(spaces["total_space_count"], 2);
         assert_eq!(keys(&spaces["spaces"][0]), sorted(&["uuid", "organization_uuid", "name", "description", "created_at"]));
         assert_eq!((spaces["spaces"][0]["name"].clone(), spaces["spaces"][1]["name"].clone()), (json!("Bugs"), json!("Roadmap")));

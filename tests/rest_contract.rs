@@ -71,7 +71,7 @@ on_each_backend! {
         }
         let (status, body) = api.get("?page_size=10").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(keys(&body), words("customers total_customer_count"));
+        assert_eq!(keys(&body), words("customers total_customer_count next_cursor"));
         assert_eq!(body["customers"].as_array().map(Vec::len), Some(10));
         assert_eq!(body["total_customer_count"], 12);
         assert_eq!(keys(&body["customers"][0]), words(CUSTOMER_KEYS));
@@ -134,7 +134,7 @@ on_each_backend! {
         give_feedback(&api, &alice_uuid).await;
         let (status, body) = api.get(&format!("/{alice_uuid}/feedbacks")).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(keys(&body), words("feedbacks total_feedback_count"));
+        assert_eq!(keys(&body), words("feedbacks total_feedback_count next_cursor"));
         assert_eq!(body["total_feedback_count"], 2);
         let first = &body["feedbacks"][0];
         assert_eq!(
@@ -174,7 +174,7 @@ on_each_backend! {
 
         let (status, body) = api.get(&format!("/{alice_uuid}/feedback_highlights")).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(keys(&body), words("highlights total_highlight_count"));
+        assert_eq!(keys(&body), words("highlights total_highlight_count next_cursor"));
         assert_eq!(body["total_highlight_count"], 2);
         assert_eq!(
             keys(&body["highlights"][0]),
@@ -184,7 +184,7 @@ on_each_backend! {
 
         let (status, body) = api.get(&format!("/{alice_uuid}/insights")).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(keys(&body), words("insights total_insight_count"));
+        assert_eq!(keys(&body), words("insights total_insight_count next_cursor"));
         assert_eq!(body["insights"][0]["title"], "Feature X usage spike");
         assert_eq!(
             keys(&body["insights"][0]),
@@ -193,7 +193,7 @@ on_each_backend! {
 
         let (status, body) = api.get(&format!("/{alice_uuid}/issues")).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(keys(&body), words("issues total_issue_count"));
+        assert_eq!(keys(&body), words("issues total_issue_count next_cursor"));
         let issue = &body["issues"][0];
         assert_eq!(
             keys(issue),

@@ -10,13 +10,13 @@ use entity::customers;
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
-use super::{PageArgs, children};
+use super::children;
 use crate::error::AppError;
 use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
 use crate::metrics::Metrics;
 use crate::store;
 use crate::store::customers::{Along, Related};
-use crate::store::keyset::Rows;
+use crate::store::keyset::{Order, Rows};
 
 /// The arguments and rows of the customer resolvers, as the faces build and
 /// read them.
@@ -26,6 +26,14 @@ pub use crate::store::customers::{
 use crate::store::relations::{self, Average, Direction, Relation};
 use crate::validation;
 pub use entity::vocabulary::CustomerSort;
+
+/// The customer list's name in a cursor.
+pub const LIST: &str = "customers";
+
+/// The order of a customer list (see [`store::customers::order`]).
+pub fn order((sort, direction): (CustomerSort, Direction)) -> Order {
+    store::customers::order(sort, direction)
+}
 
 /// Longest accepted search text, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
@@ -99,7 +107,7 @@ pub fn check_sentiment(name: &str, value: Option<f64>) -> Result<(), AppError> {
 }
 
 /// One page of the organization's customers matching `filter` (already
-/// checked), numbered ([`PageArgs`]) or keyset ([`Rows::Keyset`]), each
+/// checked), numbered ([`super::PageArgs`]) or keyset ([`Rows::Keyset`]), each
 /// with the company and persona `along` asks for.
 pub async fn list(
     db: &DatabaseConnection,
@@ -129,7 +137,7 @@ pub async fn list_with_total(
     organization: Uuid,
     filter: &CustomerFilter,
     order: (CustomerSort, Direction),
-    page: PageArgs,
+    page: impl Into<Rows>,
 ) -> Result<(Vec<customers::Model>, i64), AppError> {
     let rows = list(db, organization, filter, order, page, Along::default());
     let total = count(db, organization, filter);
@@ -167,7 +175,7 @@ pub async fn page_with_total<M>(
     metrics: &Arc<Metrics>,
     customer: &customers::Model,
     list: ChildList<M>,
-    page: PageArgs,
+    page: impl Into<Rows>,
 ) -> Result<(Vec<M>, i64), AppError>
 where
     M: FromQueryResult + Clone + Send + Sync + 'static,

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::loaders::{self, ChildList, FEEDBACK_HIGHLIGHTS, FEEDBACK_SPACES};
 use crate::metrics::Metrics;
 use crate::store;
-use crate::store::keyset::Rows;
+use crate::store::keyset::{Order, Rows};
 use crate::store::relations::Relation;
 use crate::validation::{self, Named};
 
@@ -28,6 +28,14 @@ pub use crate::store::feedbacks::{
     create_highlight,
 };
 pub use entity::vocabulary::{DataSourceType, Direction, FeedbackSort, FeedbackType};
+
+/// The organization's feedback list's name in a cursor.
+pub const LIST: &str = "feedbacks";
+
+/// The order of a feedback list (see [`store::feedbacks::order`]).
+pub fn order((sort, direction): (FeedbackSort, Direction)) -> Order {
+    store::feedbacks::order(sort, direction)
+}
 
 /// What a face calls the parts of a feedback filter, so that a refusal
 /// names the parameter the client wrote.
@@ -126,7 +134,7 @@ pub async fn list_with_total(
     organization: Uuid,
     filter: &FeedbackFilter,
     order: (FeedbackSort, Direction),
-    page: PageArgs,
+    page: impl Into<Rows>,
 ) -> Result<(Vec<feedbacks::Model>, i64), AppError> {
     let rows = list(db, organization, filter, order, page);
     let total = total(db, organization, filter);
@@ -207,7 +215,7 @@ pub async fn highlights_with_total(
     db: &DatabaseConnection,
     metrics: &Arc<Metrics>,
     feedback: &feedbacks::Model,
-    page: PageArgs,
+    page: impl Into<Rows>,
 ) -> Result<(Vec<feedback_highlights::Model>, i64), AppError> {
     let organization = feedback.organization_uuid;
     let (loaders, queue) = loaders::loaders(db.clone(), metrics.clone());
@@ -238,7 +246,7 @@ pub async fn space_feedbacks_with_total(
     metrics: &Arc<Metrics>,
     space: &spaces::Model,
     (sort, direction): (FeedbackSort, Direction),
-    page: PageArgs,
+    page: impl Into<Rows>,
 ) -> Result<(Vec<feedbacks::Model>, i64), AppError> {
     let organization = space.organization_uuid;
     let list = ChildList::space_feedbacks(sort, direction);

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::store::graph::{self, Owned};
-use crate::store::keyset::Rows;
+use crate::store::keyset::{Order, Rows};
 
 pub use crate::store::catalog::{
     create_company, create_insight, create_issue, create_persona, link_highlight,
@@ -25,6 +25,22 @@ pub async fn get(
     crate::store::organizations::find(db, organization)
         .await?
         .ok_or(AppError::NotFound("organization"))
+}
+
+/// The names in a cursor of the organization-wide lists.
+pub const SPACES: &str = "spaces";
+/// See [`SPACES`].
+pub const COMPANIES: &str = "customer_companies";
+/// See [`SPACES`].
+pub const PERSONAS: &str = "personas";
+/// See [`SPACES`].
+pub const INSIGHTS: &str = "insights";
+/// See [`SPACES`].
+pub const ISSUES: &str = "issues";
+
+/// The order of an organization-wide list of `E` (its list column, then uuid).
+pub fn table_order<E: Owned>() -> Order {
+    graph::order::<E>()
 }
 
 /// One page of all rows of `E` in the organization, in list order,

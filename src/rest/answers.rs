@@ -159,7 +159,8 @@ pub struct Issue {
 }
 
 /// Declares the answer of a list route: one page of `$item`s under
-/// `$items` and how many there are across all pages under `$total`.
+/// `$items`, how many there are across all pages under `$total`, and the
+/// `next_cursor` that continues after the page.
 macro_rules! list_answer {
     ($(#[$doc:meta])* $list:ident { $items:ident: $item:ident, $total:ident: $counted:literal }) => {
         $(#[$doc])*
@@ -169,6 +170,9 @@ macro_rules! list_answer {
             pub $items: Vec<$item>,
             #[doc = $counted]
             pub $total: i64,
+            /// Send it back as `cursor` for the page after this one; null on
+            /// the last page.
+            pub next_cursor: Option<String>,
         }
     };
 }

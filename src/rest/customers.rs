@@ -12,18 +12,21 @@ use uuid::Uuid;
 
 use super::answers::*;
 use super::input::*;
+use super::paging::Paging;
 use super::params::{RestPath, json_body, path_uuid, query};
 use super::preconditions::{condition, etag};
 use super::{ErrorBody, RestError};
 use crate::error::AppError;
 use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
+use crate::resolvers;
+use crate::resolvers::cursors::ListOf;
 use crate::resolvers::customers::VersionTest;
-use crate::resolvers::{self, PageArgs};
 use crate::state::AppState;
 use crate::tenant::Tenant;
 use async_graphql::dataloader::Loader;
 use entity::feedbacks;
-use sea_orm::FromQueryResult;
+use sea_orm::{EntityTrait, FromQueryResult, ModelTrait};
+use std::str::FromStr;
 
 /// The customer routes.
 pub fn router() -> Router<AppState> {
@@ -93,15 +96,23 @@ pub async fn list_customers(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<CustomerList>, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
-    let (filter, order, page) = query::<CustomerListQuery>(raw.as_deref())?.read()?;
+    let (filter, order, paging) = query::<CustomerListQuery>(raw.as_deref())?.read()?;
     let organization = tenant.own(organization)?;
     check_customer_filter(&filter)?;
+    let plan = paging.plan(ListOf {
+        name: resolvers::customers::LIST,
+        parent: None,
+        organization,
+        order: resolvers::customers::order(order),
+    })?;
     let (rows, total) =
-        resolvers::customers::list_with_total(&state.db, organization, &filter, order, page)
+        resolvers::customers::list_with_total(&state.db, organization, &filter, order, plan.rows())
             .await?;
+    let page = plan.finish(rows, total);
     Ok(Json(CustomerList {
-        customers: rows.into_iter().map(Customer::from).collect(),
+        customers: page.rows.into_iter().map(Customer::from).collect(),
         total_customer_count: total,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -187,6 +198,7 @@ pub async fn get_customer(
     let list = CustomerList {
         customers: vec![customer],
         total_customer_count: 1,
+        next_cursor: None,
     };
     Ok((tag, Json(list)).into_response())
 }
@@ -318,15 +330,16 @@ fn blame_precondition(error: AppError, if_match: &super::preconditions::Conditio
 /// One of a customer's child lists, as its route reads and answers it.
 trait ChildPage: Sized {
     /// The rows it lists.
-    type Row: FromQueryResult + Clone + Send + Sync + 'static;
+    type Row: FromQueryResult + ModelTrait + Clone + Send + Sync + 'static;
     /// Its query parameters.
     type Query: serde::de::DeserializeOwned + Default;
 
-    /// The list and page the parameters ask for.
-    fn read(query: Self::Query) -> Result<(ChildList<Self::Row>, PageArgs), RestError>;
+    /// The list and paging the parameters ask for.
+    fn read(query: Self::Query) -> Result<(ChildList<Self::Row>, Paging), RestError>;
 
-    /// The answer: one page of rows and the total across pages.
-    fn answer(rows: Vec<Self::Row>, total: i64) -> Self;
+    /// The answer: one page of rows, the total across pages and the cursor
+    /// of the next page.
+    fn answer(rows: Vec<Self::Row>, total: i64, next_cursor: Option<String>) -> Self;
 
     /// Adds what the answer reads besides its rows (nothing by default).
     async fn complete(self, _state: &AppState, _organization: Uuid) -> Result<Self, RestError> {
@@ -344,16 +357,31 @@ async fn child_page<L>(
 where
     L: ChildPage,
     GraphLoader: Loader<PageKey<L::Row>, Value = Vec<L::Row>, Error = LoadError>,
+    <<L::Row as ModelTrait>::Entity as EntityTrait>::Column: FromStr,
 {
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let customer = path_uuid("customer_uuid", &customer_uuid)?;
-    let (list, page) = L::read(query(raw.as_deref())?)?;
+    let (list, paging) = L::read(query(raw.as_deref())?)?;
     let organization = tenant.own(organization)?;
     let customer = resolvers::customers::get(&state.db, organization, customer).await?;
-    let (rows, total) =
-        resolvers::customers::page_with_total(&state.db, &state.metrics, &customer, list, page)
-            .await?;
-    let answer = L::answer(rows, total).complete(state, organization).await?;
+    let plan = paging.plan(ListOf {
+        name: list.relation().name(),
+        parent: Some(customer.uuid),
+        organization,
+        order: list.relation().order_keys(),
+    })?;
+    let (rows, total) = resolvers::customers::page_with_total(
+        &state.db,
+        &state.metrics,
+        &customer,
+        list,
+        plan.rows(),
+    )
+    .await?;
+    let page = plan.finish(rows, total);
+    let answer = L::answer(page.rows, total, page.next_cursor)
+        .complete(state, organization)
+        .await?;
     Ok(Json(answer))
 }
 
@@ -428,15 +456,16 @@ impl ChildPage for FeedbackList {
     type Row = feedbacks::Model;
     type Query = FeedbackListQuery;
 
-    fn read(params: FeedbackListQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
-        let ((sort, direction), page) = params.read()?;
-        Ok((ChildList::customer_feedbacks(sort, direction), page))
+    fn read(params: FeedbackListQuery) -> Result<(ChildList<Self::Row>, Paging), RestError> {
+        let ((sort, direction), paging) = params.read()?;
+        Ok((ChildList::customer_feedbacks(sort, direction), paging))
     }
 
-    fn answer(rows: Vec<Self::Row>, total: i64) -> Self {
+    fn answer(rows: Vec<Self::Row>, total: i64, next_cursor: Option<String>) -> Self {
         FeedbackList {
             feedbacks: rows.into_iter().map(Feedback::from).collect(),
             total_feedback_count: total,
+            next_cursor,
         }
     }
 
@@ -458,14 +487,15 @@ macro_rules! paged_child_page {
             type Row = <$item as RowOf>::Row;
             type Query = PageQuery;
 
-            fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, PageArgs), RestError> {
-                Ok(($child_list, params.page()?))
+            fn read(params: PageQuery) -> Result<(ChildList<Self::Row>, Paging), RestError> {
+                Ok(($child_list, params.paging()?))
             }
 
-            fn answer(rows: Vec<Self::Row>, total: i64) -> Self {
+            fn answer(rows: Vec<Self::Row>, total: i64, next_cursor: Option<String>) -> Self {
                 $list {
                     $items: rows.into_iter().map($item::from).collect(),
                     $total: total,
+                    next_cursor,
                 }
             }
 

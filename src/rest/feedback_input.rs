@@ -8,10 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::RestError;
-use super::input::{SortDirection, page_args};
+use super::input::SortDirection;
+use super::paging::Paging;
 use super::params::{choice, instant, integer, number, uuid_list, word_list};
 use crate::error::AppError;
-use crate::resolvers::PageArgs;
 use crate::resolvers::feedbacks::{
     DataSourceType, FeedbackFilter, FeedbackFilterNames, FeedbackSort, FeedbackType,
     MAX_DELETED_FEEDBACKS, MAX_SPACES_PER_FEEDBACK, NewFeedback, check_feedback_filter,
@@ -33,6 +33,8 @@ pub struct FeedbackQuery {
     /// Page number, from 1.
     #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page_number: Option<String>,
+    /// Continue after the page that answered this `next_cursor` (instead of `page_number`).
+    pub cursor: Option<String>,
     /// Sort column (default `feedback_date`; ties broken by uuid).
     #[param(value_type = Option<FeedbackSortField>)]
     pub sort_by: Option<String>,
@@ -89,13 +91,17 @@ const FILTER_NAMES: FeedbackFilterNames = FeedbackFilterNames {
 };
 
 /// What a feedback list asks for: which feedbacks, in which order, which page.
-pub type FeedbackListRequest = (FeedbackFilter, (FeedbackSort, SortDirection), PageArgs);
+pub type FeedbackListRequest = (FeedbackFilter, (FeedbackSort, SortDirection), Paging);
 
 impl FeedbackQuery {
     /// The filter (checked), order and page, each part named as the API
     /// names it when it is refused.
     pub fn read(self) -> Result<FeedbackListRequest, RestError> {
-        let page = page_args(self.page_size.as_deref(), self.page_number.as_deref())?;
+        let page = Paging::read(
+            self.page_size.as_deref(),
+            self.page_number.as_deref(),
+            self.cursor.as_deref(),
+        )?;
         let sort_by: Option<FeedbackSort> = choice(
             "sort_by",
             self.sort_by.as_deref(),

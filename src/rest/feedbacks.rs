@@ -24,10 +24,13 @@ use super::input::PageQuery;
 use super::params::{RestPath, json_body, path_uuid, query};
 use super::{ErrorBody, RestError};
 use crate::error::AppError;
-use crate::resolvers::organizations::{table, table_total};
+use crate::resolvers::cursors::ListOf;
+use crate::resolvers::organizations::{SPACES, table, table_order, table_total};
 use crate::resolvers::{PageArgs, feedbacks as resolver};
 use crate::state::AppState;
+use crate::store::relations::Relation;
 use crate::tenant::Tenant;
+use entity::spaces;
 
 /// The feedback and space routes.
 pub fn router() -> Router<AppState> {
@@ -83,17 +86,22 @@ pub async fn fill_spaces(
     Ok(())
 }
 
-/// One page of the organization's feedbacks that `filter` asks for.
+/// One page of the organization's feedbacks that `filter` asks for, from
+/// `list` (the organization's feedbacks, or a space's).
 async fn feedback_page(
     state: &AppState,
-    organization: Uuid,
-    (filter, order, page): FeedbackListRequest,
+    list: ListOf,
+    (filter, order, paging): FeedbackListRequest,
 ) -> Result<Json<FeedbackList>, RestError> {
+    let organization = list.organization;
+    let plan = paging.plan(list)?;
     let (rows, total) =
-        resolver::list_with_total(&state.db, organization, &filter, order, page).await?;
+        resolver::list_with_total(&state.db, organization, &filter, order, plan.rows()).await?;
+    let page = plan.finish(rows, total);
     Ok(Json(FeedbackList {
-        feedbacks: with_spaces(state, organization, rows).await?,
+        feedbacks: with_spaces(state, organization, page.rows).await?,
         total_feedback_count: total,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -121,7 +129,13 @@ pub async fn list_feedbacks(
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let request = query::<FeedbackQuery>(raw.as_deref())?.read()?;
     let organization = tenant.own(organization)?;
-    feedback_page(&state, organization, request).await
+    let list = ListOf {
+        name: resolver::LIST,
+        parent: None,
+        organization,
+        order: resolver::order(request.1),
+    };
+    feedback_page(&state, list, request).await
 }
 
 /// Record a feedback.
@@ -273,13 +287,22 @@ pub async fn list_feedback_highlights(
 ) -> Result<Json<HighlightList>, RestError> {
     path_uuid("org_uuid", &org_uuid)?;
     path_uuid("feedback_uuid", &feedback_uuid)?;
-    let page = query::<PageQuery>(raw.as_deref())?.page()?;
+    let paging = query::<PageQuery>(raw.as_deref())?.paging()?;
     let feedback = path_feedback(&state, tenant, (org_uuid, feedback_uuid)).await?;
+    let relation = Relation::FeedbackHighlights;
+    let plan = paging.plan(ListOf {
+        name: relation.name(),
+        parent: Some(feedback.uuid),
+        organization: feedback.organization_uuid,
+        order: relation.order_keys(),
+    })?;
     let (highlights, total) =
-        resolver::highlights_with_total(&state.db, &state.metrics, &feedback, page).await?;
+        resolver::highlights_with_total(&state.db, &state.metrics, &feedback, plan.rows()).await?;
+    let page = plan.finish(highlights, total);
     Ok(Json(HighlightList {
-        highlights: highlights.into_iter().map(Highlight::from).collect(),
+        highlights: page.rows.into_iter().map(Highlight::from).collect(),
         total_highlight_count: total,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -305,14 +328,22 @@ pub async fn list_spaces(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SpaceList>, RestError> {
     let organization = path_uuid("org_uuid", &org_uuid)?;
-    let page = query::<PageQuery>(raw.as_deref())?.page()?;
+    let paging = query::<PageQuery>(raw.as_deref())?.paging()?;
     let organization = tenant.own(organization)?;
-    let rows = table::<entity::spaces::Entity>(&state.db, organization, page);
-    let total = table_total::<entity::spaces::Entity>(&state.db, organization);
+    let plan = paging.plan(ListOf {
+        name: SPACES,
+        parent: None,
+        organization,
+        order: table_order::<spaces::Entity>(),
+    })?;
+    let rows = table::<spaces::Entity>(&state.db, organization, plan.rows());
+    let total = table_total::<spaces::Entity>(&state.db, organization);
     let (rows, total) = futures_util::future::try_join(rows, total).await?;
+    let page = plan.finish(rows, total);
     Ok(Json(SpaceList {
-        spaces: rows.into_iter().map(Space::from).collect(),
+        spaces: page.rows.into_iter().map(Space::from).collect(),
         total_space_count: total,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -390,5 +421,14 @@ pub async fn list_space_feedbacks(
     let organization = tenant.own(organization)?;
     let space = resolver::get_space(&state.db, organization, space).await?;
     filter.space_uuids = Some(vec![space.uuid]);
-    feedback_page(&state, organization, (filter, order, page)).await
+    // The list and order of `Space.feedbacks`, so a cursor of either face
+    // is good on the other.
+    let relation = Relation::SpaceFeedbacks(order.0, order.1);
+    let list = ListOf {
+        name: relation.name(),
+        parent: Some(space.uuid),
+        organization,
+        order: relation.order_keys(),
+    };
+    feedback_page(&state, list, (filter, order, page)).await
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::RestError;
+use super::paging::Paging;
 use super::params::{choice, integer, number, uuid_list};
 use crate::error::AppError;
 use crate::resolvers::customers::{CustomerChanges, CustomerFilter, NewCustomer};
@@ -30,6 +31,8 @@ pub struct PageQuery {
     /// Page number, from 1.
     #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page_number: Option<String>,
+    /// Continue after the page that answered this `next_cursor` (instead of `page_number`).
+    pub cursor: Option<String>,
 }
 
 /// Parameters of `GET /customers`.
@@ -42,6 +45,8 @@ pub struct CustomerListQuery {
     /// Page number, from 1.
     #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page_number: Option<String>,
+    /// Continue after the page that answered this `next_cursor` (instead of `page_number`).
+    pub cursor: Option<String>,
     /// Sort column (default `last_interacted_date`; ties broken by uuid).
     #[param(value_type = Option<CustomerSortField>)]
     pub sort_by: Option<String>,
@@ -77,6 +82,8 @@ pub struct FeedbackListQuery {
     /// Page number, from 1.
     #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page_number: Option<String>,
+    /// Continue after the page that answered this `next_cursor` (instead of `page_number`).
+    pub cursor: Option<String>,
     /// Sort column (default `feedback_date`).
     #[param(value_type = Option<FeedbackSortField>)]
     pub sort_by: Option<String>,
@@ -200,9 +207,13 @@ pub fn page_args(
 }
 
 impl PageQuery {
-    /// The page these parameters ask for.
-    pub fn page(&self) -> Result<PageArgs, RestError> {
-        page_args(self.page_size.as_deref(), self.page_number.as_deref())
+    /// How these parameters page.
+    pub fn paging(&self) -> Result<Paging, RestError> {
+        Paging::read(
+            self.page_size.as_deref(),
+            self.page_number.as_deref(),
+            self.cursor.as_deref(),
+        )
     }
 }
 
@@ -217,7 +228,7 @@ const FILTER_NAMES: FilterNames = FilterNames {
 };
 
 /// What `GET /customers` asks for: which customers, in which order, which page.
-pub type CustomerListRequest = (CustomerFilter, (CustomerSortField, SortDirection), PageArgs);
+pub type CustomerListRequest = (CustomerFilter, (CustomerSortField, SortDirection), Paging);
 
 /// Checks the limits of a customer filter, naming the parameter at fault.
 pub fn check_customer_filter(filter: &CustomerFilter) -> Result<(), RestError> {
@@ -229,7 +240,11 @@ impl CustomerListQuery {
     /// order and page, each part named as the contract names it when it is
     /// refused.
     pub fn read(self) -> Result<CustomerListRequest, RestError> {
-        let page = page_args(self.page_size.as_deref(), self.page_number.as_deref())?;
+        let page = Paging::read(
+            self.page_size.as_deref(),
+            self.page_number.as_deref(),
+            self.cursor.as_deref(),
+        )?;
         let sort_by: Option<CustomerSortField> = choice(
             "sort_by",
             self.sort_by.as_deref(),
@@ -266,8 +281,12 @@ impl CustomerListQuery {
 
 impl FeedbackListQuery {
     /// The order and page these parameters ask for.
-    pub fn read(self) -> Result<((FeedbackSortField, SortDirection), PageArgs), RestError> {
-        let page = page_args(self.page_size.as_deref(), self.page_number.as_deref())?;
+    pub fn read(self) -> Result<((FeedbackSortField, SortDirection), Paging), RestError> {
+        let page = Paging::read(
+            self.page_size.as_deref(),
+            self.page_number.as_deref(),
+            self.cursor.as_deref(),
+        )?;
         let sort_by: Option<FeedbackSortField> = choice(
             "sort_by",
             self.sort_by.as_deref(),

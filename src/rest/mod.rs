@@ -14,6 +14,7 @@
 //! - [`answers`]: the snake_case answers, made from model rows.
 //! - [`input`], [`feedback_input`]: query parameters and bodies, parsed
 //!   into checked types.
+//! - [`paging`]: numbered and cursor pages, and the `next_cursor` of every list.
 //! - [`params`]: reading path, query and body values under the contract's names.
 //! - [`preconditions`]: `ETag`, `If-Match`, `If-None-Match`.
 //! - [`openapi`]: the OpenAPI document of these routes.
@@ -24,6 +25,7 @@ pub mod feedback_input;
 pub mod feedbacks;
 pub mod input;
 pub mod openapi;
+pub mod paging;
 pub mod params;
 pub mod preconditions;
 
