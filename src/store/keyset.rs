@@ -429,7 +429,24 @@ pub fn encode_cursor(scope: &CursorScope, position: &Position) -> String {
         scope.organization.simple(),
         position.uuid.simple()
     );
-    URL_SAFE_NO_PAD.encode(plain)
+    let mut bytes = checksum(plain.as_bytes()).to_vec();
+    bytes.extend_from_slice(plain.as_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Bytes of a cursor's checksum.
+const CHECKSUM_BYTES: usize = 6;
+
+/// The first bytes of the SHA-256 of a cursor's text: a cursor cut short or
+/// edited by hand is refused rather than read as another position. (It
+/// guards against accidents, not forgery: a forged cursor names a position
+/// in the client's own organization, which it may read anyway.)
+fn checksum(plain: &[u8]) -> [u8; CHECKSUM_BYTES] {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(plain);
+    let mut sum = [0; CHECKSUM_BYTES];
+    sum.copy_from_slice(&digest[..CHECKSUM_BYTES]);
+    sum
 }
 
 /// The position `text` carries, if it is a cursor made for `scope`.
@@ -437,7 +454,13 @@ pub fn decode_cursor(text: &str, scope: &CursorScope) -> Result<Position, Cursor
     let bytes = URL_SAFE_NO_PAD
         .decode(text.trim().trim_end_matches('='))
         .map_err(|_| CursorRefusal::Malformed)?;
-    let plain = String::from_utf8(bytes).map_err(|_| CursorRefusal::Malformed)?;
+    let (sum, plain) = bytes
+        .split_at_checked(CHECKSUM_BYTES)
+        .ok_or(CursorRefusal::Malformed)?;
+    if sum != checksum(plain) {
+        return Err(CursorRefusal::Malformed);
+    }
+    let plain = std::str::from_utf8(plain).map_err(|_| CursorRefusal::Malformed)?;
     let mut parts = plain.splitn(6, '\n');
     let mut next = || parts.next().ok_or(CursorRefusal::Malformed);
     let (version, list, order, organization, uuid, value) =
