@@ -95,6 +95,11 @@ SCALING_QUICK_SIZES = (300, 30_000)
 SCALING_FEEDBACKS = 1  # feedbacks per customer (--feedbacks overrides)
 SCALING_TARGET = 2.0  # large p50 / small p50
 SCALING_KEYS = ("Q2", "Q1")  # REST page 1 (with its total), GraphQL Q1 nested
+# On the large database only: the page after DEEP_ROWS customers, by cursor
+# (a keyset page) and by page number (OFFSET), beside page 1.
+DEEP_KEYS = ("Q2c", "Q2o")
+DEEP_ROWS = 10_000
+DEEP_TARGET = 1.5  # the cursor page's p50 at most this × page 1's
 # Tables that always hold customer data; any other table whose row count grows
 # from the small to the large database counts too. A page-1 plan must not
 # Seq Scan them; the fixed-size tables (tokens, insights, issues...) may be.
@@ -1384,6 +1389,25 @@ def table_rows(pg: Postgres, database: str) -> dict[str, int]:
     return {name: int(count) for name, count in pg.rows(sql, database, timeout=600)}
 
 
+def deep_requests(page_one: Request, base: str, customers: int) -> dict[str, Request]:
+    """The page after `DEEP_ROWS` customers (fewer on a small large size:
+    half of them), by cursor and by page number, in page 1's order and size.
+    The cursor is the `next_cursor` of the page before, asked once by number."""
+    depth = min(DEEP_ROWS, customers // 2) // PAGE_SIZE * PAGE_SIZE
+    number = depth // PAGE_SIZE + 1
+    before = dataclasses.replace(page_one, path=f"{page_one.path}&page_number={number - 1}")
+    status, body = before.send(base, timeout=120)
+    cursor = json.loads(body).get("next_cursor") if status == 200 else None
+    if not cursor:
+        raise BenchError(f"no next_cursor after {depth} customers: {status} {body[:200]!r}")
+    return {
+        "Q2c": dataclasses.replace(page_one, key="Q2c", path=f"{page_one.path}&cursor={cursor}",
+                                   title=f"REST page after {thousands(depth)} customers by `cursor`"),
+        "Q2o": dataclasses.replace(page_one, key="Q2o", path=f"{page_one.path}&page_number={number}",
+                                   title=f"REST page after {thousands(depth)} customers by `page_number={number}`"),
+    }
+
+
 def run_scaling(profile: Profile, small: int, args: argparse.Namespace, work: Path) -> str:
     """--scaling: page-1 latency on a small and a large organization, PostgreSQL
     and SQLite, 1 client; the statements of page 1 on the large PostgreSQL
@@ -1445,6 +1469,9 @@ def run_scaling(profile: Profile, small: int, args: argparse.Namespace, work: Pa
                 bench.notes.append(f"REST page 1 on {server.name}: total_customer_count is {total}, "
                                    f"{side.customers} customers were seeded.")
                 log(f"WARNING: {bench.notes[-1]}")
+            if size == "large":
+                chosen.update(deep_requests(chosen["Q2"], server.base, side.customers))
+                titles.update({key: chosen[key].title for key in DEEP_KEYS})
             for key, request in chosen.items():
                 bench.warm_up(server, request)
                 statements[(key, backend, size)] = bench.count_statements(server, request, record=False)
@@ -1460,6 +1487,10 @@ def run_scaling(profile: Profile, small: int, args: argparse.Namespace, work: Pa
                     result = bench.measure(servers[size], requests[size][key], 1)
                     measurement = results.setdefault((key, backend, size), Measurement(key, backend, 1, []))
                     measurement.runs.append(result)
+            for key in DEEP_KEYS:
+                result = bench.measure(servers["large"], requests["large"][key], 1)
+                measurement = results.setdefault((key, backend, "large"), Measurement(key, backend, 1, []))
+                measurement.runs.append(result)
         for server in servers.values():
             server.service.stop()
     for (key, backend, size), measurement in results.items():
@@ -1563,6 +1594,24 @@ def write_scaling_report(profile: Profile, bench: Bench, ctx: dict, sides: dict[
         add(f"(The target is stated for {thousands(SCALING_SIZES[1])} vs {thousands(SCALING_SIZES[0])} customers; "
             "this run used other sizes.)")
         add("")
+    add(f"## A deep page on {thousands(large)} customers: by cursor and by page number, beside page 1")
+    add("")
+    add("The same request as page 1 (its total included), continued after the 10 000th customer: by the "
+        "`next_cursor` of the page before (a keyset condition on the sort index) or by `page_number` (`OFFSET`).")
+    add("")
+    add("| backend | p50 ms, page 1 | p50 ms, by cursor | cursor / page 1 | target | met | p50 ms, by page number | "
+        "page number / page 1 | SQL statements/request, cursor |")
+    add("|---|---:|---:|---:|---|---|---:|---:|---:|")
+    for backend in (OURS_PG, OURS_SQLITE):
+        first = results[("Q2", backend, "large")].p50()
+        cursor = results[("Q2c", backend, "large")].p50()
+        offset = results[("Q2o", backend, "large")].p50()
+        value = ratio(cursor, first)
+        count = statements.get(("Q2c", backend, "large"))
+        add(f"| {backend} | {first:.2f} | {cursor:.2f} | {fmt(value)}× | ≤ {DEEP_TARGET:g}× | "
+            f"{verdict(value, DEEP_TARGET, False)} | {offset:.2f} | {fmt(ratio(offset, first))}× | "
+            f"{'–' if count is None else count} |")
+    add("")
 
     add(f"## Index use (PostgreSQL, {thousands(large)} customers)")
     add("")

@@ -213,7 +213,7 @@ pub async fn list(
         );
     }
     filter.write_where_joined(&mut sql, organization, &joins);
-    rows.write_tail(&mut sql, order(sort, direction));
+    let sql = rows.statement(sql, order(sort, direction));
     let read = db
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?;

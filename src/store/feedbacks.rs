@@ -149,7 +149,7 @@ pub async fn list_feedbacks(
     }
     let mut sql = Sql::new("SELECT c.*");
     filter.write_where(&mut sql, organization);
-    rows.write_tail(&mut sql, order(sort, direction));
+    let sql = rows.statement(sql, order(sort, direction));
     let read = db
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?;

@@ -123,7 +123,7 @@ pub async fn list<E: Owned>(
         "SELECT c.* FROM {table} c WHERE c.organization_uuid = "
     ));
     sql.bind(organization);
-    rows.write_tail(&mut sql, order::<E>());
+    let sql = rows.statement(sql, order::<E>());
     let read = db
         .query_all_raw(sql.build(db.get_database_backend()))
         .await?;

@@ -62,34 +62,61 @@ pub enum Rows {
 }
 
 impl Rows {
-    /// Writes the tail of a list's statement over alias `c.` ordered by
-    /// `order`: the keyset condition (the statement's `WHERE` is open),
-    /// then `ORDER BY` and `LIMIT`/`OFFSET`. Rows of a backward page come in
-    /// the reverse order: turn them with [`Rows::in_order`].
-    pub fn write_tail(&self, sql: &mut Sql, order: Order) {
-        let (order, limit, offset) = match self {
-            Rows::Numbered(window) => (order, window.limit, window.offset),
+    /// The statement of a list: `prefix` (`SELECT c.… FROM … WHERE …`, its
+    /// `WHERE` open, the list's table under alias `c`), then the keyset
+    /// condition, `ORDER BY` `order` and `LIMIT`/`OFFSET`. When the rows
+    /// after a position fall in two runs (see [`Segment`]), each run is read
+    /// as its own index range, and the two are joined by `UNION ALL`. Rows
+    /// of a backward page come in the reverse order: turn them with
+    /// [`Rows::in_order`].
+    pub fn statement(&self, prefix: Sql, order: Order) -> Sql {
+        let (order, limit, offset, after) = match self {
+            Rows::Numbered(window) => (order, window.limit, window.offset, None),
             Rows::Keyset(page) => {
                 let order = if page.backward {
                     order.reversed()
                 } else {
                     order
                 };
-                let seek = Seek {
-                    order,
-                    after: page.after.clone(),
-                };
-                seek.write(sql, "c.");
-                (order, page.limit, 0)
+                (order, page.limit, 0, page.after.as_ref())
             }
         };
-        sql.push(&format!(" ORDER BY {} LIMIT ", order.order_by("c.")))
-            .bind(limit as i64)
-            .push(" OFFSET ")
-            .bind(offset as i64);
+        let tail = |sql: &mut Sql| {
+            sql.push(&format!(" ORDER BY {} LIMIT ", order.order_by("c.")))
+                .bind(limit as i64)
+                .push(" OFFSET ")
+                .bind(offset as i64);
+        };
+        let segments = after
+            .map(|position| order.segments(position))
+            .unwrap_or_default();
+        if segments.len() < 2 {
+            let mut sql = prefix;
+            for segment in segments {
+                sql.push(" AND (");
+                order.write_segment(&mut sql, "c.", segment);
+                sql.push(")");
+            }
+            tail(&mut sql);
+            return sql;
+        }
+        let mut sql = Sql::new("SELECT * FROM (");
+        for (index, segment) in segments.into_iter().enumerate() {
+            if index > 0 {
+                sql.push(") a UNION ALL SELECT * FROM (");
+            }
+            sql.append(prefix.clone());
+            sql.push(" AND (");
+            order.write_segment(&mut sql, "c.", segment);
+            sql.push(")");
+            tail(&mut sql);
+        }
+        sql.push(&format!(") b ORDER BY {} LIMIT ", order.order_by("")))
+            .bind(limit as i64);
+        sql
     }
 
-    /// The rows a statement written by [`Rows::write_tail`] read, in the
+    /// The rows a statement written by [`Rows::statement`] read, in the
     /// list's order.
     pub fn in_order<T>(&self, mut rows: Vec<T>) -> Vec<T> {
         if matches!(self, Rows::Keyset(KeysetPage { backward: true, .. })) {
@@ -224,41 +251,68 @@ impl Key {
         format!("{alias}{} {}{nulls}", self.column, self.direction.sql())
     }
 
-    /// Writes the rows whose value in this column comes strictly after `value`.
-    fn write_after(self, sql: &mut Sql, alias: &str, value: &SortValue) {
-        let column = format!("{alias}{}", self.column);
-        match (value, self.nulls) {
+    /// `>` or `<`: the comparison that holds for a value after another.
+    fn after_operator(self) -> &'static str {
+        match self.direction {
+            Direction::Asc => ">",
+            Direction::Desc => "<",
+        }
+    }
+}
+
+/// A run of a list's rows after a position that one index range serves:
+/// the rows with values, or the rows with none. An order over a column
+/// that holds NULLs splits the rows after a position into two such runs;
+/// written as one `OR`, neither could be read as an index range.
+#[derive(Debug, Clone, Copy)]
+enum Segment<'a> {
+    /// Rows with a value, after `(value, uuid)` when given.
+    Values(Option<(&'a SortValue, Uuid)>),
+    /// Rows without a value, after `uuid` when given.
+    Nulls(Option<Uuid>),
+}
+
+impl Order {
+    /// The runs of rows strictly after `position`, in this order.
+    fn segments(self, position: &Position) -> Vec<Segment<'_>> {
+        let at = Some((&position.value, position.uuid));
+        match (&position.value, self.sort.nulls) {
+            (SortValue::Null, Nulls::Never) | (_, Nulls::Never) => vec![Segment::Values(at)],
+            (SortValue::Null, Nulls::Last) => vec![Segment::Nulls(Some(position.uuid))],
             (SortValue::Null, Nulls::First) => {
-                sql.push(&format!("{column} IS NOT NULL"));
+                vec![Segment::Nulls(Some(position.uuid)), Segment::Values(None)]
             }
-            (SortValue::Null, _) => {
-                sql.push("1 = 0");
-            }
-            (value, nulls) => {
-                let operator = match self.direction {
-                    Direction::Asc => ">",
-                    Direction::Desc => "<",
-                };
-                sql.push(&format!("({column} {operator} "))
-                    .bind(value.sql_value());
-                if nulls == Nulls::Last {
-                    sql.push(&format!(" OR {column} IS NULL"));
-                }
-                sql.push(")");
-            }
+            (_, Nulls::Last) => vec![Segment::Values(at), Segment::Nulls(None)],
+            (_, Nulls::First) => vec![Segment::Values(at)],
         }
     }
 
-    /// Writes the rows whose value in this column equals `value` (NULL included).
-    fn write_equal(self, sql: &mut Sql, alias: &str, value: &SortValue) {
-        let column = self.column;
-        match value {
-            SortValue::Null => {
-                sql.push(&format!("{alias}{column} IS NULL"));
+    /// Writes the condition of one run, its columns qualified by `alias`:
+    /// `col >= v AND (col > v OR uuid > u)` (the first part is the index
+    /// range the run starts at), `col IS NULL AND uuid > u`, and so on.
+    fn write_segment(self, sql: &mut Sql, alias: &str, segment: Segment) {
+        let column = format!("{alias}{}", self.sort.column);
+        let uuid = format!("{alias}{}", self.uuid.column);
+        let (sort_op, uuid_op) = (self.sort.after_operator(), self.uuid.after_operator());
+        match segment {
+            Segment::Values(Some((value, after))) => {
+                sql.push(&format!("{column} {sort_op}= "))
+                    .bind(value.sql_value())
+                    .push(&format!(" AND ({column} {sort_op} "))
+                    .bind(value.sql_value())
+                    .push(&format!(" OR {uuid} {uuid_op} "))
+                    .bind(after)
+                    .push(")");
             }
-            value => {
-                sql.push(&format!("{alias}{column} = "))
-                    .bind(value.sql_value());
+            Segment::Values(None) => {
+                sql.push(&format!("{column} IS NOT NULL"));
+            }
+            Segment::Nulls(Some(after)) => {
+                sql.push(&format!("{column} IS NULL AND {uuid} {uuid_op} "))
+                    .bind(after);
+            }
+            Segment::Nulls(None) => {
+                sql.push(&format!("{column} IS NULL"));
             }
         }
     }
@@ -356,18 +410,13 @@ impl Seek {
     /// qualified by `alias`), when there is one.
     pub fn write(&self, sql: &mut Sql, alias: &str) {
         let Some(position) = &self.after else { return };
-        let Order { sort, uuid } = self.order;
         sql.push(" AND (");
-        sort.write_after(sql, alias, &position.value);
-        sql.push(" OR (");
-        sort.write_equal(sql, alias, &position.value);
-        let operator = match uuid.direction {
-            Direction::Asc => ">",
-            Direction::Desc => "<",
-        };
-        sql.push(&format!(" AND {alias}{} {operator} ", uuid.column))
-            .bind(position.uuid)
-            .push("))");
+        for (index, segment) in self.order.segments(position).into_iter().enumerate() {
+            sql.push(if index == 0 { "(" } else { " OR (" });
+            self.order.write_segment(sql, alias, segment);
+            sql.push(")");
+        }
+        sql.push(")");
     }
 }
 
@@ -585,11 +634,11 @@ mod tests {
         };
         assert_eq!(
             text(at(SortValue::Integer(3))),
-            " AND ((c.last_interacted_date < ? OR c.last_interacted_date IS NULL) OR (c.last_interacted_date = ? AND c.uuid > ?))"
+            " AND ((c.last_interacted_date <= ? AND (c.last_interacted_date < ? OR c.uuid > ?)) OR (c.last_interacted_date IS NULL))"
         );
         assert_eq!(
             text(at(SortValue::Null)),
-            " AND (1 = 0 OR (c.last_interacted_date IS NULL AND c.uuid > ?))"
+            " AND ((c.last_interacted_date IS NULL AND c.uuid > ?))"
         );
         // Backwards from a NULL: every value, then the NULLs before it.
         let back = Seek {
@@ -601,7 +650,32 @@ mod tests {
         };
         assert_eq!(
             text(back),
-            " AND (c.last_interacted_date IS NOT NULL OR (c.last_interacted_date IS NULL AND c.uuid < ?))"
+            " AND ((c.last_interacted_date IS NULL AND c.uuid < ?) OR (c.last_interacted_date IS NOT NULL))"
+        );
+        // A root list reads each run as its own index range.
+        let page = Rows::Keyset(KeysetPage {
+            limit: 3,
+            after: Some(Position {
+                value: SortValue::Integer(3),
+                uuid: Uuid::nil(),
+            }),
+            backward: false,
+        });
+        let statement = page
+            .statement(
+                Sql::new("SELECT c.* FROM customers c WHERE c.organization_uuid = 1"),
+                order,
+            )
+            .build(DatabaseBackend::Sqlite)
+            .sql;
+        assert_eq!(
+            statement,
+            "SELECT * FROM (SELECT c.* FROM customers c WHERE c.organization_uuid = 1 AND \
+             (c.last_interacted_date <= ? AND (c.last_interacted_date < ? OR c.uuid > ?)) \
+             ORDER BY c.last_interacted_date DESC NULLS LAST, c.uuid ASC LIMIT ? OFFSET ?) a \
+             UNION ALL SELECT * FROM (SELECT c.* FROM customers c WHERE c.organization_uuid = 1 AND \
+             (c.last_interacted_date IS NULL) ORDER BY c.last_interacted_date DESC NULLS LAST, c.uuid ASC \
+             LIMIT ? OFFSET ?) b ORDER BY last_interacted_date DESC NULLS LAST, uuid ASC LIMIT ?"
         );
         assert_eq!(
             order.reversed().order_by("c."),

@@ -48,6 +48,13 @@ impl Sql {
         self
     }
 
+    /// Appends another statement's text and values.
+    pub fn append(&mut self, other: Sql) -> &mut Sql {
+        self.text.push_str(&other.text);
+        self.values.extend(other.values);
+        self
+    }
+
     /// Appends a membership test of the preceding expression in `uuids` (at
     /// least one): ` = ANY(?)` with one array on PostgreSQL, ` IN (?, …)` on
     /// SQLite.
