@@ -5,9 +5,10 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
 use uuid::Uuid;
 
 use super::context::{db, own_organization};
+use super::feedback_types::Feedback;
 use super::scalars::Instant;
 use super::types::{
-    Customer, CustomerCompany, Feedback, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
+    Customer, CustomerCompany, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
 };
 use crate::error::AppError;
 use crate::resolvers;
