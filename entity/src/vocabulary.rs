@@ -297,7 +297,7 @@ mod tests {
     {
         T::iter()
             .map(|value| {
-                let rest = serde_json::to_value(&value).expect("serializes");
+                let rest = serde_json::to_value(value).expect("serializes");
                 let graphql = async_graphql::resolver_utils::enum_value(value).to_string();
                 [
                     rest.as_str().expect("a word").to_owned(),

@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod errors;
+pub mod feedback_types;
 pub mod mutation;
 pub mod pagination;
 pub mod query;

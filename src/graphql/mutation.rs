@@ -1,20 +1,24 @@
 //! The mutation root. Every write takes `organizationUuid`, which must be the
 //! token's organization, and validates its input (see [`crate::validation`]).
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use uuid::Uuid;
 
 use super::context::{db, own_organization};
+use super::feedback_types::{Feedback, Space};
 use super::scalars::Instant;
 use super::types::{
-    Customer, CustomerCompany, Feedback, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
+    Customer, CustomerCompany, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
 };
 use crate::error::AppError;
 use crate::resolvers;
 use crate::resolvers::customers::{CustomerChanges, NewCustomer, VersionTest};
-use crate::resolvers::feedbacks::NewFeedback;
+use crate::resolvers::feedbacks::{
+    DataSourceType, FeedbackType, MAX_DELETED_FEEDBACKS, MAX_SPACES_PER_FEEDBACK, NewFeedback,
+    check_uuid_count,
+};
 use crate::resolvers::organizations;
-use crate::validation::{Email, LongText, Name, Sentiment, ShortText, Text, Timestamp};
+use crate::validation::{Email, LongText, Name, Priority, Sentiment, ShortText, Text, Timestamp};
 use entity::{insights, issues};
 
 /// A new customer.
@@ -88,14 +92,76 @@ impl UpdateCustomerInput {
 /// A new feedback.
 #[derive(InputObject, Debug, Clone)]
 pub struct CreateFeedbackInput {
-    /// The customer who gave it.
+    /// The customer who gave it (of the same organization; an unknown one answers `NOT_FOUND`).
     pub customer_uuid: Uuid,
     /// What they said.
     pub feedback_contents: String,
     /// When they said it (now when omitted).
     pub feedback_date: Option<Instant>,
-    /// Where it came from (`api` when omitted).
+    /// Where it came from, as free text (when omitted: the `dataSourceType` in lower case, else `api`).
     pub source: Option<String>,
+    /// What kind of feedback it is (FEEDBACK_RESPONSE when omitted).
+    pub feedback_type: Option<FeedbackType>,
+    /// How pressing it is: an integer from 0 (none; the default) to 4 (the highest).
+    pub priority: Option<i32>,
+    /// The integration it came through.
+    pub data_source_type: Option<DataSourceType>,
+    /// Its identifier in that integration (at most 200 characters).
+    pub data_source_id: Option<String>,
+    /// Spaces of the same organization to file it into (at most 100 uuids; repeats count once).
+    pub space_uuids: Option<Vec<Uuid>>,
+}
+
+impl CreateFeedbackInput {
+    /// The resolver's form of this input, each field checked under its GraphQL name.
+    fn into_new(self) -> Result<NewFeedback, AppError> {
+        let space_uuids = self.space_uuids.unwrap_or_default();
+        if space_uuids.len() > MAX_SPACES_PER_FEEDBACK {
+            return Err(AppError::bad_parameter(
+                "spaceUuids",
+                format!("spaceUuids takes at most {MAX_SPACES_PER_FEEDBACK} uuids"),
+            ));
+        }
+        let feedback_date = self.feedback_date.map(|date| date.0);
+        Ok(NewFeedback {
+            customer_uuid: self.customer_uuid,
+            feedback_contents: Text::parse("feedbackContents", &self.feedback_contents)?,
+            source: Name::parse_optional("source", self.source.as_deref())?,
+            feedback_date: Timestamp::parse_optional("feedbackDate", feedback_date)?,
+            feedback_type: self.feedback_type,
+            priority: Priority::parse_optional("priority", self.priority)?,
+            data_source_type: self.data_source_type,
+            data_source_id: ShortText::parse_optional(
+                "dataSourceId",
+                self.data_source_id.as_deref(),
+            )?,
+            space_uuids,
+        })
+    }
+}
+
+/// What `deleteFeedbacks` removed.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct DeleteFeedbacksPayload {
+    /// How many feedbacks were deleted (a uuid given twice counts once),
+    /// each with its highlights, their links to insights and issues, and its
+    /// places in spaces.
+    pub deleted_feedback_count: i64,
+}
+
+/// What `deleteCustomer` removed.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct DeleteCustomerPayload {
+    /// The deleted customer.
+    pub uuid: Uuid,
+    /// How many of its feedbacks were deleted with it (with their
+    /// highlights, links and places in spaces).
+    pub deleted_feedback_count: i64,
+}
+
+/// A count of deleted rows as a GraphQL `Int`.
+fn deleted(rows: u64) -> i64 {
+    i64::try_from(rows).expect("BUG: a count of deleted rows fits an i64")
 }
 
 /// The writes.
@@ -149,6 +215,33 @@ impl MutationRoot {
         Ok(Customer::new(customer))
     }
 
+    /// Deletes a customer with its feedbacks, their highlights, the
+    /// highlights' links to insights and issues and the feedbacks' places in
+    /// spaces, in one transaction; the organization's customer total drops
+    /// by 1. With `expectedVersion`, only if the customer is still at that
+    /// version; otherwise the answer is a `PRECONDITION_FAILED` error with
+    /// `extensions.currentVersion`, and nothing is deleted. A missing
+    /// customer (or another organization's) answers `NOT_FOUND`.
+    async fn delete_customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
+        #[graphql(
+            desc = "The `version` you read: the delete happens only if the customer is still at it (optimistic concurrency). Leave it out to delete whatever the version."
+        )]
+        expected_version: Option<i32>,
+    ) -> Result<DeleteCustomerPayload> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let expected = expected_version.map(|expected| move |version| version == expected);
+        let precondition = expected.as_ref().map(|holds| holds as &VersionTest<'_>);
+        let gone = resolvers::customers::delete(db(ctx), organization, uuid, precondition).await?;
+        Ok(DeleteCustomerPayload {
+            uuid: gone.uuid,
+            deleted_feedback_count: deleted(gone.feedbacks),
+        })
+    }
+
     /// Creates a company.
     async fn create_customer_company(
         &self,
@@ -180,7 +273,12 @@ impl MutationRoot {
         Ok(Persona(persona))
     }
 
-    /// Records a feedback; the customer's `lastInteractedDate` and `feedbackCount` follow.
+    /// Records a feedback and files it into its spaces; the customer's
+    /// `lastInteractedDate`, `feedbackCount` and `version` follow. An
+    /// unknown customer answers `NOT_FOUND` (`extensions.parameter`
+    /// `customerUuid`), an unknown space `BAD_USER_INPUT` naming
+    /// `spaceUuids`, a value out of its range `BAD_USER_INPUT` naming its
+    /// field; nothing is written then.
     async fn create_feedback(
         &self,
         ctx: &Context<'_>,
@@ -188,23 +286,48 @@ impl MutationRoot {
         #[graphql(desc = "The fields to write.")] input: CreateFeedbackInput,
     ) -> Result<Feedback> {
         let organization = own_organization(ctx, organization_uuid)?;
-        let new = NewFeedback {
-            customer_uuid: input.customer_uuid,
-            feedback_contents: Text::parse("feedbackContents", &input.feedback_contents)?,
-            source: Name::parse_optional("source", input.source.as_deref())?,
-            feedback_date: Timestamp::parse_optional(
-                "feedbackDate",
-                input.feedback_date.map(|date| date.0),
-            )?,
-            feedback_type: None,
-            priority: None,
-            data_source_type: None,
-            data_source_id: None,
-            space_uuids: Vec::new(),
-        };
+        let new = input.into_new()?;
         Ok(Feedback(
             resolvers::feedbacks::create_feedback(db(ctx), organization, new).await?,
         ))
+    }
+
+    /// Deletes feedbacks, all or nothing: each with its highlights, their
+    /// links to insights and issues and its places in spaces; each customer's
+    /// `feedbackCount` and `lastInteractedDate` are recomputed and its
+    /// `version` goes up by 1. `uuids` holds 1 to 100 uuids (otherwise
+    /// `BAD_USER_INPUT` naming `uuids`); when one of them is not a feedback
+    /// of the organization, the answer is `NOT_FOUND` naming that uuid
+    /// (`extensions.parameter` is `uuids`) and nothing is deleted.
+    async fn delete_feedbacks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "The feedbacks to delete: 1 to 100 uuids (repeats count once).")]
+        uuids: Vec<Uuid>,
+    ) -> Result<DeleteFeedbacksPayload> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        check_uuid_count("uuids", &uuids, MAX_DELETED_FEEDBACKS)?;
+        let count = resolvers::feedbacks::delete_feedbacks(db(ctx), organization, &uuids).await?;
+        Ok(DeleteFeedbacksPayload {
+            deleted_feedback_count: deleted(count),
+        })
+    }
+
+    /// Creates a space to file feedback into.
+    async fn create_space(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "Display name (1 to 200 characters).")] name: String,
+        #[graphql(desc = "What it collects.")] description: Option<String>,
+    ) -> Result<Space> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let name = Name::parse("name", &name)?;
+        let description = LongText::parse_optional("description", description.as_deref())?;
+        let space =
+            resolvers::feedbacks::create_space(db(ctx), organization, name, description).await?;
+        Ok(Space(space))
     }
 
     /// Cuts a highlight from a feedback; `sentimentScore` is between -1 and 1.

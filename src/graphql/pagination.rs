@@ -3,6 +3,7 @@
 //! when a client selects it (or `hasNextPage`).
 
 use async_graphql::Context;
+use entity::{customer_companies, insights, issues, personas, spaces};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -10,7 +11,8 @@ use super::context::{db, loaders};
 use crate::error::AppError;
 use crate::loaders::CountKey;
 use crate::resolvers::customers::CustomerFilter;
-use crate::resolvers::{children, customers, organizations};
+use crate::resolvers::organizations::table_total;
+use crate::resolvers::{children, customers};
 use crate::store::feedbacks::FeedbackFilter;
 
 pub use crate::resolvers::{DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
@@ -40,6 +42,8 @@ pub enum Table {
     Insights,
     /// issues
     Issues,
+    /// spaces
+    Spaces,
 }
 
 /// Where a page's `totalCount` comes from.
@@ -72,26 +76,18 @@ impl TotalSource {
             TotalSource::Feedbacks(organization, filter) => {
                 crate::resolvers::feedbacks::total(db, *organization, filter).await?
             }
-            TotalSource::Table(organization, table) => match table {
-                Table::Companies => {
-                    organizations::table_total::<entity::customer_companies::Entity>(
-                        db,
-                        *organization,
-                    )
-                    .await?
+            TotalSource::Table(organization, table) => {
+                let organization = *organization;
+                match table {
+                    Table::Companies => {
+                        table_total::<customer_companies::Entity>(db, organization).await?
+                    }
+                    Table::Personas => table_total::<personas::Entity>(db, organization).await?,
+                    Table::Insights => table_total::<insights::Entity>(db, organization).await?,
+                    Table::Issues => table_total::<issues::Entity>(db, organization).await?,
+                    Table::Spaces => table_total::<spaces::Entity>(db, organization).await?,
                 }
-                Table::Personas => {
-                    organizations::table_total::<entity::personas::Entity>(db, *organization)
-                        .await?
-                }
-                Table::Insights => {
-                    organizations::table_total::<entity::insights::Entity>(db, *organization)
-                        .await?
-                }
-                Table::Issues => {
-                    organizations::table_total::<entity::issues::Entity>(db, *organization).await?
-                }
-            },
+            }
         })
     }
 }

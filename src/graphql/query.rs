@@ -6,20 +6,22 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::context::{db, own_organization, tenant};
+use super::feedback_types::{Feedback, FeedbackPage, Space, SpacePage};
 use super::pagination::{Page, Table, TotalSource, page_args, page_cost, page_with_total};
 use super::scalars::Instant;
 use super::types::{
-    Customer, CustomerCompanyPage, CustomerPage, Feedback, FeedbackPage, FeedbackSortBy,
-    InsightPage, IssuePage, PersonaPage, SortDirection,
+    Customer, CustomerCompanyPage, CustomerPage, FeedbackSortBy, InsightPage, IssuePage,
+    PersonaPage, SortDirection,
 };
 use crate::error::AppError;
 use crate::resolvers::customers;
-use crate::resolvers::customers::{
-    FilterNames, check_filter, check_search, check_sentiment, check_uuid_list,
+use crate::resolvers::customers::{FilterNames, check_filter};
+use crate::resolvers::feedbacks::{
+    self, FeedbackFilter as StoreFeedbackFilter, FeedbackFilterNames, FeedbackType,
+    check_feedback_filter,
 };
 use crate::resolvers::organizations;
 use crate::store::customers::Along;
-use crate::store::feedbacks::FeedbackFilter as StoreFeedbackFilter;
 use crate::store::graph::Owned;
 
 pub use entity::vocabulary::CustomerSort as CustomerSortBy;
@@ -36,17 +38,44 @@ const FILTER_NAMES: FilterNames = FilterNames {
     max_average_sentiment: "maxAverageSentiment",
 };
 
-/// Which feedbacks of an organization to list; every given condition must hold.
+/// The GraphQL names of a feedback filter's parts.
+const FEEDBACK_FILTER_NAMES: FeedbackFilterNames = FeedbackFilterNames {
+    customer_uuids: "customerUuids",
+    company_uuids: "companyUuids",
+    space_uuids: "spaceUuids",
+    feedback_types: "feedbackTypes",
+    from: "from",
+    to: "to",
+    search: "search",
+    priority: "priority",
+    min_priority: "minPriority",
+    min_sentiment: "minSentiment",
+    max_sentiment: "maxSentiment",
+};
+
+/// Which feedbacks of an organization to list; every given condition must
+/// hold, and a list given empty matches nothing. A value out of its range
+/// is `BAD_USER_INPUT` naming the field (`extensions.parameter`).
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct FeedbackFilter {
-    /// Only feedbacks of these customers.
+    /// Only feedbacks of these customers (at most 100 uuids).
     pub customer_uuids: Option<Vec<Uuid>>,
-    /// Given at or after this instant.
+    /// Only feedbacks of customers of these companies (at most 100 uuids).
+    pub company_uuids: Option<Vec<Uuid>>,
+    /// Only feedbacks in at least one of these spaces (at most 100 uuids).
+    pub space_uuids: Option<Vec<Uuid>>,
+    /// Only feedbacks of these types.
+    pub feedback_types: Option<Vec<FeedbackType>>,
+    /// Given at or after this instant: inclusive, a feedback given exactly then is listed.
     pub from: Option<Instant>,
-    /// Given before this instant.
+    /// Given at or before this instant: inclusive, a feedback given exactly then is listed. Not before `from`.
     pub to: Option<Instant>,
-    /// Substring of the contents, ignoring case in every alphabet (Unicode case folding; `%` and `_` are literal).
+    /// Substring of the contents, ignoring case in every alphabet (Unicode case folding; `%` and `_` are literal); at most 200 characters.
     pub search: Option<String>,
+    /// Exactly this priority (0 to 4).
+    pub priority: Option<i32>,
+    /// At least this priority (0 to 4).
+    pub min_priority: Option<i32>,
     /// Mean sentiment of its highlights at least this (-1 to 1).
     pub min_sentiment: Option<f64>,
     /// Mean sentiment of its highlights at most this (-1 to 1).
@@ -54,28 +83,24 @@ pub struct FeedbackFilter {
 }
 
 impl FeedbackFilter {
-    fn into_store(self) -> Result<StoreFeedbackFilter, AppError> {
-        check_uuid_list("customerUuids", &self.customer_uuids)?;
-        check_search("search", &self.search)?;
-        check_sentiment("minSentiment", self.min_sentiment)?;
-        check_sentiment("maxSentiment", self.max_sentiment)?;
-        let from = self
-            .from
-            .map(|from| crate::validation::timestamp("from", from.0))
-            .transpose()?;
-        let to = self
-            .to
-            .map(|to| crate::validation::timestamp("to", to.0))
-            .transpose()?;
-        Ok(StoreFeedbackFilter {
+    /// The store's filter, checked by [`check_feedback_filter`] under the
+    /// GraphQL names.
+    fn into_checked(self) -> Result<StoreFeedbackFilter, AppError> {
+        let filter = StoreFeedbackFilter {
             customer_uuids: self.customer_uuids,
-            from,
-            to,
+            company_uuids: self.company_uuids,
+            space_uuids: self.space_uuids,
+            feedback_types: self.feedback_types,
+            from: self.from.map(|from| from.0),
+            to: self.to.map(|to| to.0),
             search: self.search,
+            priority: self.priority,
+            min_priority: self.min_priority,
             min_sentiment: self.min_sentiment,
             max_sentiment: self.max_sentiment,
-            ..StoreFeedbackFilter::default()
-        })
+        };
+        check_feedback_filter(&filter, &FEEDBACK_FILTER_NAMES)?;
+        Ok(filter)
     }
 }
 
@@ -244,7 +269,9 @@ impl Organization {
         let page = (page_size, page_number);
         table_page::<entity::personas::Entity, _, _>(ctx, self.uuid, Table::Personas, page).await
     }
-    /// Feedbacks across its customers: filtered, sorted (default: newest first), paginated.
+    /// Feedbacks across its customers: filtered (`from` and `to` both
+    /// inclusive), sorted (default: latest `feedbackDate` first, ties by
+    /// uuid), paginated.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
     async fn feedbacks(
         &self,
@@ -259,7 +286,7 @@ impl Organization {
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
         let args = page_args(page_size, page_number)?;
-        let filter = filter.unwrap_or_default().into_store()?;
+        let filter = filter.unwrap_or_default().into_checked()?;
         let organization = self.uuid;
         let source = TotalSource::Feedbacks(organization, filter.clone());
         let page = page_with_total(ctx, args, source, async {
@@ -267,13 +294,40 @@ impl Organization {
                 sort_by.unwrap_or_default(),
                 sort_direction.unwrap_or_default(),
             );
-            let rows =
-                crate::resolvers::feedbacks::list(db(ctx), organization, &filter, order, args)
-                    .await?;
+            let rows = feedbacks::list(db(ctx), organization, &filter, order, args).await?;
             Ok(rows.into_iter().map(Feedback).collect())
         })
         .await?;
         Ok(page.into())
+    }
+    /// One of its feedbacks, or a `NOT_FOUND` error (another organization's
+    /// feedback answers exactly like a missing one).
+    async fn feedback(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
+    ) -> Result<Feedback> {
+        Ok(Feedback(feedbacks::get(db(ctx), self.uuid, uuid).await?))
+    }
+    /// Its spaces, by name (then uuid).
+    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
+    async fn spaces(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
+        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
+    ) -> Result<SpacePage> {
+        let page = (page_size, page_number);
+        table_page::<entity::spaces::Entity, _, _>(ctx, self.uuid, Table::Spaces, page).await
+    }
+    /// One of its spaces, or a `NOT_FOUND` error (another organization's
+    /// space answers exactly like a missing one).
+    async fn space(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
+    ) -> Result<Space> {
+        Ok(Space(feedbacks::get_space(db(ctx), self.uuid, uuid).await?))
     }
     /// Its insights, by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]

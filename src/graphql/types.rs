@@ -1,8 +1,9 @@
-//! The node types of the graph and their relation fields. Every relation
-//! resolves through the request's DataLoader; paginated children of a whole
-//! level are fetched with one windowed statement per field and arguments. A
-//! customer list reads the company and persona it was asked for along with
-//! its customers.
+//! The node types of the graph and their relation fields (the feedback
+//! side, `Feedback` and `Space`, is in [`super::feedback_types`]). Every
+//! relation resolves through the request's DataLoader; paginated children
+//! of a whole level are fetched with one windowed statement per field and
+//! arguments. A customer list reads the company and persona it was asked
+//! for along with its customers.
 
 use async_graphql::{Context, Object, Result};
 use entity::{
@@ -10,13 +11,13 @@ use entity::{
 };
 use uuid::Uuid;
 
+use super::feedback_types::{Feedback, FeedbackPage, feedback_page};
 use super::pagination::{page_cost, page_object};
 use super::relations::{average, by_id, child_page, count, node};
 use super::scalars::Instant;
 use crate::loaders::{
     COMPANY_CUSTOMERS, CUSTOMER_HIGHLIGHTS, CUSTOMER_INSIGHTS, CUSTOMER_ISSUES, ChildList,
-    FEEDBACK_HIGHLIGHTS, HIGHLIGHT_INSIGHTS, HIGHLIGHT_ISSUES, INSIGHT_HIGHLIGHTS,
-    ISSUE_HIGHLIGHTS, PERSONA_CUSTOMERS,
+    HIGHLIGHT_INSIGHTS, HIGHLIGHT_ISSUES, INSIGHT_HIGHLIGHTS, ISSUE_HIGHLIGHTS, PERSONA_CUSTOMERS,
 };
 use crate::store::customers::Related;
 use crate::store::relations::{Average, Relation};
@@ -26,7 +27,6 @@ pub use entity::vocabulary::{Direction as SortDirection, FeedbackSort as Feedbac
 pub use entity::vocabulary::IssueStatus;
 
 page_object!(CustomerPage, Customer, "customers");
-page_object!(FeedbackPage, Feedback, "feedbacks");
 page_object!(
     FeedbackHighlightPage,
     FeedbackHighlight,
@@ -143,12 +143,9 @@ impl Customer {
         #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
         #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
     ) -> Result<FeedbackPage> {
-        let list = ChildList::customer_feedbacks(
-            sort_by.unwrap_or_default(),
-            sort_direction.unwrap_or_default(),
-        );
-        let (page, known) = ((page_size, page_number), Some(self.0.feedback_count));
-        child_page(ctx, list, self.0.uuid, page, known).await
+        let (order, page) = ((sort_by, sort_direction), (page_size, page_number));
+        let (list_in, known) = (ChildList::customer_feedbacks, Some(self.0.feedback_count));
+        feedback_page(ctx, list_in, self.0.uuid, order, page, known).await
     }
     /// Highlights cut from the customer's feedbacks, newest feedback first.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -182,61 +179,6 @@ impl Customer {
     ) -> Result<IssuePage> {
         let page = (page_size, page_number);
         child_page(ctx, CUSTOMER_ISSUES, self.0.uuid, page, None).await
-    }
-}
-
-node!(
-    /// A message, ticket or call note from a customer.
-    Feedback(feedbacks::Model)
-);
-
-/// A message, ticket or call note from a customer.
-#[Object]
-impl Feedback {
-    /// Identifier.
-    async fn uuid(&self) -> Uuid {
-        self.0.uuid
-    }
-    /// The organization it belongs to.
-    async fn organization_uuid(&self) -> Uuid {
-        self.0.organization_uuid
-    }
-    /// The customer who gave it.
-    async fn customer_uuid(&self) -> Uuid {
-        self.0.customer_uuid
-    }
-    /// What the customer said.
-    async fn feedback_contents(&self) -> &str {
-        &self.0.feedback_contents
-    }
-    /// When it was given.
-    async fn feedback_date(&self) -> Instant {
-        Instant(self.0.feedback_date)
-    }
-    /// Where it came from (`email`, `call`, `survey`, …).
-    async fn source(&self) -> &str {
-        &self.0.source
-    }
-    /// When it was recorded.
-    async fn created_at(&self) -> Instant {
-        Instant(self.0.created_at)
-    }
-    /// The customer who gave it.
-    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        Ok(by_id::<customers::Entity>(ctx, Some(self.0.customer_uuid))
-            .await?
-            .map(Customer::new))
-    }
-    /// Highlights cut from it, oldest first.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn highlights(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<FeedbackHighlightPage> {
-        let page = (page_size, page_number);
-        child_page(ctx, FEEDBACK_HIGHLIGHTS, self.0.uuid, page, None).await
     }
 }
 

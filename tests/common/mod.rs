@@ -6,6 +6,8 @@
 //! - [`raw`]: a client that sends raw bodies and reads `ETag`s, for the
 //!   safe-write scenarios;
 //! - [`graph`]: the small organization the GraphQL scenarios share;
+//! - [`feedback`]: that organization with spaces and feedbacks of the
+//!   feedback API, and its feedback list as rows;
 //! - [`sql`]: raw SQL inserts, for rows as an older schema held them;
 //! - [`process`]: the real binary as a child process, for signals and limits;
 //! - [`proxy`]: a TCP proxy that takes the database away and gives it back;
@@ -13,6 +15,7 @@
 
 #![allow(dead_code)]
 
+pub mod feedback;
 pub mod graph;
 pub mod process;
 pub mod proxy;
@@ -199,7 +202,16 @@ impl TestApp {
 /// [`customer_graph::demo::seed`] (`customers` customers of 4 feedbacks each,
 /// random seed 5): the app, the organization and a token that grants it.
 pub async fn seeded_app(backend: Backend, customers: u64) -> (TestApp, Uuid, String) {
-    let app = spawn_app(backend).await;
+    seeded_app_with(backend, customers, ServerConfig::default()).await
+}
+
+/// [`seeded_app`] with chosen settings.
+pub async fn seeded_app_with(
+    backend: Backend,
+    customers: u64,
+    config: ServerConfig,
+) -> (TestApp, Uuid, String) {
+    let app = spawn_app_with(backend, config).await;
     let (organization, token) = app.organization_with_token().await;
     customer_graph::demo::seed(
         &app.db,
