@@ -8,17 +8,23 @@ use async_graphql::{Context, Object, Result};
 use entity::{customers, feedbacks, spaces};
 use uuid::Uuid;
 
+use super::connections::{child_connection, connection_cost, connection_object};
 use super::context::{loaders, tenant};
 use super::pagination::{page_cost, page_object};
 use super::relations::{by_id, child_page, node};
 use super::scalars::Instant;
-use super::types::{Customer, FeedbackHighlightPage, FeedbackSortBy, SortDirection};
+use super::types::{
+    Customer, FeedbackHighlightConnection, FeedbackHighlightPage, FeedbackSortBy, SortDirection,
+};
 use crate::loaders::{ChildList, FEEDBACK_HIGHLIGHTS, FEEDBACK_SPACES};
 use crate::resolvers::children;
+use crate::resolvers::cursors::CursorArgs;
 use crate::resolvers::feedbacks::{ALL_SPACES, DataSourceType, FeedbackType};
 
 page_object!(FeedbackPage, Feedback, "feedbacks");
 page_object!(SpacePage, Space, "spaces");
+connection_object!(FeedbackConnection, FeedbackEdge, Feedback, "feedbacks");
+connection_object!(SpaceConnection, SpaceEdge, Space, "spaces");
 
 /// One page of `parent`'s feedbacks in the list that `list_in` makes of the
 /// client's order (default: latest `feedbackDate` first, ties by uuid); the
@@ -109,6 +115,33 @@ impl Feedback {
         let page = (page_size, page_number);
         child_page(ctx, FEEDBACK_HIGHLIGHTS, self.0.uuid, page, None).await
     }
+    /// `highlights` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn highlights_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<FeedbackHighlightConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        child_connection(ctx, FEEDBACK_HIGHLIGHTS, self.0.uuid, args, None).await
+    }
     /// The spaces it sits in, by name (then uuid).
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
     async fn spaces(
@@ -119,6 +152,33 @@ impl Feedback {
     ) -> Result<SpacePage> {
         let page = (page_size, page_number);
         child_page(ctx, FEEDBACK_SPACES, self.0.uuid, page, None).await
+    }
+    /// `spaces` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn spaces_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<SpaceConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        child_connection(ctx, FEEDBACK_SPACES, self.0.uuid, args, None).await
     }
     /// The uuids of all the spaces it sits in (at most 100), in the order of
     /// `spaces`; empty when it sits in none.
@@ -189,5 +249,41 @@ impl Space {
             None,
         )
         .await
+    }
+    /// `feedbacks` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn feedbacks_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
+        )]
+        sort_by: Option<FeedbackSortBy>,
+        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<FeedbackConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let list = ChildList::space_feedbacks(
+            sort_by.unwrap_or_default(),
+            sort_direction.unwrap_or_default(),
+        );
+        child_connection(ctx, list, self.0.uuid, args, None).await
     }
 }

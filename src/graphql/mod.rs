@@ -3,10 +3,13 @@
 //! message and `extensions.code` fit for a client. Its HTTP transport is
 //! [`crate::graphql_http`].
 
+pub mod catalog_types;
+pub mod connections;
 pub mod context;
 pub mod errors;
 pub mod feedback_types;
 pub mod mutation;
+pub mod organization;
 pub mod pagination;
 pub mod query;
 pub mod relations;

@@ -1,35 +1,32 @@
 //! The query root: `viewer`, `organization(uuid)` and the REST-shaped
-//! `customers` / `customer` entry points.
+//! `customers` / `customersConnection` / `customer` entry points, with the
+//! customer and feedback filters every list shares ([`Organization`] holds
+//! the organization's lists).
 
 use async_graphql::{Context, InputObject, Object, Result};
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
+use super::connections::connection_cost;
 use super::context::{db, own_organization, tenant};
-use super::feedback_types::{Feedback, FeedbackPage, Space, SpacePage};
-use super::pagination::{Page, Table, TotalSource, page_args, page_cost, page_with_total};
+use super::organization::{Organization, customer_connection, organization};
+use super::pagination::{TotalSource, page_args, page_cost, page_with_total};
 use super::scalars::Instant;
-use super::types::{
-    Customer, CustomerCompanyPage, CustomerPage, FeedbackSortBy, InsightPage, IssuePage,
-    PersonaPage, SortDirection,
-};
+use super::types::{Customer, CustomerConnection, CustomerPage, SortDirection};
 use crate::error::AppError;
+use crate::resolvers::cursors::CursorArgs;
 use crate::resolvers::customers;
 use crate::resolvers::customers::{FilterNames, check_filter};
 use crate::resolvers::feedbacks::{
-    self, FeedbackFilter as StoreFeedbackFilter, FeedbackFilterNames, FeedbackType,
-    check_feedback_filter,
+    FeedbackFilter as StoreFeedbackFilter, FeedbackFilterNames, FeedbackType, check_feedback_filter,
 };
-use crate::resolvers::organizations;
 use crate::store::customers::Along;
-use crate::store::graph::Owned;
 
 pub use entity::vocabulary::CustomerSort as CustomerSortBy;
 
 pub use crate::resolvers::customers::CustomerFilter;
 
 /// The GraphQL names of a customer filter's parts.
-const FILTER_NAMES: FilterNames = FilterNames {
+pub(crate) const FILTER_NAMES: FilterNames = FilterNames {
     uuids: "uuids",
     company_uuids: "companyUuids",
     persona_uuids: "personaUuids",
@@ -85,7 +82,7 @@ pub struct FeedbackFilter {
 impl FeedbackFilter {
     /// The store's filter, checked by [`check_feedback_filter`] under the
     /// GraphQL names.
-    fn into_checked(self) -> Result<StoreFeedbackFilter, AppError> {
+    pub(crate) fn into_checked(self) -> Result<StoreFeedbackFilter, AppError> {
         let filter = StoreFeedbackFilter {
             customer_uuids: self.customer_uuids,
             company_uuids: self.company_uuids,
@@ -148,217 +145,6 @@ pub(crate) async fn customer_by_uuid(
     Ok(Customer::new(customer))
 }
 
-/// One page of an organization-wide table in list order.
-async fn table_page<E, N, P>(
-    ctx: &Context<'_>,
-    organization: Uuid,
-    table: Table,
-    (page_size, page_number): (Option<i32>, Option<i32>),
-) -> Result<P>
-where
-    E: Owned,
-    N: From<E::Model>,
-    P: From<Page<N>>,
-{
-    let args = page_args(page_size, page_number)?;
-    let source = TotalSource::Table(organization, table);
-    let page = page_with_total(ctx, args, source, async {
-        let rows = organizations::table::<E>(db(ctx), organization, args).await?;
-        Ok(rows.into_iter().map(N::from).collect())
-    })
-    .await?;
-    Ok(page.into())
-}
-
-/// An organization: the root of its graph. Its own row is read only when
-/// `name` or `createdAt` is selected; its lists need just the uuid.
-pub struct Organization {
-    uuid: Uuid,
-    row: OnceCell<entity::organizations::Model>,
-}
-
-impl Organization {
-    fn new(uuid: Uuid) -> Organization {
-        Organization {
-            uuid,
-            row: OnceCell::new(),
-        }
-    }
-
-    async fn row(&self, ctx: &Context<'_>) -> Result<&entity::organizations::Model> {
-        self.row
-            .get_or_try_init(|| async { Ok(organizations::get(db(ctx), self.uuid).await?) })
-            .await
-    }
-}
-
-/// An organization: the root of its graph.
-#[Object]
-impl Organization {
-    /// Identifier.
-    async fn uuid(&self) -> Uuid {
-        self.uuid
-    }
-    /// Display name.
-    async fn name(&self, ctx: &Context<'_>) -> Result<&str> {
-        Ok(&self.row(ctx).await?.name)
-    }
-    /// When it was created.
-    async fn created_at(&self, ctx: &Context<'_>) -> Result<Instant> {
-        Ok(Instant(self.row(ctx).await?.created_at))
-    }
-    /// Its customers: filtered, sorted (default: latest interaction first), paginated.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
-    async fn customers(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions every listed item must meet.")] filter: Option<CustomerFilter>,
-        #[graphql(
-            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
-        )]
-        sort_by: Option<CustomerSortBy>,
-        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<CustomerPage> {
-        customer_page(
-            ctx,
-            self.uuid,
-            filter,
-            sort_by,
-            sort_direction,
-            page_size,
-            page_number,
-        )
-        .await
-    }
-    /// One of its customers, or a `NOT_FOUND` error.
-    async fn customer(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
-    ) -> Result<Customer> {
-        customer_by_uuid(ctx, self.uuid, uuid).await
-    }
-    /// Its customers' companies, by name.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn customer_companies(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<CustomerCompanyPage> {
-        let page = (page_size, page_number);
-        table_page::<entity::customer_companies::Entity, _, _>(
-            ctx,
-            self.uuid,
-            Table::Companies,
-            page,
-        )
-        .await
-    }
-    /// Its personas, by name.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn personas(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<PersonaPage> {
-        let page = (page_size, page_number);
-        table_page::<entity::personas::Entity, _, _>(ctx, self.uuid, Table::Personas, page).await
-    }
-    /// Feedbacks across its customers: filtered (`from` and `to` both
-    /// inclusive), sorted (default: latest `feedbackDate` first, ties by
-    /// uuid), paginated.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn feedbacks(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions every listed item must meet.")] filter: Option<FeedbackFilter>,
-        #[graphql(
-            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
-        )]
-        sort_by: Option<FeedbackSortBy>,
-        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<FeedbackPage> {
-        let args = page_args(page_size, page_number)?;
-        let filter = filter.unwrap_or_default().into_checked()?;
-        let organization = self.uuid;
-        let source = TotalSource::Feedbacks(organization, filter.clone());
-        let page = page_with_total(ctx, args, source, async {
-            let order = (
-                sort_by.unwrap_or_default(),
-                sort_direction.unwrap_or_default(),
-            );
-            let rows = feedbacks::list(db(ctx), organization, &filter, order, args).await?;
-            Ok(rows.into_iter().map(Feedback).collect())
-        })
-        .await?;
-        Ok(page.into())
-    }
-    /// One of its feedbacks, or a `NOT_FOUND` error (another organization's
-    /// feedback answers exactly like a missing one).
-    async fn feedback(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
-    ) -> Result<Feedback> {
-        Ok(Feedback(feedbacks::get(db(ctx), self.uuid, uuid).await?))
-    }
-    /// Its spaces, by name (then uuid).
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn spaces(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<SpacePage> {
-        let page = (page_size, page_number);
-        table_page::<entity::spaces::Entity, _, _>(ctx, self.uuid, Table::Spaces, page).await
-    }
-    /// One of its spaces, or a `NOT_FOUND` error (another organization's
-    /// space answers exactly like a missing one).
-    async fn space(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The item's uuid.")] uuid: Uuid,
-    ) -> Result<Space> {
-        Ok(Space(feedbacks::get_space(db(ctx), self.uuid, uuid).await?))
-    }
-    /// Its insights, by title.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn insights(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<InsightPage> {
-        let page = (page_size, page_number);
-        table_page::<entity::insights::Entity, _, _>(ctx, self.uuid, Table::Insights, page).await
-    }
-    /// Its issues, by title.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn issues(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<IssuePage> {
-        let page = (page_size, page_number);
-        table_page::<entity::issues::Entity, _, _>(ctx, self.uuid, Table::Issues, page).await
-    }
-}
-
-/// The token's organization, after checking `uuid` is it. (A token is only
-/// issued for an existing organization, so no lookup is needed here.)
-fn organization(ctx: &Context<'_>, uuid: Uuid) -> Result<Organization> {
-    Ok(Organization::new(own_organization(ctx, uuid)?))
-}
-
 /// The entry points of every read.
 pub struct QueryRoot;
 
@@ -404,6 +190,42 @@ impl QueryRoot {
             page_number,
         )
         .await
+    }
+    /// `customers` as a Relay connection (same filter and order): `first`
+    /// items after `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn customers_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization: the one your token grants.")] organization_uuid: Uuid,
+        #[graphql(desc = "Conditions every listed item must meet.")] filter: Option<CustomerFilter>,
+        #[graphql(
+            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
+        )]
+        sort_by: Option<CustomerSortBy>,
+        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<CustomerConnection> {
+        let organization = own_organization(ctx, organization_uuid)?;
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        customer_connection(ctx, organization, filter, (sort_by, sort_direction), args).await
     }
     /// One customer (mirrors `GET /api/v1/organizations/{org}/customers/{uuid}`).
     async fn customer(

@@ -1,26 +1,29 @@
-//! The node types of the graph and their relation fields (the feedback
-//! side, `Feedback` and `Space`, is in [`super::feedback_types`]). Every
+//! The customer side of the graph, `Customer` and `FeedbackHighlight`, with
+//! their relation fields, and the page and connection objects of every node
+//! type but the feedback side's (`Feedback` and `Space` are in
+//! [`super::feedback_types`], the catalog in [`super::catalog_types`]). Every
 //! relation resolves through the request's DataLoader; paginated children
 //! of a whole level are fetched with one windowed statement per field and
 //! arguments. A customer list reads the company and persona it was asked
 //! for along with its customers.
 
 use async_graphql::{Context, Object, Result};
-use entity::{
-    customer_companies, customers, feedback_highlights, feedbacks, insights, issues, personas,
-};
+use entity::{customer_companies, customers, feedback_highlights, feedbacks, personas};
 use uuid::Uuid;
 
-use super::feedback_types::{Feedback, FeedbackPage, feedback_page};
+pub use super::catalog_types::{CustomerCompany, Insight, Issue, Persona};
+use super::connections::{child_connection, connection_cost, connection_object};
+use super::feedback_types::{Feedback, FeedbackConnection, FeedbackPage, feedback_page};
 use super::pagination::{page_cost, page_object};
-use super::relations::{average, by_id, child_page, count, node};
+use super::relations::{average, by_id, child_page, node};
 use super::scalars::Instant;
 use crate::loaders::{
-    COMPANY_CUSTOMERS, CUSTOMER_HIGHLIGHTS, CUSTOMER_INSIGHTS, CUSTOMER_ISSUES, ChildList,
-    HIGHLIGHT_INSIGHTS, HIGHLIGHT_ISSUES, INSIGHT_HIGHLIGHTS, ISSUE_HIGHLIGHTS, PERSONA_CUSTOMERS,
+    CUSTOMER_HIGHLIGHTS, CUSTOMER_INSIGHTS, CUSTOMER_ISSUES, ChildList, HIGHLIGHT_INSIGHTS,
+    HIGHLIGHT_ISSUES,
 };
+use crate::resolvers::cursors::CursorArgs;
 use crate::store::customers::Related;
-use crate::store::relations::{Average, Relation};
+use crate::store::relations::Average;
 
 pub use entity::vocabulary::{Direction as SortDirection, FeedbackSort as FeedbackSortBy};
 
@@ -36,6 +39,23 @@ page_object!(InsightPage, Insight, "insights");
 page_object!(IssuePage, Issue, "issues");
 page_object!(CustomerCompanyPage, CustomerCompany, "customer companies");
 page_object!(PersonaPage, Persona, "personas");
+
+connection_object!(CustomerConnection, CustomerEdge, Customer, "customers");
+connection_object!(
+    FeedbackHighlightConnection,
+    FeedbackHighlightEdge,
+    FeedbackHighlight,
+    "feedback highlights"
+);
+connection_object!(InsightConnection, InsightEdge, Insight, "insights");
+connection_object!(IssueConnection, IssueEdge, Issue, "issues");
+connection_object!(
+    CustomerCompanyConnection,
+    CustomerCompanyEdge,
+    CustomerCompany,
+    "customer companies"
+);
+connection_object!(PersonaConnection, PersonaEdge, Persona, "personas");
 
 /// A person who sends feedback, in one organization, with the rows its list
 /// read along with it.
@@ -147,6 +167,42 @@ impl Customer {
         let (list_in, known) = (ChildList::customer_feedbacks, Some(self.0.feedback_count));
         feedback_page(ctx, list_in, self.0.uuid, order, page, known).await
     }
+    /// `feedbacks` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn feedbacks_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "What to sort by (the first value of the enum by default); ties are broken by uuid."
+        )]
+        sort_by: Option<FeedbackSortBy>,
+        #[graphql(desc = "Sort direction (default DESC).")] sort_direction: Option<SortDirection>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<FeedbackConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let list = ChildList::customer_feedbacks(
+            sort_by.unwrap_or_default(),
+            sort_direction.unwrap_or_default(),
+        );
+        child_connection(ctx, list, self.0.uuid, args, Some(self.0.feedback_count)).await
+    }
     /// Highlights cut from the customer's feedbacks, newest feedback first.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
     async fn feedback_highlights(
@@ -157,6 +213,33 @@ impl Customer {
     ) -> Result<FeedbackHighlightPage> {
         let page = (page_size, page_number);
         child_page(ctx, CUSTOMER_HIGHLIGHTS, self.0.uuid, page, None).await
+    }
+    /// `feedback_highlights` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn feedback_highlights_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<FeedbackHighlightConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        child_connection(ctx, CUSTOMER_HIGHLIGHTS, self.0.uuid, args, None).await
     }
     /// Insights linked to the customer's highlights (each once), by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -169,6 +252,33 @@ impl Customer {
         let page = (page_size, page_number);
         child_page(ctx, CUSTOMER_INSIGHTS, self.0.uuid, page, None).await
     }
+    /// `insights` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn insights_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<InsightConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        child_connection(ctx, CUSTOMER_INSIGHTS, self.0.uuid, args, None).await
+    }
     /// Issues linked to the customer's highlights (each once), by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
     async fn issues(
@@ -179,6 +289,33 @@ impl Customer {
     ) -> Result<IssuePage> {
         let page = (page_size, page_number);
         child_page(ctx, CUSTOMER_ISSUES, self.0.uuid, page, None).await
+    }
+    /// `issues` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn issues_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<IssueConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        child_connection(ctx, CUSTOMER_ISSUES, self.0.uuid, args, None).await
     }
 }
 
@@ -231,6 +368,33 @@ impl FeedbackHighlight {
         let page = (page_size, page_number);
         child_page(ctx, HIGHLIGHT_INSIGHTS, self.0.uuid, page, None).await
     }
+    /// `insights` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn insights_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<InsightConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        child_connection(ctx, HIGHLIGHT_INSIGHTS, self.0.uuid, args, None).await
+    }
     /// Issues it is linked to, by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
     async fn issues(
@@ -242,188 +406,31 @@ impl FeedbackHighlight {
         let page = (page_size, page_number);
         child_page(ctx, HIGHLIGHT_ISSUES, self.0.uuid, page, None).await
     }
-}
-
-node!(
-    /// A theme that runs through highlights.
-    Insight(insights::Model)
-);
-
-/// A theme that runs through highlights.
-#[Object]
-impl Insight {
-    /// Identifier.
-    async fn uuid(&self) -> Uuid {
-        self.0.uuid
-    }
-    /// The organization it belongs to.
-    async fn organization_uuid(&self) -> Uuid {
-        self.0.organization_uuid
-    }
-    /// Short title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    /// Longer description.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-    /// When it was created.
-    async fn created_at(&self) -> Instant {
-        Instant(self.0.created_at)
-    }
-    /// How many highlights are linked to it.
-    async fn highlight_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        count(ctx, Relation::InsightHighlights, self.0.uuid).await
-    }
-    /// Mean sentiment of its linked highlights; null without any.
-    async fn average_sentiment(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
-        average(ctx, Average::InsightSentiment, self.0.uuid).await
-    }
-    /// Highlights linked to it, newest first.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn highlights(
+    /// `issues` as a Relay connection (same order): `first` items after
+    /// `after`, or `last` items before `before`.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn issues_connection(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<FeedbackHighlightPage> {
-        let page = (page_size, page_number);
-        child_page(ctx, INSIGHT_HIGHLIGHTS, self.0.uuid, page, None).await
-    }
-}
-
-node!(
-    /// A problem that highlights point at.
-    Issue(issues::Model)
-);
-
-/// A problem that highlights point at.
-#[Object]
-impl Issue {
-    /// Identifier.
-    async fn uuid(&self) -> Uuid {
-        self.0.uuid
-    }
-    /// The organization it belongs to.
-    async fn organization_uuid(&self) -> Uuid {
-        self.0.organization_uuid
-    }
-    /// Short title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    /// Longer description.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-    /// Where the issue stands.
-    async fn status(&self) -> IssueStatus {
-        self.0.status
-    }
-    /// When it was created.
-    async fn created_at(&self) -> Instant {
-        Instant(self.0.created_at)
-    }
-    /// Mean sentiment of its linked highlights; null without any.
-    async fn average_sentiment(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
-        average(ctx, Average::IssueSentiment, self.0.uuid).await
-    }
-    /// How many highlights are linked to it.
-    async fn highlight_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        count(ctx, Relation::IssueHighlights, self.0.uuid).await
-    }
-    /// Highlights linked to it, newest first.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn highlights(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<FeedbackHighlightPage> {
-        let page = (page_size, page_number);
-        child_page(ctx, ISSUE_HIGHLIGHTS, self.0.uuid, page, None).await
-    }
-}
-
-node!(
-    /// A company customers work for.
-    CustomerCompany(customer_companies::Model)
-);
-
-/// A company customers work for.
-#[Object]
-impl CustomerCompany {
-    /// Identifier.
-    async fn uuid(&self) -> Uuid {
-        self.0.uuid
-    }
-    /// The organization it belongs to.
-    async fn organization_uuid(&self) -> Uuid {
-        self.0.organization_uuid
-    }
-    /// Company name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Web domain.
-    async fn domain(&self) -> Option<&str> {
-        self.0.domain.as_deref()
-    }
-    /// When it was created.
-    async fn created_at(&self) -> Instant {
-        Instant(self.0.created_at)
-    }
-    /// Its customers, most recent interaction first.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn customers(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<CustomerPage> {
-        let page = (page_size, page_number);
-        child_page(ctx, COMPANY_CUSTOMERS, self.0.uuid, page, None).await
-    }
-}
-
-node!(
-    /// A kind of customer an organization segments by.
-    Persona(personas::Model)
-);
-
-/// A kind of customer an organization segments by.
-#[Object]
-impl Persona {
-    /// Identifier.
-    async fn uuid(&self) -> Uuid {
-        self.0.uuid
-    }
-    /// The organization it belongs to.
-    async fn organization_uuid(&self) -> Uuid {
-        self.0.organization_uuid
-    }
-    /// Persona name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// What characterises it.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-    /// When it was created.
-    async fn created_at(&self) -> Instant {
-        Instant(self.0.created_at)
-    }
-    /// Its customers, most recent interaction first.
-    #[graphql(complexity = "page_cost(page_size, child_complexity)")]
-    async fn customers(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Items per page, 1 to 100 (default 25).")] page_size: Option<i32>,
-        #[graphql(desc = "Page number, from 1 (default 1).")] page_number: Option<i32>,
-    ) -> Result<CustomerPage> {
-        let page = (page_size, page_number);
-        child_page(ctx, PERSONA_CUSTOMERS, self.0.uuid, page, None).await
+        #[graphql(
+            desc = "Items after `after`, 1 to 100 (25 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page starts after its node.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items before `before`, 1 to 100 (with `before`, not with `first` or `after`)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
+        before: Option<String>,
+    ) -> Result<IssueConnection> {
+        let args = CursorArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        child_connection(ctx, HIGHLIGHT_ISSUES, self.0.uuid, args, None).await
     }
 }
