@@ -125,7 +125,9 @@ mod tests {
             company { name } persona { name } feedbacks(pageSize: 2) { nodes { feedbackDate \
             source feedbackContents } } feedbackHighlights(pageSize: 3) { nodes { quote \
             sentimentScore } } insights(pageSize: 3) { nodes { title } } issues(pageSize: 3) \
-            { nodes { title status averageSentiment } } } } } }";
+            { nodes { title status averageSentiment } } } } feedbacksConnection(first: 3, \
+            sortBy: PRIORITY) { pageInfo { hasNextPage endCursor } edges { cursor node { \
+            priority feedbackType feedbackContents spaces { nodes { name } } } } } } }";
         let without_comments: Vec<&str> = EXAMPLE_QUERY
             .lines()
             .filter(|line| !line.trim_start().starts_with('#'))
