@@ -159,6 +159,10 @@ struct Data<'a> {
     sentiment: HashMap<Uuid, f64>,
 }
 
+/// A feedback to record: (customer, contents, date, type, priority, spaces,
+/// highlight scores).
+type Given = (usize, &'static str, &'static str, &'static str, i64, Vec<usize>, Vec<f64>);
+
 async fn data(app: &TestApp) -> Data<'_> {
     let org = Org::new(app).await;
     let o = org.organization;
@@ -188,8 +192,7 @@ async fn data(app: &TestApp) -> Data<'_> {
         let body = json!({"name": name, "description": format!("{name} feedback")});
         spaces.push(uuid(&org.create("/spaces", "spaces", body).await["uuid"]));
     }
-    // (customer, contents, date, type, priority, spaces, highlight scores)
-    let rows: [(usize, &str, &str, &str, i64, Vec<usize>, Vec<f64>); 8] = [
+    let rows: [Given; 8] = [
         (
             0,
             "Checkout is slow",

@@ -224,7 +224,7 @@ impl FeedbackKind {
             16..=18 => 3,
             _ => 4,
         };
-        let imported = bytes[13] % 4 != 0;
+        let imported = !bytes[13].is_multiple_of(4);
         let data_source = sources[bytes[14] as usize % sources.len()].to_value();
         let data_source_id = format!(
             "{}-{:05}",

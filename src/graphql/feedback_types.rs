@@ -253,6 +253,7 @@ impl Space {
     /// `feedbacks` as a Relay connection (same order): `first` items after
     /// `after`, or `last` items before `before`.
     #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn feedbacks_connection(
         &self,
         ctx: &Context<'_>,

@@ -152,6 +152,7 @@ impl Organization {
     /// `customers` as a Relay connection (same filter and order): `first`
     /// items after `after`, or `last` items before `before`.
     #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn customers_connection(
         &self,
         ctx: &Context<'_>,
@@ -308,6 +309,7 @@ impl Organization {
     /// `feedbacks` as a Relay connection (same filter and order): `first`
     /// items after `after`, or `last` items before `before`.
     #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn feedbacks_connection(
         &self,
         ctx: &Context<'_>,
