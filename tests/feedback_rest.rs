@@ -161,7 +161,15 @@ struct Data<'a> {
 
 /// A feedback to record: (customer, contents, date, type, priority, spaces,
 /// highlight scores).
-type Given = (usize, &'static str, &'static str, &'static str, i64, Vec<usize>, Vec<f64>);
+type Given = (
+    usize,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Vec<usize>,
+    Vec<f64>,
+);
 
 async fn data(app: &TestApp) -> Data<'_> {
     let org = Org::new(app).await;

@@ -1,28 +1,23 @@
-//! The organization's catalog in the graph: [`Insight`] and [`Issue`] (which
-//! highlights point at), [`CustomerCompany`] and [`Persona`] (which segment
-//! customers), with their relation fields, each resolved through the
-//! request's DataLoader.
+//! The fields of the organization's catalog in the graph (declared in
+//! [`super::nodes`]): `Insight` and `Issue` (which highlights point at),
+//! `CustomerCompany` and `Persona` (which segment customers), each relation
+//! resolved through the request's DataLoader.
 
 use async_graphql::{Context, Object, Result};
-use entity::{customer_companies, insights, issues, personas};
+
 use uuid::Uuid;
 
 use super::connections::{child_connection, connection_cost};
-use super::pagination::page_cost;
-use super::relations::{average, child_page, count, node};
-use super::scalars::Instant;
-use super::types::{
-    CustomerConnection, CustomerPage, FeedbackHighlightConnection, FeedbackHighlightPage,
-    IssueStatus,
+use super::nodes::{
+    CustomerCompany, CustomerConnection, CustomerPage, FeedbackHighlightConnection,
+    FeedbackHighlightPage, Insight, Issue, IssueStatus, Persona,
 };
+use super::pagination::page_cost;
+use super::relations::{average, child_page, count};
+use super::scalars::Instant;
 use crate::loaders::{COMPANY_CUSTOMERS, INSIGHT_HIGHLIGHTS, ISSUE_HIGHLIGHTS, PERSONA_CUSTOMERS};
 use crate::resolvers::cursors::CursorArgs;
 use crate::store::relations::{Average, Relation};
-
-node!(
-    /// A theme that runs through highlights.
-    Insight(insights::Model)
-);
 
 /// A theme that runs through highlights.
 #[Object]
@@ -94,11 +89,6 @@ impl Insight {
         child_connection(ctx, INSIGHT_HIGHLIGHTS, self.0.uuid, args, None).await
     }
 }
-
-node!(
-    /// A problem that highlights point at.
-    Issue(issues::Model)
-);
 
 /// A problem that highlights point at.
 #[Object]
@@ -175,11 +165,6 @@ impl Issue {
     }
 }
 
-node!(
-    /// A company customers work for.
-    CustomerCompany(customer_companies::Model)
-);
-
 /// A company customers work for.
 #[Object]
 impl CustomerCompany {
@@ -242,11 +227,6 @@ impl CustomerCompany {
         child_connection(ctx, COMPANY_CUSTOMERS, self.0.uuid, args, None).await
     }
 }
-
-node!(
-    /// A kind of customer an organization segments by.
-    Persona(personas::Model)
-);
 
 /// A kind of customer an organization segments by.
 #[Object]

@@ -1,53 +1,26 @@
-//! The feedback side of the graph: [`Feedback`], with its type, priority,
-//! data source and the spaces it sits in, and [`Space`], a collection of
-//! feedback, with their page objects. Like every node, their relations
+//! The fields of the feedback side of the graph (declared in
+//! [`super::nodes`]): `Feedback`, with its type, priority, data source and
+//! the spaces it sits in, and `Space`, a collection of feedback. Like every node, their relations
 //! resolve through the request's DataLoader: one statement per relation and
 //! level, whatever the page size.
 
 use async_graphql::{Context, Object, Result};
-use entity::{customers, feedbacks, spaces};
+use entity::customers;
 use uuid::Uuid;
 
-use super::connections::{child_connection, connection_cost, connection_object};
+use super::connections::{child_connection, connection_cost};
 use super::context::{loaders, tenant};
-use super::pagination::{page_cost, page_object};
-use super::relations::{by_id, child_page, node};
-use super::scalars::Instant;
-use super::types::{
-    Customer, FeedbackHighlightConnection, FeedbackHighlightPage, FeedbackSortBy, SortDirection,
+use super::nodes::{
+    Customer, Feedback, FeedbackConnection, FeedbackHighlightConnection, FeedbackHighlightPage,
+    FeedbackPage, FeedbackSortBy, SortDirection, Space, SpaceConnection, SpacePage,
 };
+use super::pagination::page_cost;
+use super::relations::{by_id, child_page, feedback_page};
+use super::scalars::Instant;
 use crate::loaders::{ChildList, FEEDBACK_HIGHLIGHTS, FEEDBACK_SPACES};
 use crate::resolvers::children;
 use crate::resolvers::cursors::CursorArgs;
 use crate::resolvers::feedbacks::{ALL_SPACES, DataSourceType, FeedbackType};
-
-page_object!(FeedbackPage, Feedback, "feedbacks");
-page_object!(SpacePage, Space, "spaces");
-connection_object!(FeedbackConnection, FeedbackEdge, Feedback, "feedbacks");
-connection_object!(SpaceConnection, SpaceEdge, Space, "spaces");
-
-/// One page of `parent`'s feedbacks in the list that `list_in` makes of the
-/// client's order (default: latest `feedbackDate` first, ties by uuid); the
-/// total as in [`child_page`], `known_total` when the parent keeps it.
-pub(crate) async fn feedback_page(
-    ctx: &Context<'_>,
-    list_in: fn(FeedbackSortBy, SortDirection) -> ChildList<feedbacks::Model>,
-    parent: Uuid,
-    (sort_by, sort_direction): (Option<FeedbackSortBy>, Option<SortDirection>),
-    page: (Option<i32>, Option<i32>),
-    known_total: Option<i64>,
-) -> Result<FeedbackPage> {
-    let list = list_in(
-        sort_by.unwrap_or_default(),
-        sort_direction.unwrap_or_default(),
-    );
-    child_page(ctx, list, parent, page, known_total).await
-}
-
-node!(
-    /// A message, ticket or call note from a customer.
-    Feedback(feedbacks::Model)
-);
 
 /// A message, ticket or call note from a customer.
 #[Object]
@@ -195,12 +168,6 @@ impl Feedback {
         Ok(spaces.into_iter().map(|space| space.uuid).collect())
     }
 }
-
-node!(
-    /// A named collection an organization files feedback into; a feedback
-    /// may sit in several.
-    Space(spaces::Model)
-);
 
 /// A named collection an organization files feedback into; a feedback may
 /// sit in several.

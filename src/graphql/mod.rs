@@ -6,9 +6,12 @@
 pub mod catalog_types;
 pub mod connections;
 pub mod context;
+pub mod customer_lists;
 pub mod errors;
 pub mod feedback_types;
+pub mod filters;
 pub mod mutation;
+pub mod nodes;
 pub mod organization;
 pub mod pagination;
 pub mod query;

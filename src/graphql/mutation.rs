@@ -5,11 +5,11 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, Simple
 use uuid::Uuid;
 
 use super::context::{db, own_organization};
-use super::feedback_types::{Feedback, Space};
-use super::scalars::Instant;
-use super::types::{
-    Customer, CustomerCompany, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
+use super::nodes::{
+    Customer, CustomerCompany, Feedback, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
+    Space,
 };
+use super::scalars::Instant;
 use crate::error::AppError;
 use crate::resolvers;
 use crate::resolvers::customers::{CustomerChanges, NewCustomer, VersionTest};

@@ -6,26 +6,20 @@ use async_graphql::{Context, Object, Result};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use super::connections::{
-    CURSOR_NAMES, connection, connection_cost, node_selects, table_connection,
-};
+use super::connections::{CURSOR_NAMES, connection, connection_cost, table_connection};
 use super::context::{db, own_organization};
-use super::feedback_types::{
-    Feedback, FeedbackConnection, FeedbackPage, Space, SpaceConnection, SpacePage,
+use super::customer_lists::{customer_by_uuid, customer_connection, customer_page};
+use super::filters::{CustomerFilter, CustomerSortBy, FeedbackFilter};
+use super::nodes::{
+    Customer, CustomerCompanyConnection, CustomerCompanyPage, CustomerConnection, CustomerPage,
+    Feedback, FeedbackConnection, FeedbackPage, FeedbackSortBy, InsightConnection, InsightPage,
+    IssueConnection, IssuePage, PersonaConnection, PersonaPage, SortDirection, Space,
+    SpaceConnection, SpacePage,
 };
 use super::pagination::{Page, Table, TotalSource, page_args, page_cost, page_with_total};
-use super::query::{
-    CustomerFilter, CustomerSortBy, FeedbackFilter, customer_by_uuid, customer_page,
-};
 use super::scalars::Instant;
-use super::types::{
-    Customer, CustomerCompanyConnection, CustomerCompanyPage, CustomerConnection, CustomerPage,
-    FeedbackSortBy, InsightConnection, InsightPage, IssueConnection, IssuePage, PersonaConnection,
-    PersonaPage, SortDirection,
-};
 use crate::resolvers::cursors::{CursorArgs, CursorPage, ListOf};
-use crate::resolvers::{customers, feedbacks, organizations};
-use crate::store::customers::Along;
+use crate::resolvers::{feedbacks, organizations};
 use crate::store::graph::Owned;
 
 /// One page of an organization-wide table in list order.
@@ -48,42 +42,6 @@ where
     })
     .await?;
     Ok(page.into())
-}
-
-/// A connection of an organization's customers: the filter and order of
-/// [`customer_page`], read by cursor, with the company and persona its nodes
-/// select read in the same statement.
-pub(crate) async fn customer_connection(
-    ctx: &Context<'_>,
-    organization: Uuid,
-    filter: Option<CustomerFilter>,
-    (sort_by, sort_direction): (Option<CustomerSortBy>, Option<SortDirection>),
-    args: CursorArgs,
-) -> Result<CustomerConnection> {
-    let filter = filter.unwrap_or_default();
-    customers::check_filter(&filter, &super::query::FILTER_NAMES)?;
-    let order = (
-        sort_by.unwrap_or_default(),
-        sort_direction.unwrap_or_default(),
-    );
-    let list = ListOf {
-        name: customers::LIST,
-        parent: None,
-        organization,
-        order: customers::order(order),
-    };
-    let page = CursorPage::checked(args, &CURSOR_NAMES, list)?;
-    let along = Along {
-        company: node_selects(ctx, "company"),
-        persona: node_selects(ctx, "persona"),
-    };
-    let rows = async {
-        Ok(customers::list(db(ctx), organization, &filter, order, page.rows(), along).await?)
-    };
-    let source = TotalSource::Customers(organization, filter.clone());
-    let cursor = |(customer, _): &(entity::customers::Model, _)| page.list().cursor(customer);
-    let node = |(customer, related)| Customer(customer, related);
-    connection(ctx, &page, rows, source, None, cursor, node).await
 }
 
 /// An organization: the root of its graph. Its own row is read only when

@@ -5,10 +5,12 @@
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Result};
+use entity::feedbacks;
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
 use super::context::{loaders, tenant};
+use super::nodes::{FeedbackPage, FeedbackSortBy, SortDirection};
 use super::pagination::{Page, TotalSource, page_args, page_with_total};
 use crate::loaders::{ById, ChildList, CountKey, GraphLoader, LoadError, PageKey};
 use crate::resolvers::children;
@@ -63,19 +65,20 @@ pub async fn count(ctx: &Context<'_>, relation: Relation, parent: Uuid) -> Resul
     Ok(children::total(loaders(ctx), tenant(ctx)?, relation, parent).await?)
 }
 
-/// Declares the GraphQL wrapper of a model row and its conversion from it.
-macro_rules! node {
-    ($(#[$doc:meta])* $node:ident($model:ty)) => {
-        $(#[$doc])*
-        #[derive(Clone)]
-        pub struct $node(pub $model);
-
-        impl From<$model> for $node {
-            fn from(model: $model) -> Self {
-                $node(model)
-            }
-        }
-    };
+/// One page of `parent`'s feedbacks in the list that `list_in` makes of the
+/// client's order (default: latest `feedbackDate` first, ties by uuid); the
+/// total as in [`child_page`], `known_total` when the parent keeps it.
+pub async fn feedback_page(
+    ctx: &Context<'_>,
+    list_in: fn(FeedbackSortBy, SortDirection) -> ChildList<feedbacks::Model>,
+    parent: Uuid,
+    (sort_by, sort_direction): (Option<FeedbackSortBy>, Option<SortDirection>),
+    page: (Option<i32>, Option<i32>),
+    known_total: Option<i64>,
+) -> Result<FeedbackPage> {
+    let list = list_in(
+        sort_by.unwrap_or_default(),
+        sort_direction.unwrap_or_default(),
+    );
+    child_page(ctx, list, parent, page, known_total).await
 }
-
-pub(crate) use node;

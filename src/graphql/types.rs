@@ -1,79 +1,29 @@
-//! The customer side of the graph, `Customer` and `FeedbackHighlight`, with
-//! their relation fields, and the page and connection objects of every node
-//! type but the feedback side's (`Feedback` and `Space` are in
-//! [`super::feedback_types`], the catalog in [`super::catalog_types`]). Every
+//! The fields of the customer side of the graph, `Customer` and
+//! `FeedbackHighlight` (declared in [`super::nodes`]). Every
 //! relation resolves through the request's DataLoader; paginated children
 //! of a whole level are fetched with one windowed statement per field and
 //! arguments. A customer list reads the company and persona it was asked
 //! for along with its customers.
 
 use async_graphql::{Context, Object, Result};
-use entity::{customer_companies, customers, feedback_highlights, feedbacks, personas};
+use entity::{customer_companies, feedbacks, personas};
 use uuid::Uuid;
 
-pub use super::catalog_types::{CustomerCompany, Insight, Issue, Persona};
-use super::connections::{child_connection, connection_cost, connection_object};
-use super::feedback_types::{Feedback, FeedbackConnection, FeedbackPage, feedback_page};
-use super::pagination::{page_cost, page_object};
-use super::relations::{average, by_id, child_page, node};
+use super::connections::{child_connection, connection_cost};
+use super::nodes::{
+    Customer, CustomerCompany, Feedback, FeedbackConnection, FeedbackHighlight,
+    FeedbackHighlightConnection, FeedbackHighlightPage, FeedbackPage, FeedbackSortBy,
+    InsightConnection, InsightPage, IssueConnection, IssuePage, Persona, SortDirection,
+};
+use super::pagination::page_cost;
+use super::relations::{average, by_id, child_page, feedback_page};
 use super::scalars::Instant;
 use crate::loaders::{
     CUSTOMER_HIGHLIGHTS, CUSTOMER_INSIGHTS, CUSTOMER_ISSUES, ChildList, HIGHLIGHT_INSIGHTS,
     HIGHLIGHT_ISSUES,
 };
 use crate::resolvers::cursors::CursorArgs;
-use crate::store::customers::Related;
 use crate::store::relations::Average;
-
-pub use entity::vocabulary::{Direction as SortDirection, FeedbackSort as FeedbackSortBy};
-
-pub use entity::vocabulary::IssueStatus;
-
-page_object!(CustomerPage, Customer, "customers");
-page_object!(
-    FeedbackHighlightPage,
-    FeedbackHighlight,
-    "feedback highlights"
-);
-page_object!(InsightPage, Insight, "insights");
-page_object!(IssuePage, Issue, "issues");
-page_object!(CustomerCompanyPage, CustomerCompany, "customer companies");
-page_object!(PersonaPage, Persona, "personas");
-
-connection_object!(CustomerConnection, CustomerEdge, Customer, "customers");
-connection_object!(
-    FeedbackHighlightConnection,
-    FeedbackHighlightEdge,
-    FeedbackHighlight,
-    "feedback highlights"
-);
-connection_object!(InsightConnection, InsightEdge, Insight, "insights");
-connection_object!(IssueConnection, IssueEdge, Issue, "issues");
-connection_object!(
-    CustomerCompanyConnection,
-    CustomerCompanyEdge,
-    CustomerCompany,
-    "customer companies"
-);
-connection_object!(PersonaConnection, PersonaEdge, Persona, "personas");
-
-/// A person who sends feedback, in one organization, with the rows its list
-/// read along with it.
-#[derive(Clone)]
-pub struct Customer(pub customers::Model, pub Related);
-
-impl Customer {
-    /// A customer whose relations are all read through the loader.
-    pub fn new(model: customers::Model) -> Customer {
-        Customer(model, Related::default())
-    }
-}
-
-impl From<customers::Model> for Customer {
-    fn from(model: customers::Model) -> Customer {
-        Customer::new(model)
-    }
-}
 
 /// A person who sends feedback, in one organization.
 #[Object]
@@ -319,11 +269,6 @@ impl Customer {
         child_connection(ctx, CUSTOMER_ISSUES, self.0.uuid, args, None).await
     }
 }
-
-node!(
-    /// A quote cut from one feedback, with its sentiment.
-    FeedbackHighlight(feedback_highlights::Model)
-);
 
 /// A quote cut from one feedback, with its sentiment.
 #[Object]

@@ -13,7 +13,6 @@ use super::params::{choice, integer, number, uuid_list};
 use crate::error::AppError;
 use crate::resolvers::customers::{CustomerChanges, CustomerFilter, NewCustomer};
 use crate::resolvers::customers::{FilterNames, check_filter};
-use crate::resolvers::{MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
 use crate::validation::{Email, Name, ShortText};
 
 pub use entity::vocabulary::{
@@ -190,20 +189,6 @@ impl UpdateCustomer {
             customer_company_uuid: self.customer_company_uuid,
         })
     }
-}
-
-/// The page `page_size` and `page_number` ask for.
-pub fn page_args(
-    page_size: Option<&str>,
-    page_number: Option<&str>,
-) -> Result<PageArgs, RestError> {
-    let page_size = integer("page_size", page_size, 1..=MAX_PAGE_SIZE)?;
-    let page_number = integer("page_number", page_number, 1..=MAX_PAGE_NUMBER)?;
-    Ok(PageArgs::checked(
-        page_size,
-        page_number,
-        ("page_size", "page_number"),
-    )?)
 }
 
 impl PageQuery {

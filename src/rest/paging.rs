@@ -8,10 +8,10 @@ use sea_orm::{EntityTrait, ModelTrait};
 use std::str::FromStr;
 
 use super::RestError;
-use super::input::page_args;
+use super::params::integer;
 use crate::error::AppError;
-use crate::resolvers::PageArgs;
 use crate::resolvers::cursors::{CursorArgs, CursorNames, CursorPage, ListOf};
+use crate::resolvers::{MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PageArgs};
 use crate::store::keyset::Rows;
 
 /// What REST calls the cursor arguments: a page of `page_size` rows after
@@ -22,6 +22,20 @@ const REST_NAMES: CursorNames = CursorNames {
     last: "last",
     before: "before",
 };
+
+/// The page `page_size` and `page_number` ask for.
+pub fn page_args(
+    page_size: Option<&str>,
+    page_number: Option<&str>,
+) -> Result<PageArgs, RestError> {
+    let page_size = integer("page_size", page_size, 1..=MAX_PAGE_SIZE)?;
+    let page_number = integer("page_number", page_number, 1..=MAX_PAGE_NUMBER)?;
+    Ok(PageArgs::checked(
+        page_size,
+        page_number,
+        ("page_size", "page_number"),
+    )?)
+}
 
 /// How a list route was asked to page.
 #[derive(Debug, Clone)]
