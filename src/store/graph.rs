@@ -10,15 +10,11 @@ use entity::{
     customer_companies, customers, feedback_highlights, feedbacks, insights, issues, personas,
     spaces,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
-use sea_orm::{
-    ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Value,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Value};
 use uuid::Uuid;
 
 use super::keyset::{Key, Order, Rows};
-use super::sql::{Sql, uuid_array};
+use super::sql::Sql;
 use crate::error::AppError;
 use entity::vocabulary::Direction;
 
@@ -57,23 +53,6 @@ owned!(insights, Title);
 owned!(issues, Title);
 owned!(spaces, Name);
 
-/// `column` is one of `uuids` (at least one): one array parameter on
-/// PostgreSQL, so the statement text and its cached plan do not depend on how
-/// many there are; `IN (…)` on SQLite.
-fn uuid_set<Col: ColumnTrait>(
-    db: &DatabaseConnection,
-    column: Col,
-    uuids: &[Uuid],
-) -> sea_orm::sea_query::SimpleExpr {
-    match db.get_database_backend() {
-        DatabaseBackend::Postgres => {
-            let set = uuid_array(uuids.iter().copied());
-            Expr::col(column).eq(PgFunc::any(Expr::val(set)))
-        }
-        _ => column.is_in(uuids.iter().copied()),
-    }
-}
-
 /// The rows of `E` with these uuids that belong to `organization`, by uuid.
 pub async fn find_many<E>(
     db: &DatabaseConnection,
@@ -84,22 +63,30 @@ where
     E: Owned,
     E::Model: sea_orm::ModelTrait<Entity = E>,
 {
-    use sea_orm::ModelTrait;
+    use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, ModelTrait};
     if uuids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = E::find()
-        .filter(E::organization_column().eq(organization))
-        .filter(uuid_set(db, E::uuid_column(), uuids))
-        .all(db)
+    let table = E::default().table_name();
+    let uuid_column = E::uuid_column().as_str();
+    // Found by key; the tenancy test must not steer SQLite to another index.
+    let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE {uuid_column}"));
+    sql.in_uuids(uuids.iter().copied())
+        .push(" AND ")
+        .unindexed(E::organization_column().as_str())
+        .push(" = ")
+        .bind(organization);
+    let rows = db
+        .query_all_raw(sql.build(db.get_database_backend()))
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| match row.get(E::uuid_column()) {
-            Value::Uuid(Some(uuid)) => Some((uuid, row)),
-            _ => None,
-        })
-        .collect())
+    let mut found = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let model = E::Model::from_query_result(row, "")?;
+        if let Value::Uuid(Some(uuid)) = model.get(E::uuid_column()) {
+            found.insert(uuid, model);
+        }
+    }
+    Ok(found)
 }
 
 /// The order of an organization-wide list of `E`: its list column, then uuid.

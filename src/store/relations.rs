@@ -136,34 +136,34 @@ impl Relation {
             ),
             Relation::FeedbackHighlights => ("feedback_highlights c", "c.feedback_uuid = p.uuid"),
             Relation::HighlightInsights => (
-                "insight_highlights l, insights c",
+                "insight_highlights l CROSS JOIN insights c",
                 "l.highlight_uuid = p.uuid AND c.uuid = l.insight_uuid \
                  AND c.organization_uuid = p.organization_uuid",
             ),
             Relation::HighlightIssues => (
-                "issue_highlights l, issues c",
+                "issue_highlights l CROSS JOIN issues c",
                 "l.highlight_uuid = p.uuid AND c.uuid = l.issue_uuid \
                  AND c.organization_uuid = p.organization_uuid",
             ),
             Relation::InsightHighlights => (
-                "insight_highlights l, feedback_highlights c",
+                "insight_highlights l CROSS JOIN feedback_highlights c",
                 "l.insight_uuid = p.uuid AND c.uuid = l.highlight_uuid \
                  AND c.organization_uuid = p.organization_uuid",
             ),
             Relation::IssueHighlights => (
-                "issue_highlights l, feedback_highlights c",
+                "issue_highlights l CROSS JOIN feedback_highlights c",
                 "l.issue_uuid = p.uuid AND c.uuid = l.highlight_uuid \
                  AND c.organization_uuid = p.organization_uuid",
             ),
             Relation::CompanyCustomers => ("customers c", "c.customer_company_uuid = p.uuid"),
             Relation::PersonaCustomers => ("customers c", "c.persona_uuid = p.uuid"),
             Relation::FeedbackSpaces => (
-                "feedback_spaces l, spaces c",
+                "feedback_spaces l CROSS JOIN spaces c",
                 "l.feedback_uuid = p.uuid AND c.uuid = l.space_uuid \
                  AND c.organization_uuid = p.organization_uuid",
             ),
             Relation::SpaceFeedbacks(..) => (
-                "feedback_spaces l, feedbacks c",
+                "feedback_spaces l CROSS JOIN feedbacks c",
                 "l.space_uuid = p.uuid AND c.uuid = l.feedback_uuid \
                  AND c.organization_uuid = p.organization_uuid",
             ),
@@ -195,9 +195,10 @@ impl Relation {
             // highlights may link to the same insight.
             sql.push(&format!(
                 " FROM (SELECT DISTINCT p.uuid AS parent_uuid, l.{child} AS child_uuid \
-                 FROM customers p, {links} l WHERE l.customer_uuid = p.uuid \
-                 AND p.organization_uuid = "
+                 FROM customers p, {links} l WHERE l.customer_uuid = p.uuid AND "
             ))
+            .unindexed("p.organization_uuid")
+            .push(" = ")
             .bind(organization)
             .push(" AND p.uuid")
             .in_uuids(parents.iter().copied())
@@ -209,9 +210,11 @@ impl Relation {
         }
         let (children, link) = self.children();
         sql.push(&format!(
-            " FROM {} p, {children} WHERE {link} AND p.organization_uuid = ",
+            " FROM {} p CROSS JOIN {children} WHERE {link} AND ",
             self.parent_table()
         ))
+        .unindexed("p.organization_uuid")
+        .push(" = ")
         .bind(organization)
         .push(" AND p.uuid")
         .in_uuids(parents.iter().copied());
@@ -286,7 +289,7 @@ fn unioned_pages(organization: Uuid, relation: Relation, slice: &Slice) -> Sql {
     let order = slice.order.order_by("c.");
     let (children, link) = relation.children();
     let member = format!(
-        "SELECT * FROM (SELECT c.*, p.uuid AS parent_uuid FROM {} p, {children} WHERE p.uuid = ",
+        "SELECT * FROM (SELECT c.*, p.uuid AS parent_uuid FROM {} p CROSS JOIN {children} WHERE p.uuid = ",
         relation.parent_table()
     );
     let mut sql = Sql::new("SELECT * FROM (");
@@ -296,7 +299,9 @@ fn unioned_pages(organization: Uuid, relation: Relation, slice: &Slice) -> Sql {
         }
         sql.push(&member)
             .bind(*parent)
-            .push(" AND p.organization_uuid = ")
+            .push(" AND ")
+            .unindexed("p.organization_uuid")
+            .push(" = ")
             .bind(organization)
             .push(&format!(" AND {link}"));
         let seek = Seek {
@@ -485,9 +490,11 @@ pub async fn customer_totals<C: ConnectionTrait>(
          WHERE l.customer_uuid = p.uuid) AS insights, \
          (SELECT COUNT(DISTINCT l.issue_uuid) FROM issue_highlights l \
          WHERE l.customer_uuid = p.uuid) AS issues \
-         FROM customers p WHERE p.organization_uuid = ",
+         FROM customers p WHERE ",
     );
-    sql.bind(organization)
+    sql.unindexed("p.organization_uuid")
+        .push(" = ")
+        .bind(organization)
         .push(" AND p.uuid")
         .in_uuids(parents.iter().copied());
     for row in db

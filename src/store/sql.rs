@@ -14,6 +14,9 @@ use uuid::Uuid;
 
 /// Stands in the text for an `in_uuids` set until the backend is known.
 const UUID_SET: char = '\u{1}';
+/// Stands before a column that SQLite must not look up by an index (see
+/// [`Sql::unindexed`]).
+const UNINDEXED: char = '\u{2}';
 
 /// A statement under construction: SQL with `?` placeholders and their values.
 #[derive(Debug, Default, Clone)]
@@ -34,7 +37,7 @@ impl Sql {
     /// Appends SQL text (which must hold no `?`).
     pub fn push(&mut self, text: &str) -> &mut Sql {
         debug_assert!(
-            !text.contains(['?', UUID_SET]),
+            !text.contains(['?', UUID_SET, UNINDEXED]),
             "BUG: bind values with `bind`, not text"
         );
         self.text.push_str(text);
@@ -46,6 +49,18 @@ impl Sql {
         self.text.push('?');
         self.values.push(value.into());
         self
+    }
+
+    /// Appends `column` (such as `p.organization_uuid`) so that SQLite does
+    /// not pick an index for the condition it is in (`+column`, SQLite's
+    /// documented way), and PostgreSQL reads it as written. For a tenancy
+    /// test beside a primary-key lookup: statistics sampled before an
+    /// organization grew can make SQLite's planner walk a covering
+    /// `(organization_uuid, …, uuid)` index through all of the
+    /// organization's rows rather than find the one row by its key.
+    pub fn unindexed(&mut self, column: &str) -> &mut Sql {
+        self.text.push(UNINDEXED);
+        self.push(column)
     }
 
     /// Appends another statement's text and values.
@@ -89,6 +104,11 @@ impl Sql {
         let mut bound = self.values.into_iter();
         for character in self.text.chars() {
             match character {
+                UNINDEXED => {
+                    if !postgres {
+                        text.push('+');
+                    }
+                }
                 '?' | UUID_SET => {
                     let value = bound.next().expect("BUG: a placeholder without a value");
                     match (character, postgres, value) {
@@ -167,6 +187,26 @@ mod tests {
         assert_eq!(postgres.sql, "SELECT 1 WHERE a = $1 AND b = $2");
         let sqlite = sql.build(DatabaseBackend::Sqlite);
         assert_eq!(sqlite.sql, "SELECT 1 WHERE a = ? AND b = ?");
+    }
+
+    #[test]
+    fn an_unindexed_column_is_marked_for_sqlite_only() {
+        let mut sql = Sql::new("SELECT 1 FROM t p WHERE p.uuid = ");
+        sql.bind(1)
+            .push(" AND ")
+            .unindexed("p.organization_uuid")
+            .push(" = ")
+            .bind(2);
+        let sqlite = sql.clone().build(DatabaseBackend::Sqlite).sql;
+        assert_eq!(
+            sqlite,
+            "SELECT 1 FROM t p WHERE p.uuid = ? AND +p.organization_uuid = ?"
+        );
+        let postgres = sql.build(DatabaseBackend::Postgres).sql;
+        assert_eq!(
+            postgres,
+            "SELECT 1 FROM t p WHERE p.uuid = $1 AND p.organization_uuid = $2"
+        );
     }
 
     #[test]
