@@ -11,8 +11,8 @@ use entity::folding::fold;
 use entity::vocabulary::{DataSourceType, FeedbackType};
 use entity::{feedback_highlights, feedbacks};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    FromQueryResult, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, FromQueryResult, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -341,17 +341,30 @@ pub async fn delete_feedbacks(
     }
     let backend = db.get_database_backend();
     let txn = db.begin().await?;
-    // Write first (see `create_feedback`): the customers' rows, locked here,
-    // are the ones whose counters change.
-    let mut lock =
-        Sql::new("UPDATE customers SET version = version + 1 WHERE organization_uuid = ");
-    lock.bind(organization)
-        .push(" AND uuid IN (SELECT f.customer_uuid FROM feedbacks f WHERE f.organization_uuid = ")
-        .bind(organization)
-        .push(" AND f.uuid")
-        .in_uuids(uuids.iter().copied())
-        .push(")");
-    txn.execute_raw(lock.build(backend)).await?;
+    let customers_of = |sql: &mut Sql| {
+        sql.push(" WHERE organization_uuid = ")
+            .bind(organization)
+            .push(
+                " AND uuid IN (SELECT f.customer_uuid FROM feedbacks f WHERE f.organization_uuid = ",
+            )
+            .bind(organization)
+            .push(" AND f.uuid")
+            .in_uuids(uuids.iter().copied())
+            .push(")");
+    };
+    if backend == DatabaseBackend::Postgres {
+        // Row locks in one order (by uuid) for every delete: two deletes
+        // whose customers overlap queue instead of deadlocking.
+        let mut lock = Sql::new("SELECT uuid FROM customers");
+        customers_of(&mut lock);
+        lock.push(" ORDER BY uuid FOR UPDATE");
+        txn.query_all_raw(lock.build(backend)).await?;
+    }
+    // Write first (see `create_feedback`; on SQLite this takes the
+    // database's write lock): the customers whose counters change.
+    let mut bump = Sql::new("UPDATE customers SET version = version + 1");
+    customers_of(&mut bump);
+    txn.execute_raw(bump.build(backend)).await?;
     let mut found =
         Sql::new("SELECT uuid, customer_uuid FROM feedbacks WHERE organization_uuid = ");
     found
