@@ -118,6 +118,13 @@ impl<'a> Org<'a> {
             "{method} {path} {body:?}: {answer}"
         );
         assert_eq!(answer["error"]["code"], "bad_request");
+        let message = answer["error"]["message"].as_str().expect("a message");
+        for internal in ["i64", "i32", "map", "invalid type", "variant"] {
+            assert!(
+                !message.contains(internal),
+                "{method} {path} {body:?}: {message}"
+            );
+        }
     }
 }
 
@@ -385,6 +392,10 @@ on_each_backend! {
         let roadmap = org.read(&format!("/spaces/{}/feedbacks", data.spaces[0])).await;
         assert_eq!(uuids(&roadmap["feedbacks"]), data.expected(|f| f["space_uuids"].as_array().expect("spaces").contains(&json!(data.spaces[0]))));
         assert_eq!(roadmap["total_feedback_count"], 3);
+        // On a space's route, `space_uuids` narrows to those also in another space.
+        let both_spaces = org.read(&format!("/spaces/{}/feedbacks?space_uuids={}", data.spaces[0], data.spaces[1])).await;
+        assert_eq!(both_spaces["feedbacks"].as_array().map(Vec::len), Some(1), "{both_spaces}");
+        assert_eq!(both_spaces["feedbacks"][0]["feedback_contents"], "CHECKOUT crashed twice");
         // A feedback in two spaces lists both, by name (Bugs, Roadmap).
         let both = data.feedbacks.iter().find(|f| f["feedback_contents"] == "CHECKOUT crashed twice").expect("listed");
         assert_eq!(both["space_uuids"], json!([data.spaces[1], data.spaces[0]]));
@@ -490,7 +501,8 @@ on_each_backend! {
             ("2025-03-01T10:00:00Z", "2025-03-01T10:00:00+00:00"),
             ("2025-03-01T12:00:00+02:00", "2025-03-01T10:00:00+00:00"),
             ("2025-03-01T10:00:00", "2025-03-01T10:00:00+00:00"),
-            ("2025-03-01T10:00", "2025-03-01T10:00:00+00:00"),
+            ("2025-03-01 10:00:00", "2025-03-01T10:00:00+00:00"),
+            ("2025-03-01 12:00:00+02:00", "2025-03-01T10:00:00+00:00"),
             ("2025-03-01T10:00:00.123456", "2025-03-01T10:00:00.123456+00:00"),
             ("2025-03-01", "2025-03-01T00:00:00+00:00"),
         ] {
@@ -498,7 +510,7 @@ on_each_backend! {
             let created = org.create("/feedbacks", "feedbacks", body).await;
             assert_eq!(created["feedback_date"], stored, "{backend:?} {given}");
         }
-        for bad in ["2025-02-30", "2025-03-01T25:00:00", "03/01/2025", "2025-3-1", "yesterday", "1899-12-31", "2025-03-01T10:00:00+25:00", ""] {
+        for bad in ["2025-02-30", "2025-03-01T25:00:00", "03/01/2025", "2025-3-1", "yesterday", "1899-12-31", "2025-03-01T10:00:00+25:00", "", "2025-03-01T10:00", "2025-03-01T10:00Z", "2025-03-01T10"] {
             let body = json!({"customer_uuid": customer, "feedback_contents": "x", "feedback_date": bad});
             org.refused(Method::POST, "/feedbacks", Some(body), "feedback_date").await;
             for parameter in ["from_date", "to_date"] {
@@ -546,7 +558,9 @@ on_each_backend! {
             org.refused(Method::GET, &format!("/feedbacks?{query}"), None, parameter).await;
         }
         let space = uuid(&org.create("/spaces", "spaces", json!({"name": "S"})).await["uuid"]);
-        org.refused(Method::GET, &format!("/spaces/{space}/feedbacks?space_uuids={space}"), None, "space_uuids").await;
+        org.refused(Method::GET, "/feedbacks?search=caf%E9", None, "search").await;
+        org.refused(Method::GET, "/feedbacks?min_sentiment=0.5&max_sentiment=0.1", None, "max_sentiment").await;
+        org.refused(Method::GET, &format!("/spaces/{space}/feedbacks?to_date=2025-01-01&from_date=2025-02-01"), None, "to_date").await;
         org.refused(Method::GET, "/feedbacks/not-a-uuid", None, "feedback_uuid").await;
         org.refused(Method::GET, "/spaces/not-a-uuid/feedbacks", None, "space_uuid").await;
         let good = json!({"customer_uuid": customer, "feedback_contents": "hi"});
@@ -559,7 +573,10 @@ on_each_backend! {
             (json!({"priority": 2.5}), "priority"),
             (json!({"priority": 99999999999i64}), "priority"),
             (json!({"feedback_type": "NPS"}), "feedback_type"),
+            (json!({"feedback_type": 1}), "feedback_type"),
+            (json!({"priority": true}), "priority"),
             (json!({"data_source_type": "slack_channel"}), "data_source_type"),
+            (json!({"data_source_type": {}}), "data_source_type"),
             (json!({"data_source_id": "x".repeat(201)}), "data_source_id"),
             (json!({"space_uuids": [Uuid::new_v4()]}), "space_uuids"),
             (json!({"space_uuids": (0..101).map(|_| Uuid::new_v4()).collect::<Vec<_>>()}), "space_uuids"),
@@ -896,4 +913,32 @@ async fn parallel_deletes_across_overlapping_customers_neither_deadlock_nor_misc
 async fn parallel_deletes_across_overlapping_customers_neither_deadlock_nor_miscount_on_postgres() {
     common::postgres_configured();
     parallel_deletes(common::Backend::Postgres).await;
+}
+
+on_each_backend! {
+    /// A mean of sentiment on a filter's bound is kept by both bounds, and
+    /// answered as the same number, on both backends (they sum in different
+    /// orders: 0.1, 0.2 and 0.3 average 0.19999999999999998 on one and
+    /// 0.20000000000000004 on the other).
+    async fn a_mean_sentiment_on_a_bound_is_kept_by_both_bounds(backend) {
+        let app = spawn_app(backend).await;
+        let org = Org::new(&app).await;
+        let customer = uuid(&org.create("/customers", "customers", json!({"full_name": "Mean", "email": mail("mean", "example.com")})).await["uuid"]);
+        let feedback = uuid(&org.create("/feedbacks", "feedbacks", json!({"customer_uuid": customer, "feedback_contents": "so so"})).await["uuid"]);
+        for score in [0.1, 0.2, 0.3] {
+            org.graphql(
+                "mutation($o: UUID!, $f: UUID!, $s: Float!) { createFeedbackHighlight(organizationUuid: $o, feedbackUuid: $f, quote: \"q\", sentimentScore: $s) { uuid } }",
+                json!({"o": org.organization, "f": feedback, "s": score}),
+            )
+            .await;
+        }
+        for bound in ["min_sentiment=0.2", "max_sentiment=0.2", "min_sentiment=0.2&max_sentiment=0.2"] {
+            let answer = org.read(&format!("/feedbacks?{bound}")).await;
+            assert_eq!(answer["total_feedback_count"], 1, "{backend:?} {bound}");
+        }
+        let customers = org.read("/customers?min_average_sentiment=0.2&max_average_sentiment=0.2").await;
+        assert_eq!(customers["total_customer_count"], 1, "{backend:?}");
+        let data = org.graphql("query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { averageSentiment } }", json!({"o": org.organization, "u": customer})).await;
+        assert_eq!(data["customer"]["averageSentiment"], 0.2, "{backend:?}");
+    }
 }

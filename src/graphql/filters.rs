@@ -77,6 +77,7 @@ impl FeedbackFilter {
             customer_uuids: self.customer_uuids,
             company_uuids: self.company_uuids,
             space_uuids: self.space_uuids,
+            space: None,
             feedback_types: self.feedback_types,
             from: self.from.map(|from| from.0),
             to: self.to.map(|to| to.0),

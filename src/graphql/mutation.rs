@@ -15,7 +15,7 @@ use crate::resolvers;
 use crate::resolvers::customers::{CustomerChanges, NewCustomer, VersionTest};
 use crate::resolvers::feedbacks::{
     DataSourceType, FeedbackType, MAX_DELETED_FEEDBACKS, MAX_SPACES_PER_FEEDBACK, NewFeedback,
-    check_uuid_count,
+    distinct_uuids,
 };
 use crate::resolvers::organizations;
 use crate::validation::{Email, LongText, Name, Priority, Sentiment, ShortText, Text, Timestamp};
@@ -115,13 +115,8 @@ pub struct CreateFeedbackInput {
 impl CreateFeedbackInput {
     /// The resolver's form of this input, each field checked under its GraphQL name.
     fn into_new(self) -> Result<NewFeedback, AppError> {
-        let space_uuids = self.space_uuids.unwrap_or_default();
-        if space_uuids.len() > MAX_SPACES_PER_FEEDBACK {
-            return Err(AppError::bad_parameter(
-                "spaceUuids",
-                format!("spaceUuids takes at most {MAX_SPACES_PER_FEEDBACK} uuids"),
-            ));
-        }
+        let spaces = self.space_uuids.unwrap_or_default();
+        let space_uuids = distinct_uuids("spaceUuids", spaces, (0, MAX_SPACES_PER_FEEDBACK))?;
         let feedback_date = self.feedback_date.map(|date| date.0);
         Ok(NewFeedback {
             customer_uuid: self.customer_uuid,
@@ -307,7 +302,7 @@ impl MutationRoot {
         uuids: Vec<Uuid>,
     ) -> Result<DeleteFeedbacksPayload> {
         let organization = own_organization(ctx, organization_uuid)?;
-        check_uuid_count("uuids", &uuids, MAX_DELETED_FEEDBACKS)?;
+        let uuids = distinct_uuids("uuids", uuids, (1, MAX_DELETED_FEEDBACKS))?;
         let count = resolvers::feedbacks::delete_feedbacks(db(ctx), organization, &uuids).await?;
         Ok(DeleteFeedbacksPayload {
             deleted_feedback_count: deleted(count),

@@ -322,8 +322,12 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The item's uuid.")] uuid: Uuid,
-    ) -> Result<Feedback> {
-        Ok(Feedback(feedbacks::get(db(ctx), self.uuid, uuid).await?))
+    ) -> Result<Option<Feedback>> {
+        // Nullable, so that a missing one nulls this field alone, beside
+        // its `NOT_FOUND` error, rather than the organization it hangs from.
+        Ok(Some(Feedback(
+            feedbacks::get(db(ctx), self.uuid, uuid).await?,
+        )))
     }
     /// Its spaces, by name (then uuid).
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -370,8 +374,10 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The item's uuid.")] uuid: Uuid,
-    ) -> Result<Space> {
-        Ok(Space(feedbacks::get_space(db(ctx), self.uuid, uuid).await?))
+    ) -> Result<Option<Space>> {
+        Ok(Some(Space(
+            feedbacks::get_space(db(ctx), self.uuid, uuid).await?,
+        )))
     }
     /// Its insights, by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]

@@ -93,6 +93,17 @@ pub fn check_feedback_filter(
             validation::timestamp(name, date)?;
         }
     }
+    if let (Some(minimum), Some(maximum)) = (filter.min_sentiment, filter.max_sentiment)
+        && minimum > maximum
+    {
+        return Err(AppError::bad_parameter(
+            names.max_sentiment,
+            format!(
+                "{} must not be below {}",
+                names.max_sentiment, names.min_sentiment
+            ),
+        ));
+    }
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
     {
@@ -259,14 +270,25 @@ pub async fn space_feedbacks_with_total(
     loaders::drive(read, queue).await
 }
 
-/// Checks a list of uuids a write takes: 1 to `max`, named `name` when it
-/// is refused.
-pub fn check_uuid_count(name: &str, uuids: &[Uuid], max: usize) -> Result<(), AppError> {
-    if uuids.is_empty() || uuids.len() > max {
+/// `uuids` without repeats (in their first order), checked to hold `min`
+/// to `max` distinct uuids; a refusal names `name`. For the lists a write
+/// takes: the feedbacks to delete (1 to [`MAX_DELETED_FEEDBACKS`]), the
+/// spaces to file a feedback into (0 to [`MAX_SPACES_PER_FEEDBACK`]).
+pub fn distinct_uuids(
+    name: &str,
+    uuids: Vec<Uuid>,
+    (min, max): (usize, usize),
+) -> Result<Vec<Uuid>, AppError> {
+    let mut seen = std::collections::HashSet::new();
+    let distinct: Vec<Uuid> = uuids
+        .into_iter()
+        .filter(|uuid| seen.insert(*uuid))
+        .collect();
+    if !(min..=max).contains(&distinct.len()) {
         return Err(AppError::bad_parameter(
             name,
-            format!("{name} must hold 1 to {max} uuids"),
+            format!("{name} must hold {min} to {max} distinct uuids"),
         ));
     }
-    Ok(())
+    Ok(distinct)
 }

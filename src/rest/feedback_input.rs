@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::resolvers::feedbacks::{
     DataSourceType, FeedbackFilter, FeedbackFilterNames, FeedbackSort, FeedbackType,
     MAX_DELETED_FEEDBACKS, MAX_SPACES_PER_FEEDBACK, NewFeedback, check_feedback_filter,
-    check_uuid_count,
+    distinct_uuids,
 };
 use crate::validation::{LongText, Name, Priority, ShortText, Text, Timestamp};
 
@@ -46,7 +46,7 @@ pub struct FeedbackQuery {
     /// Only feedbacks of customers of these companies: comma-separated UUIDs (at most 100).
     pub company_uuids: Option<String>,
     /// Only feedbacks in at least one of these spaces: comma-separated UUIDs
-    /// (at most 100; not on `GET /spaces/{space_uuid}/feedbacks`, whose path names the space).
+    /// (at most 100; on a space's route, besides the space of the path).
     pub space_uuids: Option<String>,
     /// Only feedbacks of these types: comma-separated (`NPS_RESPONSE,CSAT_RESPONSE`).
     #[param(value_type = Option<String>, example = "NPS_RESPONSE,CSAT_RESPONSE")]
@@ -121,6 +121,7 @@ impl FeedbackQuery {
             customer_uuids: uuid_list("customer_uuids", self.customer_uuids.as_deref())?,
             company_uuids: uuid_list("company_uuids", self.company_uuids.as_deref())?,
             space_uuids: uuid_list("space_uuids", self.space_uuids.as_deref())?,
+            space: None,
             feedback_types: word_list(
                 "feedback_types",
                 self.feedback_types.as_deref(),
@@ -154,12 +155,14 @@ pub struct CreateFeedback {
     #[schema(example = "2025-03-01T10:00:00")]
     pub feedback_date: Option<String>,
     /// From 0 (none, the default) to 4.
-    #[schema(minimum = 0, maximum = 4)]
-    pub priority: Option<i64>,
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 4)]
+    pub priority: Option<serde_json::Value>,
     /// What kind of feedback it is (`FEEDBACK_RESPONSE` when absent).
-    pub feedback_type: Option<FeedbackType>,
+    #[schema(value_type = Option<FeedbackType>)]
+    pub feedback_type: Option<serde_json::Value>,
     /// The integration it came through.
-    pub data_source_type: Option<DataSourceType>,
+    #[schema(value_type = Option<DataSourceType>)]
+    pub data_source_type: Option<serde_json::Value>,
     /// Its identifier there (at most 200 characters).
     #[schema(max_length = 200)]
     pub data_source_id: Option<String>,
@@ -179,29 +182,31 @@ impl CreateFeedback {
             .feedback_date
             .map(|date| instant("feedback_date", &date, false))
             .transpose()?;
-        let priority = self
-            .priority
-            .map(|priority| {
-                let priority = i32::try_from(priority).unwrap_or(i32::MAX);
-                Priority::parse("priority", priority)
-            })
-            .transpose()?;
-        let space_uuids = self.space_uuids.unwrap_or_default();
-        if space_uuids.len() > MAX_SPACES_PER_FEEDBACK {
-            return Err(AppError::bad_parameter(
-                "space_uuids",
-                format!("space_uuids takes at most {MAX_SPACES_PER_FEEDBACK} uuids"),
-            )
-            .into());
-        }
+        // Read here rather than by serde, so that a refusal states the rule
+        // in the API's words.
+        let priority = match self.priority {
+            None | Some(serde_json::Value::Null) => None,
+            Some(value) => {
+                let integer = value.as_i64().and_then(|value| i32::try_from(value).ok());
+                let refused = || bad_value("priority", "an integer from 0 to 4");
+                Some(
+                    Priority::parse("priority", integer.ok_or_else(refused)?)
+                        .map_err(|_| refused())?,
+                )
+            }
+        };
+        let feedback_type = word("feedback_type", self.feedback_type, FEEDBACK_TYPES)?;
+        let data_source_type = word("data_source_type", self.data_source_type, DATA_SOURCE_TYPES)?;
+        let spaces = self.space_uuids.unwrap_or_default();
+        let space_uuids = distinct_uuids("space_uuids", spaces, (0, MAX_SPACES_PER_FEEDBACK))?;
         Ok(NewFeedback {
             customer_uuid: self.customer_uuid,
             feedback_contents: Text::parse("feedback_contents", &self.feedback_contents)?,
             feedback_date: Timestamp::parse_optional("feedback_date", feedback_date)?,
             source: Name::parse_optional("source", self.source.as_deref())?,
-            feedback_type: self.feedback_type,
+            feedback_type,
             priority,
-            data_source_type: self.data_source_type,
+            data_source_type,
             data_source_id: ShortText::parse_optional(
                 "data_source_id",
                 self.data_source_id.as_deref(),
@@ -210,6 +215,33 @@ impl CreateFeedback {
         })
     }
 }
+
+/// A 400 naming `field`, which must be `what`.
+fn bad_value(field: &str, what: &str) -> AppError {
+    AppError::bad_parameter(field, format!("{field} must be {what}"))
+}
+
+/// A closed-set word of a body (exactly as listed, such as `NPS_RESPONSE`);
+/// anything else is a 400 naming `field` and listing the words.
+fn word<T: serde::de::DeserializeOwned>(
+    field: &str,
+    value: Option<serde_json::Value>,
+    allowed: &str,
+) -> Result<Option<T>, AppError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value)
+            .map(Some)
+            .map_err(|_| bad_value(field, &format!("one of {allowed}"))),
+    }
+}
+
+/// The data source types, as a refusal lists them.
+const DATA_SOURCE_TYPES: &str = "UPLOADED_DOC, UPLOADED_SHEET, SLACK_CHANNEL, DISCORD_CHANNEL, \
+     GONG_CONVO, TLDV_TRANSCRIPT, GOOGLE_DOC, SALESFORCE, HUBSPOT, ZENDESK, NOTION, INTERCOM, \
+     INTERCOM_INBOX, JIRA, GITHUB_ISSUE, ZAPIER_FORM, NOTION_PAGE, FIREFLIES_TRANSCRIPT, G2_REVIEW, \
+     CAPTERRA_REVIEW, APPLE_APPSTORE_REVIEW, GOOGLE_PLAY_REVIEW, GITHUB_REPO, GONG_WORKSPACE, \
+     ZENDESK_GROUP";
 
 /// The body of `DELETE /feedbacks`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -224,12 +256,12 @@ pub struct DeleteFeedbacks {
 impl DeleteFeedbacks {
     /// The uuids, checked for their number.
     pub fn into_uuids(self) -> Result<Vec<Uuid>, RestError> {
-        check_uuid_count(
+        let uuids = self.feedback_uuids;
+        Ok(distinct_uuids(
             "feedback_uuids",
-            &self.feedback_uuids,
-            MAX_DELETED_FEEDBACKS,
-        )?;
-        Ok(self.feedback_uuids)
+            uuids,
+            (1, MAX_DELETED_FEEDBACKS),
+        )?)
     }
 }
 

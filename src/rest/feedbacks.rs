@@ -23,7 +23,6 @@ use super::feedback_input::{
 use super::input::PageQuery;
 use super::params::{RestPath, json_body, path_uuid, query};
 use super::{ErrorBody, RestError};
-use crate::error::AppError;
 use crate::resolvers::cursors::ListOf;
 use crate::resolvers::organizations::{SPACES, table, table_order, table_total};
 use crate::resolvers::{PageArgs, feedbacks as resolver};
@@ -394,8 +393,8 @@ pub async fn create_space(
         FeedbackQuery,
     ),
     responses(
-        (status = 200, description = "One page of the space's feedbacks matching the filters (as `GET /feedbacks`).", body = FeedbackList),
-        (status = 400, description = "A bad parameter, named in `error.parameter` (`space_uuids` does not apply: the path names the space).", body = ErrorBody),
+        (status = 200, description = "One page of the space's feedbacks matching the filters (as `GET /feedbacks`; `space_uuids` narrows them to those also in one of those spaces).", body = FeedbackList),
+        (status = 400, description = "A bad parameter, named in `error.parameter`.", body = ErrorBody),
         (status = 401, description = "Missing or invalid token.", body = ErrorBody),
         (status = 404, description = "Organization or space not found.", body = ErrorBody),
     ),
@@ -411,16 +410,9 @@ pub async fn list_space_feedbacks(
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let space = path_uuid("space_uuid", &space_uuid)?;
     let (mut filter, order, page) = query::<FeedbackQuery>(raw.as_deref())?.read()?;
-    if filter.space_uuids.is_some() {
-        return Err(AppError::bad_parameter(
-            "space_uuids",
-            "space_uuids does not apply here: the path names the space",
-        )
-        .into());
-    }
     let organization = tenant.own(organization)?;
     let space = resolver::get_space(&state.db, organization, space).await?;
-    filter.space_uuids = Some(vec![space.uuid]);
+    filter.space = Some(space.uuid);
     // The list and order of `Space.feedbacks`, so a cursor of either face
     // is good on the other.
     let relation = Relation::SpaceFeedbacks(order.0, order.1);

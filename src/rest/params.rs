@@ -114,7 +114,8 @@ pub fn uuid_list(parameter: &str, value: Option<&str>) -> Result<Option<Vec<Uuid
 /// An instant in a query parameter or body field, in any of the forms the
 /// feedback API's clients write: RFC 3339 (`2025-03-01T10:00:00Z`, with any
 /// offset), a date-time without offset read as UTC (`2025-03-01T10:00:00`,
-/// as the vendor's examples write it; seconds and fractions optional), or a
+/// as the vendor's examples write it, or with a space for the `T`, as RFC
+/// 3339 allows; fractions optional), or a
 /// plain date (`2025-03-01`): its first microsecond, or with `end_of_day`
 /// its last, so that an inclusive upper bound takes in the whole day.
 /// Anything else is a 400 naming `parameter`; so is an instant outside the
@@ -133,7 +134,7 @@ pub fn instant(
             if !zero_padded(text) {
                 return None;
             }
-            let at_time = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+            let at_time = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
                 .iter()
                 .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok());
             at_time.map(|naive| naive.and_utc()).or_else(|| {
@@ -159,9 +160,9 @@ pub fn instant(
     Ok(crate::validation::timestamp(parameter, instant)?)
 }
 
-/// True when `text` has the zero-padded shape of ISO 8601
-/// (`YYYY-MM-DD`, then `THH:MM`, `:SS` and a fraction), which chrono's
-/// formats alone do not require (they take `2025-3-1`).
+/// True when `text` has the zero-padded shape of ISO 8601 (`YYYY-MM-DD`,
+/// or that with `THH:MM:SS` (or a space for the `T`) and a fraction), which
+/// chrono's formats alone do not require (they take `2025-3-1`).
 fn zero_padded(text: &str) -> bool {
     let bytes = text.as_bytes();
     let shape = |pattern: &[u8], at: usize| {
@@ -174,9 +175,8 @@ fn zero_padded(text: &str) -> bool {
     };
     match bytes.len() {
         10 => shape(b"dddd-dd-dd", 0),
-        16 => shape(b"dddd-dd-ddTdd:dd", 0),
         length if length >= 19 => {
-            shape(b"dddd-dd-ddTdd:dd:dd", 0)
+            (shape(b"dddd-dd-ddTdd:dd:dd", 0) || shape(b"dddd-dd-dd dd:dd:dd", 0))
                 && (length == 19
                     || (bytes[19] == b'.'
                         && length > 20
@@ -234,6 +234,17 @@ pub fn query<T: DeserializeOwned + Default>(raw: Option<&str>) -> Result<T, Rest
     let Some(raw) = raw.filter(|raw| !raw.is_empty()) else {
         return Ok(T::default());
     };
+    // The decoder replaces bytes that are not UTF-8; refuse them instead,
+    // so that a search for them is not silently a search for `�`.
+    for pair in raw.split('&') {
+        let name = pair.split('=').next().unwrap_or(pair);
+        let decoded: Vec<u8> =
+            percent_encoding::percent_decode_str(&pair.replace('+', " ")).collect();
+        if std::str::from_utf8(&decoded).is_err() {
+            let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            return Err(bad(&name, format!("{name} must be percent-encoded UTF-8")));
+        }
+    }
     serde_urlencoded::from_str(raw).map_err(|error| {
         let message = error.to_string();
         let parameter = message
@@ -243,6 +254,26 @@ pub fn query<T: DeserializeOwned + Default>(raw: Option<&str>) -> Result<T, Rest
             .unwrap_or_else(|| "query".to_owned());
         bad(&parameter, format!("invalid query string: {message}"))
     })
+}
+
+/// A body's refusal in plain words: serde's "invalid type: null, expected a
+/// string" becomes "full_name must be a string (not null)"; other messages
+/// (an unknown or missing field) keep their words.
+fn plain_words(parameter: &str, message: &str) -> String {
+    for kind in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(kind)
+            && let Some((found, expected)) = rest.split_once(", expected ")
+        {
+            let expected = match expected {
+                "i64" | "i32" | "u64" | "u32" => "an integer",
+                "f64" => "a number",
+                "UUID parsing failed" => "a UUID",
+                other => other,
+            };
+            return format!("{parameter} must be {expected} (not {found})");
+        }
+    }
+    format!("invalid body: {message}")
 }
 
 /// A JSON body as `T`: the content type must be `application/json` (any
@@ -270,6 +301,6 @@ pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Resu
             "." | "" => message.split('`').nth(1).unwrap_or("body").to_owned(),
             path => path.trim_start_matches('.').to_owned(),
         };
-        bad(&parameter, format!("invalid body: {message}"))
+        bad(&parameter, plain_words(&parameter, &message))
     })
 }

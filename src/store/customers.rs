@@ -108,10 +108,12 @@ impl CustomerFilter {
             .bind(organization)
             .push(" GROUP BY h.customer_uuid HAVING 1 = 1");
             if let Some(minimum) = self.min_average_sentiment {
-                sql.push(" AND AVG(h.sentiment_score) >= ").bind(minimum);
+                sql.push(" AND AVG(h.sentiment_score) >= ")
+                    .bind(minimum - super::relations::MEAN_TOLERANCE);
             }
             if let Some(maximum) = self.max_average_sentiment {
-                sql.push(" AND AVG(h.sentiment_score) <= ").bind(maximum);
+                sql.push(" AND AVG(h.sentiment_score) <= ")
+                    .bind(maximum + super::relations::MEAN_TOLERANCE);
             }
             sql.push(")");
         }

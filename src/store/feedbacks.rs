@@ -34,6 +34,9 @@ pub struct FeedbackFilter {
     pub company_uuids: Option<Vec<Uuid>>,
     /// Only feedbacks in at least one of these spaces.
     pub space_uuids: Option<Vec<Uuid>>,
+    /// Only feedbacks in this space (besides `space_uuids`: a space's own
+    /// list, filtered further).
+    pub space: Option<Uuid>,
     /// Only feedbacks of these types.
     pub feedback_types: Option<Vec<FeedbackType>>,
     /// Given at or after this instant (inclusive).
@@ -84,6 +87,11 @@ impl FeedbackFilter {
                 .in_uuids(spaces.iter().copied())
                 .push(")");
         }
+        if let Some(space) = self.space {
+            sql.push(" AND c.uuid IN (SELECT fs.feedback_uuid FROM feedback_spaces fs WHERE fs.space_uuid = ")
+                .bind(space)
+                .push(")");
+        }
         if let Some(types) = &self.feedback_types {
             sql.push(" AND c.feedback_type IN (");
             for (index, kind) in types.iter().enumerate() {
@@ -119,10 +127,12 @@ impl FeedbackFilter {
             .bind(organization)
             .push(" GROUP BY h.feedback_uuid HAVING 1 = 1");
             if let Some(minimum) = self.min_sentiment {
-                sql.push(" AND AVG(h.sentiment_score) >= ").bind(minimum);
+                sql.push(" AND AVG(h.sentiment_score) >= ")
+                    .bind(minimum - super::relations::MEAN_TOLERANCE);
             }
             if let Some(maximum) = self.max_sentiment {
-                sql.push(" AND AVG(h.sentiment_score) <= ").bind(maximum);
+                sql.push(" AND AVG(h.sentiment_score) <= ")
+                    .bind(maximum + super::relations::MEAN_TOLERANCE);
             }
             sql.push(")");
         }

@@ -513,6 +513,20 @@ pub async fn customer_totals<C: ConnectionTrait>(
     Ok(totals)
 }
 
+/// How far apart two means of sentiment may be and still compare equal:
+/// SQLite and PostgreSQL sum in different orders, so the mean of 0.1, 0.2
+/// and 0.3 is 0.19999999999999998 on one and 0.20000000000000004 on the
+/// other. A bound on a mean (`min_sentiment`, `maxAverageSentiment`, …) holds
+/// within it, so both backends keep the same rows.
+pub const MEAN_TOLERANCE: f64 = 1e-9;
+
+/// A mean of sentiment as both faces answer it: rounded to 12 decimal
+/// places, so both backends answer the same number (see [`MEAN_TOLERANCE`]),
+/// and 0 rather than -0 (PostgreSQL keeps the sign, SQLite does not).
+pub fn mean(value: f64) -> f64 {
+    (value * 1e12).round() / 1e12 + 0.0
+}
+
 /// Averages of highlight sentiment that a parent has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Average {
@@ -552,11 +566,7 @@ pub async fn averages<C: ConnectionTrait>(
         .await?
     {
         let average: Option<f64> = row.try_get("", "average")?;
-        // A mean of -0.0 (and 0.0) is 0: PostgreSQL keeps the sign, SQLite does not.
-        averages.insert(
-            row.try_get("", "parent_uuid")?,
-            average.map(|mean| mean + 0.0),
-        );
+        averages.insert(row.try_get("", "parent_uuid")?, average.map(mean));
     }
     Ok(averages)
 }
