@@ -79,14 +79,16 @@ impl Insight {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<FeedbackHighlightConnection> {
+    ) -> Result<Option<FeedbackHighlightConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, INSIGHT_HIGHLIGHTS, self.0.uuid, args, None).await
+        child_connection(ctx, INSIGHT_HIGHLIGHTS, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
 }
 
@@ -154,14 +156,16 @@ impl Issue {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<FeedbackHighlightConnection> {
+    ) -> Result<Option<FeedbackHighlightConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, ISSUE_HIGHLIGHTS, self.0.uuid, args, None).await
+        child_connection(ctx, ISSUE_HIGHLIGHTS, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
 }
 
@@ -217,14 +221,16 @@ impl CustomerCompany {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<CustomerConnection> {
+    ) -> Result<Option<CustomerConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, COMPANY_CUSTOMERS, self.0.uuid, args, None).await
+        child_connection(ctx, COMPANY_CUSTOMERS, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
 }
 
@@ -280,13 +286,15 @@ impl Persona {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<CustomerConnection> {
+    ) -> Result<Option<CustomerConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, PERSONA_CUSTOMERS, self.0.uuid, args, None).await
+        child_connection(ctx, PERSONA_CUSTOMERS, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
 }

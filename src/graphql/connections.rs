@@ -5,7 +5,9 @@
 //! `last`/`before` (backward), answering `edges { cursor node }`, `nodes`,
 //! `pageInfo { hasNextPage hasPreviousPage startCursor endCursor }` and
 //! `totalCount` (counted only when selected). The page fields keep their
-//! page numbers.
+//! page numbers. A connection field is nullable: when it fails (a cursor
+//! refused, say), it alone is `null`, beside its error, and its parent keeps
+//! its other fields.
 //!
 //! A connection page is a keyset page ([`crate::store::keyset`]): read from
 //! where the cursor points in the sort index, never with `OFFSET`. A nested

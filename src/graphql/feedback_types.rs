@@ -106,14 +106,16 @@ impl Feedback {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<FeedbackHighlightConnection> {
+    ) -> Result<Option<FeedbackHighlightConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, FEEDBACK_HIGHLIGHTS, self.0.uuid, args, None).await
+        child_connection(ctx, FEEDBACK_HIGHLIGHTS, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
     /// The spaces it sits in, by name (then uuid).
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -144,14 +146,16 @@ impl Feedback {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<SpaceConnection> {
+    ) -> Result<Option<SpaceConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, FEEDBACK_SPACES, self.0.uuid, args, None).await
+        child_connection(ctx, FEEDBACK_SPACES, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
     /// The uuids of all the spaces it sits in (at most 100), in the order of
     /// `spaces`; empty when it sits in none.
@@ -241,7 +245,7 @@ impl Space {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<FeedbackConnection> {
+    ) -> Result<Option<FeedbackConnection>> {
         let args = CursorArgs {
             first,
             after,
@@ -252,6 +256,8 @@ impl Space {
             sort_by.unwrap_or_default(),
             sort_direction.unwrap_or_default(),
         );
-        child_connection(ctx, list, self.0.uuid, args, None).await
+        child_connection(ctx, list, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
 }

@@ -132,14 +132,16 @@ impl Organization {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<CustomerConnection> {
+    ) -> Result<Option<CustomerConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        customer_connection(ctx, self.uuid, filter, (sort_by, sort_direction), args).await
+        customer_connection(ctx, self.uuid, filter, (sort_by, sort_direction), args)
+            .await
+            .map(Some)
     }
     /// One of its customers, or a `NOT_FOUND` error.
     async fn customer(
@@ -184,7 +186,7 @@ impl Organization {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<CustomerCompanyConnection> {
+    ) -> Result<Option<CustomerCompanyConnection>> {
         let args = CursorArgs {
             first,
             after,
@@ -192,7 +194,9 @@ impl Organization {
             before,
         };
         let list = (Table::Companies, organizations::COMPANIES);
-        table_connection::<entity::customer_companies::Entity, _>(ctx, self.uuid, list, args).await
+        table_connection::<entity::customer_companies::Entity, _>(ctx, self.uuid, list, args)
+            .await
+            .map(Some)
     }
     /// Its personas, by name.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -223,7 +227,7 @@ impl Organization {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<PersonaConnection> {
+    ) -> Result<Option<PersonaConnection>> {
         let args = CursorArgs {
             first,
             after,
@@ -231,7 +235,9 @@ impl Organization {
             before,
         };
         let list = (Table::Personas, organizations::PERSONAS);
-        table_connection::<entity::personas::Entity, _>(ctx, self.uuid, list, args).await
+        table_connection::<entity::personas::Entity, _>(ctx, self.uuid, list, args)
+            .await
+            .map(Some)
     }
     /// Feedbacks across its customers: filtered (`from` and `to` both
     /// inclusive), sorted (default: latest `feedbackDate` first, ties by
@@ -289,7 +295,7 @@ impl Organization {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<FeedbackConnection> {
+    ) -> Result<Option<FeedbackConnection>> {
         let args = CursorArgs {
             first,
             after,
@@ -314,7 +320,9 @@ impl Organization {
         };
         let source = TotalSource::Feedbacks(organization, filter.clone());
         let cursor = |row: &entity::feedbacks::Model| page.list().cursor(row);
-        connection(ctx, &page, rows, source, None, cursor, Feedback).await
+        connection(ctx, &page, rows, source, None, cursor, Feedback)
+            .await
+            .map(Some)
     }
     /// One of its feedbacks, or a `NOT_FOUND` error (another organization's
     /// feedback answers exactly like a missing one).
@@ -358,7 +366,7 @@ impl Organization {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<SpaceConnection> {
+    ) -> Result<Option<SpaceConnection>> {
         let args = CursorArgs {
             first,
             after,
@@ -366,7 +374,9 @@ impl Organization {
             before,
         };
         let list = (Table::Spaces, organizations::SPACES);
-        table_connection::<entity::spaces::Entity, _>(ctx, self.uuid, list, args).await
+        table_connection::<entity::spaces::Entity, _>(ctx, self.uuid, list, args)
+            .await
+            .map(Some)
     }
     /// One of its spaces, or a `NOT_FOUND` error (another organization's
     /// space answers exactly like a missing one).
@@ -408,7 +418,7 @@ impl Organization {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<InsightConnection> {
+    ) -> Result<Option<InsightConnection>> {
         let args = CursorArgs {
             first,
             after,
@@ -416,7 +426,9 @@ impl Organization {
             before,
         };
         let list = (Table::Insights, organizations::INSIGHTS);
-        table_connection::<entity::insights::Entity, _>(ctx, self.uuid, list, args).await
+        table_connection::<entity::insights::Entity, _>(ctx, self.uuid, list, args)
+            .await
+            .map(Some)
     }
     /// Its issues, by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -447,7 +459,7 @@ impl Organization {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<IssueConnection> {
+    ) -> Result<Option<IssueConnection>> {
         let args = CursorArgs {
             first,
             after,
@@ -455,7 +467,9 @@ impl Organization {
             before,
         };
         let list = (Table::Issues, organizations::ISSUES);
-        table_connection::<entity::issues::Entity, _>(ctx, self.uuid, list, args).await
+        table_connection::<entity::issues::Entity, _>(ctx, self.uuid, list, args)
+            .await
+            .map(Some)
     }
 }
 

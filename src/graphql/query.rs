@@ -87,7 +87,7 @@ impl QueryRoot {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<CustomerConnection> {
+    ) -> Result<Option<CustomerConnection>> {
         let organization = own_organization(ctx, organization_uuid)?;
         let args = CursorArgs {
             first,
@@ -95,7 +95,9 @@ impl QueryRoot {
             last,
             before,
         };
-        customer_connection(ctx, organization, filter, (sort_by, sort_direction), args).await
+        customer_connection(ctx, organization, filter, (sort_by, sort_direction), args)
+            .await
+            .map(Some)
     }
     /// One customer (mirrors `GET /api/v1/organizations/{org}/customers/{uuid}`).
     async fn customer(

@@ -141,7 +141,7 @@ impl Customer {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<FeedbackConnection> {
+    ) -> Result<Option<FeedbackConnection>> {
         let args = CursorArgs {
             first,
             after,
@@ -152,7 +152,9 @@ impl Customer {
             sort_by.unwrap_or_default(),
             sort_direction.unwrap_or_default(),
         );
-        child_connection(ctx, list, self.0.uuid, args, Some(self.0.feedback_count)).await
+        child_connection(ctx, list, self.0.uuid, args, Some(self.0.feedback_count))
+            .await
+            .map(Some)
     }
     /// Highlights cut from the customer's feedbacks, newest feedback first.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -183,14 +185,16 @@ impl Customer {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<FeedbackHighlightConnection> {
+    ) -> Result<Option<FeedbackHighlightConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, CUSTOMER_HIGHLIGHTS, self.0.uuid, args, None).await
+        child_connection(ctx, CUSTOMER_HIGHLIGHTS, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
     /// Insights linked to the customer's highlights (each once), by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -221,14 +225,16 @@ impl Customer {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<InsightConnection> {
+    ) -> Result<Option<InsightConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, CUSTOMER_INSIGHTS, self.0.uuid, args, None).await
+        child_connection(ctx, CUSTOMER_INSIGHTS, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
     /// Issues linked to the customer's highlights (each once), by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -259,14 +265,16 @@ impl Customer {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<IssueConnection> {
+    ) -> Result<Option<IssueConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, CUSTOMER_ISSUES, self.0.uuid, args, None).await
+        child_connection(ctx, CUSTOMER_ISSUES, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
 }
 
@@ -332,14 +340,16 @@ impl FeedbackHighlight {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<InsightConnection> {
+    ) -> Result<Option<InsightConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, HIGHLIGHT_INSIGHTS, self.0.uuid, args, None).await
+        child_connection(ctx, HIGHLIGHT_INSIGHTS, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
     /// Issues it is linked to, by title.
     #[graphql(complexity = "page_cost(page_size, child_complexity)")]
@@ -370,13 +380,15 @@ impl FeedbackHighlight {
         last: Option<i32>,
         #[graphql(desc = "A cursor from this connection: the page ends before its node.")]
         before: Option<String>,
-    ) -> Result<IssueConnection> {
+    ) -> Result<Option<IssueConnection>> {
         let args = CursorArgs {
             first,
             after,
             last,
             before,
         };
-        child_connection(ctx, HIGHLIGHT_ISSUES, self.0.uuid, args, None).await
+        child_connection(ctx, HIGHLIGHT_ISSUES, self.0.uuid, args, None)
+            .await
+            .map(Some)
     }
 }

@@ -16,7 +16,8 @@ use uuid::Uuid;
 use super::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::error::AppError;
 use crate::store::keyset::{
-    CursorScope, KeysetPage, Order, Position, Rows, decode_cursor, encode_cursor, position_of,
+    CursorRefusal, CursorScope, KeysetPage, Order, Position, Rows, decode_cursor, encode_cursor,
+    position_of,
 };
 
 /// A client's cursor arguments, as its face read them.
@@ -137,7 +138,13 @@ impl CursorPage {
             ));
         }
         let after = cursor
-            .map(|text| decode_cursor(&text, &list.scope()))
+            .map(|text| {
+                let position = decode_cursor(&text, &list.scope())?;
+                match list.order.admits(&position) {
+                    true => Ok(position),
+                    false => Err(CursorRefusal::Malformed),
+                }
+            })
             .transpose()
             .map_err(|refusal| bad(cursor_name, refusal.problem()))?;
         Ok(CursorPage {

@@ -344,6 +344,27 @@ impl Order {
         }
     }
 
+    /// True when `position` can stand in this order: its value is of the
+    /// sort column's kind (an instant for `…_date` and `…_at` columns, an
+    /// integer for counts and priorities, text otherwise; NULL only where
+    /// the column holds NULLs) and a text holds no NUL. A cursor is checked
+    /// against it, so an edited one is refused rather than sent to the
+    /// database as a value of the wrong type.
+    pub fn admits(self, position: &Position) -> bool {
+        let column = self.sort.column;
+        match &position.value {
+            SortValue::Null => self.sort.nulls != Nulls::Never,
+            SortValue::Instant(_) => column.ends_with("_date") || column.ends_with("_at"),
+            SortValue::Integer(_) => matches!(column, "priority" | "feedback_count"),
+            SortValue::Text(text) => {
+                !text.contains('\0')
+                    && !(column.ends_with("_date")
+                        || column.ends_with("_at")
+                        || matches!(column, "priority" | "feedback_count"))
+            }
+        }
+    }
+
     /// Its name in a cursor's scope (`last_interacted_date:desc`).
     pub fn name(self) -> String {
         let direction = match self.sort.direction {
