@@ -352,16 +352,13 @@ impl Order {
     /// database as a value of the wrong type.
     pub fn admits(self, position: &Position) -> bool {
         let column = self.sort.column;
+        let instant = column.ends_with("_date") || column.ends_with("_at");
+        let integer = matches!(column, "priority" | "feedback_count");
         match &position.value {
             SortValue::Null => self.sort.nulls != Nulls::Never,
-            SortValue::Instant(_) => column.ends_with("_date") || column.ends_with("_at"),
-            SortValue::Integer(_) => matches!(column, "priority" | "feedback_count"),
-            SortValue::Text(text) => {
-                !text.contains('\0')
-                    && !(column.ends_with("_date")
-                        || column.ends_with("_at")
-                        || matches!(column, "priority" | "feedback_count"))
-            }
+            SortValue::Instant(_) => instant,
+            SortValue::Integer(_) => integer,
+            SortValue::Text(text) => !text.contains('\0') && !instant && !integer,
         }
     }
 
