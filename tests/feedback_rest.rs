@@ -469,8 +469,9 @@ on_each_backend! {
                         "priority" => a[key].as_i64().cmp(&b[key].as_i64()),
                         _ => Data::date_of(a, key).cmp(&Data::date_of(b, key)),
                     };
-                    let order = if direction == "desc" { order.reverse() } else { order };
-                    order.then(uuid(&a["uuid"]).cmp(&uuid(&b["uuid"])))
+                    // Ties go by uuid in the sort's direction.
+                    let order = order.then(uuid(&a["uuid"]).cmp(&uuid(&b["uuid"])));
+                    if direction == "desc" { order.reverse() } else { order }
                 });
                 let answer = data.org.read(&format!("/feedbacks?page_size=100&sort_by={sort}&sort_direction={direction}")).await;
                 assert_eq!(uuids(&answer["feedbacks"]), uuids(&json!(expected)), "{backend:?} {sort} {direction}");

@@ -291,8 +291,8 @@ on_each_backend! {
             );
             assert!(
                 page.windows(2)
-                    .all(|pair| (pair[1].feedback_date, pair[0].uuid)
-                        <= (pair[0].feedback_date, pair[1].uuid)),
+                    .all(|pair| (pair[1].feedback_date, pair[1].uuid)
+                        <= (pair[0].feedback_date, pair[0].uuid)),
                 "{backend:?}: newest feedback first, then by uuid"
             );
         }

@@ -165,8 +165,8 @@ fn read_prefixed<M: FromQueryResult>(
 }
 
 /// The order of a customer list: by `sort` in `direction`, ties broken by
-/// uuid. Customers who never gave feedback come last in either direction of
-/// `last_interacted_date`.
+/// uuid ([`Order::of`]). Customers who never gave feedback come last in
+/// either direction of `last_interacted_date`.
 pub fn order(sort: CustomerSort, direction: Direction) -> Order {
     let nulls = match sort {
         CustomerSort::LastInteractedDate => Nulls::Last,
@@ -177,7 +177,7 @@ pub fn order(sort: CustomerSort, direction: Direction) -> Order {
         direction,
         nulls,
     };
-    Order::by(key, Direction::Asc)
+    Order::of(key)
 }
 
 /// The organization's customers matching `filter` that `rows` asks for, in

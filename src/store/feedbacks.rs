@@ -139,9 +139,10 @@ impl FeedbackFilter {
     }
 }
 
-/// The order of a feedback list: by `sort` in `direction`, ties broken by uuid.
+/// The order of a feedback list: by `sort` in `direction`, ties broken by
+/// uuid in the same direction ([`Order::of`]).
 pub fn order(sort: FeedbackSort, direction: Direction) -> Order {
-    Order::by(Key::new(sort.column(), direction), Direction::Asc)
+    Order::of(Key::new(sort.column(), direction))
 }
 
 /// The organization's feedbacks matching `filter` that `rows` asks for, in

@@ -336,7 +336,20 @@ impl Order {
         }
     }
 
-    /// The order by the sort column then `uuid`, each in `direction`.
+    /// The order of a list by `sort`, ties broken by `uuid` in the sort's
+    /// direction, so that one index on `(…, column, uuid)` serves the order
+    /// walked either way; on a column that holds NULLs (the last
+    /// interaction), ties go by ascending uuid, the order its index was
+    /// declared in (`DESC NULLS LAST, uuid`).
+    pub const fn of(sort: Key) -> Order {
+        let uuid = match sort.nulls {
+            Nulls::Never => sort.direction,
+            Nulls::First | Nulls::Last => Direction::Asc,
+        };
+        Order::by(sort, uuid)
+    }
+
+    /// The order by the sort column then `uuid` in `uuid`'s direction.
     pub const fn by(sort: Key, uuid: Direction) -> Order {
         Order {
             sort,

@@ -69,7 +69,8 @@ impl Relation {
     }
 
     /// The order of children within a parent: a sort column, then the
-    /// uuid, which is unique, so that pages never overlap or skip.
+    /// uuid, which is unique, so that pages never overlap or skip (ties go
+    /// the sort's way, see [`Order::of`]).
     pub fn order_keys(self) -> Order {
         use Direction::{Asc, Desc};
         let (column, direction) = match self {
@@ -88,11 +89,11 @@ impl Relation {
                     direction: Desc,
                     nulls: Nulls::Last,
                 };
-                return Order::by(latest, Asc);
+                return Order::of(latest);
             }
             Relation::FeedbackSpaces => ("name", Asc),
         };
-        Order::by(Key::new(column, direction), Asc)
+        Order::of(Key::new(column, direction))
     }
 
     /// The parents' table (alias `p`).

@@ -244,20 +244,20 @@ pub async fn all_feedbacks(app: &TestApp, token: &str) -> Vec<FeedbackRow> {
 }
 
 /// The uuids of `rows` ordered by `key` (largest first when `descending`),
-/// ties broken by uuid ascending, as the API orders them.
+/// ties broken by uuid in the same direction, as the API orders them.
 pub fn ordered<K: Ord>(
     rows: &[&FeedbackRow],
     key: impl Fn(&FeedbackRow) -> K,
     descending: bool,
 ) -> Vec<Uuid> {
     let mut rows = rows.to_vec();
+    // Ties go by uuid in the sort's direction.
     rows.sort_by(|a, b| {
-        let by_key = key(a).cmp(&key(b));
-        let by_key = match descending {
-            true => by_key.reverse(),
-            false => by_key,
-        };
-        by_key.then(a.uuid.cmp(&b.uuid))
+        let order = (key(a), a.uuid).cmp(&(key(b), b.uuid));
+        match descending {
+            true => order.reverse(),
+            false => order,
+        }
     });
     rows.iter().map(|row| row.uuid).collect()
 }
