@@ -215,12 +215,8 @@ pub async fn list(
         );
     }
     filter.write_where_joined(&mut sql, organization, &joins);
-    let sql = rows.statement(sql, order(sort, direction));
-    let read = db
-        .query_all_raw(sql.build(db.get_database_backend()))
-        .await?;
-    rows.in_order(read)
-        .iter()
+    let read = rows.read(db, sql, order(sort, direction)).await?;
+    read.iter()
         .map(|row| {
             let customer = customers::Model::from_query_result(row, "")?;
             let related = Related {

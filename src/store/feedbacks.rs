@@ -160,12 +160,8 @@ pub async fn list_feedbacks(
     }
     let mut sql = Sql::new("SELECT c.*");
     filter.write_where(&mut sql, organization);
-    let sql = rows.statement(sql, order(sort, direction));
-    let read = db
-        .query_all_raw(sql.build(db.get_database_backend()))
-        .await?;
-    rows.in_order(read)
-        .iter()
+    let read = rows.read(db, sql, order(sort, direction)).await?;
+    read.iter()
         .map(|row| feedbacks::Model::from_query_result(row, "").map_err(AppError::from))
         .collect()
 }

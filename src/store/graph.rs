@@ -104,18 +104,14 @@ pub async fn list<E: Owned>(
     organization: Uuid,
     rows: &Rows,
 ) -> Result<Vec<E::Model>, AppError> {
-    use sea_orm::{ConnectionTrait, FromQueryResult};
+    use sea_orm::FromQueryResult;
     let table = E::default().table_name();
     let mut sql = Sql::new(&format!(
         "SELECT c.* FROM {table} c WHERE c.organization_uuid = "
     ));
     sql.bind(organization);
-    let sql = rows.statement(sql, order::<E>());
-    let read = db
-        .query_all_raw(sql.build(db.get_database_backend()))
-        .await?;
-    rows.in_order(read)
-        .iter()
+    let read = rows.read(db, sql, order::<E>()).await?;
+    read.iter()
         .map(|row| E::Model::from_query_result(row, "").map_err(AppError::from))
         .collect()
 }

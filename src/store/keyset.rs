@@ -24,7 +24,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::vocabulary::Direction;
-use sea_orm::{EntityTrait, ModelTrait, Value};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, ModelTrait, QueryResult, Value};
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -62,14 +62,14 @@ pub enum Rows {
 }
 
 impl Rows {
-    /// The statement of a list: `prefix` (`SELECT c.… FROM … WHERE …`, its
-    /// `WHERE` open, the list's table under alias `c`), then the keyset
-    /// condition, `ORDER BY` `order` and `LIMIT`/`OFFSET`. When the rows
-    /// after a position fall in two runs (see [`Segment`]), each run is read
-    /// as its own index range, and the two are joined by `UNION ALL`. Rows
-    /// of a backward page come in the reverse order: turn them with
-    /// [`Rows::in_order`].
-    pub fn statement(&self, prefix: Sql, order: Order) -> Sql {
+    /// The statements of a list, in the order they are to run: `prefix`
+    /// (`SELECT c.… FROM … WHERE …`, its `WHERE` open, the list's table under
+    /// alias `c`), then the keyset condition, `ORDER BY` `order` and
+    /// `LIMIT`/`OFFSET`. When the rows after a position fall in two runs
+    /// (see [`Segment`]), each run is a statement of its own, an index
+    /// range read on its own: the second is needed only when the first
+    /// leaves the page short ([`Rows::read`]).
+    pub fn statements(&self, prefix: Sql, order: Order) -> Vec<Sql> {
         let (order, limit, offset, after) = match self {
             Rows::Numbered(window) => (order, window.limit, window.offset, None),
             Rows::Keyset(page) => {
@@ -87,36 +87,52 @@ impl Rows {
                 .push(" OFFSET ")
                 .bind(offset as i64);
         };
-        let segments = after
-            .map(|position| order.segments(position))
-            .unwrap_or_default();
-        if segments.len() < 2 {
+        let Some(position) = after else {
             let mut sql = prefix;
-            for segment in segments {
+            tail(&mut sql);
+            return vec![sql];
+        };
+        order
+            .segments(position)
+            .into_iter()
+            .map(|segment| {
+                let mut sql = prefix.clone();
                 sql.push(" AND (");
                 order.write_segment(&mut sql, "c.", segment);
                 sql.push(")");
-            }
-            tail(&mut sql);
-            return sql;
-        }
-        let mut sql = Sql::new("SELECT * FROM (");
-        for (index, segment) in segments.into_iter().enumerate() {
-            if index > 0 {
-                sql.push(") a UNION ALL SELECT * FROM (");
-            }
-            sql.append(prefix.clone());
-            sql.push(" AND (");
-            order.write_segment(&mut sql, "c.", segment);
-            sql.push(")");
-            tail(&mut sql);
-        }
-        sql.push(&format!(") b ORDER BY {} LIMIT ", order.order_by("")))
-            .bind(limit as i64);
-        sql
+                tail(&mut sql);
+                sql
+            })
+            .collect()
     }
 
-    /// The rows a statement written by [`Rows::statement`] read, in the
+    /// Reads the rows of a list (see [`Rows::statements`]) on `db`, in the
+    /// list's order: a run's statement runs only while the page is short.
+    pub async fn read<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        prefix: Sql,
+        order: Order,
+    ) -> Result<Vec<QueryResult>, DbErr> {
+        let limit = match self {
+            Rows::Numbered(window) => window.limit,
+            Rows::Keyset(page) => page.limit,
+        } as usize;
+        let mut read = Vec::new();
+        for sql in self.statements(prefix, order) {
+            read.extend(
+                db.query_all_raw(sql.build(db.get_database_backend()))
+                    .await?,
+            );
+            if read.len() >= limit {
+                break;
+            }
+        }
+        read.truncate(limit);
+        Ok(self.in_order(read))
+    }
+
+    /// The rows the statements of [`Rows::statements`] read, in the
     /// list's order.
     pub fn in_order<T>(&self, mut rows: Vec<T>) -> Vec<T> {
         if matches!(self, Rows::Keyset(KeysetPage { backward: true, .. })) {
@@ -692,21 +708,24 @@ mod tests {
             }),
             backward: false,
         });
-        let statement = page
-            .statement(
+        let statements: Vec<String> = page
+            .statements(
                 Sql::new("SELECT c.* FROM customers c WHERE c.organization_uuid = 1"),
                 order,
             )
-            .build(DatabaseBackend::Sqlite)
-            .sql;
+            .into_iter()
+            .map(|sql| sql.build(DatabaseBackend::Sqlite).sql)
+            .collect();
         assert_eq!(
-            statement,
-            "SELECT * FROM (SELECT c.* FROM customers c WHERE c.organization_uuid = 1 AND \
-             (c.last_interacted_date <= ? AND (c.last_interacted_date < ? OR c.uuid > ?)) \
-             ORDER BY c.last_interacted_date DESC NULLS LAST, c.uuid ASC LIMIT ? OFFSET ?) a \
-             UNION ALL SELECT * FROM (SELECT c.* FROM customers c WHERE c.organization_uuid = 1 AND \
-             (c.last_interacted_date IS NULL) ORDER BY c.last_interacted_date DESC NULLS LAST, c.uuid ASC \
-             LIMIT ? OFFSET ?) b ORDER BY last_interacted_date DESC NULLS LAST, uuid ASC LIMIT ?"
+            statements,
+            [
+                "SELECT c.* FROM customers c WHERE c.organization_uuid = 1 AND \
+                 (c.last_interacted_date <= ? AND (c.last_interacted_date < ? OR c.uuid > ?)) \
+                 ORDER BY c.last_interacted_date DESC NULLS LAST, c.uuid ASC LIMIT ? OFFSET ?",
+                "SELECT c.* FROM customers c WHERE c.organization_uuid = 1 AND \
+                 (c.last_interacted_date IS NULL) ORDER BY c.last_interacted_date DESC NULLS LAST, \
+                 c.uuid ASC LIMIT ? OFFSET ?"
+            ]
         );
         assert_eq!(
             order.reversed().order_by("c."),
