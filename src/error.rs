@@ -84,7 +84,7 @@ pub enum AppError {
     #[error("{}", .0.message())]
     Unavailable(Outage),
     /// The server is at one of its limits of work in flight (see
-    /// [`crate::shedding`]); nothing was done.
+    /// [`crate::resilience`]); nothing was done.
     #[error("the server is at its limit of {0}; retry shortly")]
     Overloaded(&'static str),
     /// A fault on our side; the cause is logged, never sent.

@@ -44,7 +44,7 @@ pub fn table_order<E: Owned>() -> Order {
 }
 
 /// One page of all rows of `E` in the organization, in list order,
-/// numbered ([`PageArgs`]) or keyset ([`Rows::Keyset`]).
+/// numbered ([`super::PageArgs`]) or keyset ([`Rows::Keyset`]).
 pub async fn table<E: Owned>(
     db: &DatabaseConnection,
     organization: Uuid,

@@ -6,19 +6,20 @@
 //! Every list is ordered by one sort column (which may hold NULLs, placed
 //! first or last) and then by `uuid`, which is unique: a row's [`Position`]
 //! (its sort value and uuid) is a total order, and "the rows after this
-//! position" is the lexicographic condition [`Seek::write`] writes:
+//! position" is a lexicographic condition written as an index range:
 //!
 //! ```text
-//! (sort strictly after v) OR (sort = v AND uuid strictly after u)
+//! sort >= v AND (sort > v OR uuid > u)      (ascending; `<` descending)
 //! ```
 //!
-//! where "strictly after" follows the column's direction and its NULLs'
-//! place. A page *before* a position is read in the reverse order
-//! ([`Key::reversed`]) and turned back by the caller.
+//! On a column that holds NULLs, the rows after a position fall in two runs,
+//! values and NULLs, each its own range ([`Rows::statements`]). A page
+//! *before* a position is read in the reverse order ([`Key::reversed`]) and
+//! turned back.
 //!
-//! A [`Cursor`] carries a position to the client and back, with what it was
-//! made for (the list, the order, the organization), as opaque URL-safe
-//! base64 text.
+//! A cursor ([`encode_cursor`], [`decode_cursor`]) carries a position to
+//! the client and back, with what it was made for (the list, the order, the
+//! organization), as opaque URL-safe base64 text with a checksum.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -66,7 +67,7 @@ impl Rows {
     /// (`SELECT c.… FROM … WHERE …`, its `WHERE` open, the list's table under
     /// alias `c`), then the keyset condition, `ORDER BY` `order` and
     /// `LIMIT`/`OFFSET`. When the rows after a position fall in two runs
-    /// (see [`Segment`]), each run is a statement of its own, an index
+    /// (values and NULLs), each run is a statement of its own, an index
     /// range read on its own: the second is needed only when the first
     /// leaves the page short ([`Rows::read`]).
     pub fn statements(&self, prefix: Sql, order: Order) -> Vec<Sql> {
