@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::customers::{check_search, check_sentiment, check_uuid_list};
 use super::{PageArgs, children};
 use crate::error::AppError;
-use crate::loaders::{self, ChildList, FEEDBACK_HIGHLIGHTS, FEEDBACK_SPACES};
+use crate::loaders::{self, FEEDBACK_HIGHLIGHTS, FEEDBACK_SPACES};
 use crate::metrics::Metrics;
 use crate::store;
 use crate::store::keyset::{Order, Rows};
@@ -244,27 +244,6 @@ pub async fn highlights_with_total(
             Relation::FeedbackHighlights,
             feedback.uuid,
         );
-        futures_util::future::try_join(rows, total).await
-    };
-    loaders::drive(read, queue).await
-}
-
-/// One page of a space's feedbacks in `order` and their total, through
-/// loaders of their own: the batch that serves `Space.feedbacks` in the
-/// graph.
-pub async fn space_feedbacks_with_total(
-    db: &DatabaseConnection,
-    metrics: &Arc<Metrics>,
-    space: &spaces::Model,
-    (sort, direction): (FeedbackSort, Direction),
-    page: impl Into<Rows>,
-) -> Result<(Vec<feedbacks::Model>, i64), AppError> {
-    let organization = space.organization_uuid;
-    let list = ChildList::space_feedbacks(sort, direction);
-    let (loaders, queue) = loaders::loaders(db.clone(), metrics.clone());
-    let read = async {
-        let rows = children::page(&loaders, organization, list, space.uuid, page);
-        let total = children::total(&loaders, organization, list.relation(), space.uuid);
         futures_util::future::try_join(rows, total).await
     };
     loaders::drive(read, queue).await
