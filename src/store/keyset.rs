@@ -135,7 +135,7 @@ impl Rows {
 
     /// The rows the statements of [`Rows::statements`] read, in the
     /// list's order.
-    pub fn in_order<T>(&self, mut rows: Vec<T>) -> Vec<T> {
+    fn in_order<T>(&self, mut rows: Vec<T>) -> Vec<T> {
         if matches!(self, Rows::Keyset(KeysetPage { backward: true, .. })) {
             rows.reverse();
         }
@@ -164,36 +164,6 @@ impl SortValue {
             SortValue::Integer(integer) => Value::from(*integer),
             SortValue::Text(text) => Value::from(text.clone()),
         }
-    }
-}
-
-impl From<DateTime<Utc>> for SortValue {
-    fn from(instant: DateTime<Utc>) -> Self {
-        SortValue::Instant(instant)
-    }
-}
-
-impl From<Option<DateTime<Utc>>> for SortValue {
-    fn from(instant: Option<DateTime<Utc>>) -> Self {
-        instant.map_or(SortValue::Null, SortValue::Instant)
-    }
-}
-
-impl From<i64> for SortValue {
-    fn from(integer: i64) -> Self {
-        SortValue::Integer(integer)
-    }
-}
-
-impl From<i32> for SortValue {
-    fn from(integer: i32) -> Self {
-        SortValue::Integer(integer.into())
-    }
-}
-
-impl From<&str> for SortValue {
-    fn from(text: &str) -> Self {
-        SortValue::Text(text.to_owned())
     }
 }
 
@@ -294,7 +264,7 @@ impl Order {
     fn segments(self, position: &Position) -> Vec<Segment<'_>> {
         let at = Some((&position.value, position.uuid));
         match (&position.value, self.sort.nulls) {
-            (SortValue::Null, Nulls::Never) | (_, Nulls::Never) => vec![Segment::Values(at)],
+            (_, Nulls::Never) => vec![Segment::Values(at)],
             (SortValue::Null, Nulls::Last) => vec![Segment::Nulls(Some(position.uuid))],
             (SortValue::Null, Nulls::First) => {
                 vec![Segment::Nulls(Some(position.uuid)), Segment::Values(None)]
