@@ -83,6 +83,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let options = ServeOptions::from_config(&state.config);
+    // WebSocket connections have left the HTTP layer's watch: the hub closes
+    // them (1001) when the shutdown begins.
+    let live = state.live.clone();
+    let shutdown = async move {
+        shutdown.await;
+        live.close_all();
+    };
     serve::run(listener, router(state), options, shutdown).await
 }
 

@@ -108,6 +108,83 @@ pub struct ServerConfig {
     /// connections still open are closed and the process exits (status 0).
     #[arg(long, env = "SHUTDOWN_DRAIN_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=DAY_SECS))]
     pub shutdown_drain_secs: u64,
+
+    /// Subscriptions over WebSocket: their limits and timeouts.
+    #[command(flatten)]
+    pub live: LiveConfig,
+}
+
+/// The limits of subscriptions over WebSocket (`GET /graphql` with an
+/// upgrade), each on by default.
+#[derive(Debug, Clone, Args)]
+pub struct LiveConfig {
+    /// Most WebSocket connections open at once; one more is refused with
+    /// 503 before the upgrade.
+    #[arg(long, env = "WEBSOCKET_MAX_CONNECTIONS", default_value_t = 4_096, value_parser = clap::value_parser!(u32).range(1..))]
+    pub websocket_max_connections: u32,
+
+    /// Longest time from the upgrade to the client's `connection_init`, in
+    /// seconds; past it the connection is closed with 4408, as
+    /// graphql-transport-ws says.
+    #[arg(long, env = "WEBSOCKET_INIT_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=DAY_SECS))]
+    pub websocket_init_timeout_secs: u64,
+
+    /// Seconds between the server's pings on an open WebSocket; a
+    /// connection that sends nothing (not even a pong) for twice as long
+    /// is closed.
+    #[arg(long, env = "WEBSOCKET_PING_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=DAY_SECS))]
+    pub websocket_ping_secs: u64,
+
+    /// Most subscriptions one connection may hold at once.
+    #[arg(long, env = "SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub subscriptions_per_connection: u32,
+
+    /// Most subscriptions one token may hold at once, over all its
+    /// connections to this instance.
+    #[arg(long, env = "SUBSCRIPTIONS_PER_TOKEN", default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub subscriptions_per_token: u32,
+
+    /// Messages a connection may have waiting to be sent; a subscriber that
+    /// falls this far behind is closed with an error (1008), so it never
+    /// slows the others.
+    #[arg(long, env = "SUBSCRIPTION_BUFFER", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub subscription_buffer: u32,
+
+    /// Longest time one message may take to be taken by the client's
+    /// socket, in milliseconds; a client that stops reading is closed past it.
+    #[arg(long, env = "SUBSCRIPTION_SEND_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(10..=HOUR_MS))]
+    pub subscription_send_timeout_ms: u64,
+}
+
+impl LiveConfig {
+    /// The WebSocket init timeout as a [`Duration`].
+    pub fn init_timeout(&self) -> Duration {
+        Duration::from_secs(self.websocket_init_timeout_secs)
+    }
+
+    /// The interval between pings as a [`Duration`].
+    pub fn ping_interval(&self) -> Duration {
+        Duration::from_secs(self.websocket_ping_secs)
+    }
+
+    /// The send timeout as a [`Duration`].
+    pub fn send_timeout(&self) -> Duration {
+        Duration::from_millis(self.subscription_send_timeout_ms)
+    }
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        LiveConfig {
+            websocket_max_connections: 4_096,
+            websocket_init_timeout_secs: 10,
+            websocket_ping_secs: 30,
+            subscriptions_per_connection: 100,
+            subscriptions_per_token: 1_000,
+            subscription_buffer: 256,
+            subscription_send_timeout_ms: 10_000,
+        }
+    }
 }
 
 impl ServerConfig {
@@ -161,6 +238,7 @@ impl Default for ServerConfig {
             keep_alive_timeout_secs: 60,
             max_connections: None,
             shutdown_drain_secs: 30,
+            live: LiveConfig::default(),
         }
     }
 }

@@ -28,6 +28,10 @@
 //!   they take the tenant's organization and checked arguments and return
 //!   models and pages. No face calls a store function but through them
 //!   (they share the store's argument types: filters, new rows, changes).
+//! - [`live`]: live updates: the changes writes publish after they commit,
+//!   carried between instances (PostgreSQL `LISTEN`/`NOTIFY`) or in process
+//!   (SQLite), the events subscriptions hear, the WebSocket sessions' limits
+//!   and their tokens' revocation.
 //! - [`loaders`]: the DataLoaders every relation resolves through, and the
 //!   future that drives a request's batches.
 //! - [`store`]: SQL and SeaORM, each function confined to one organization.
@@ -54,6 +58,7 @@ pub mod error;
 pub mod graphql;
 pub mod graphql_http;
 pub mod json;
+pub mod live;
 pub mod loaders;
 pub mod media_type;
 pub mod metrics;

@@ -16,6 +16,11 @@
 //! | `db_pool_connections` | gauge | `state` (`idle`, `in_use`) |
 //! | `db_pool_max_connections` | gauge | — |
 //! | `db_circuit_open` (1 while open), `db_circuit_trips` (since start) | gauge | — |
+//! | `websocket_connections`, `graphql_subscriptions` (open now) | gauge | — |
+//! | `live_changes_listening` (1 while changes reach this instance) | gauge | — |
+//! | `live_events_sent_total` (subscription messages sent) | counter | — |
+//! | `live_events_dropped_total` | counter | `reason` (`queue_full`, `publish_failed`, `read_failed`, `subscriber_behind`) |
+//! | `live_gaps_total` (times subscribers were told changes may be lost) | counter | — |
 //!
 //! The gauges are read from the app's state when `/metrics` is scraped
 //! ([`Metrics::set_state`]).
@@ -72,6 +77,12 @@ struct PoolLabels {
     state: &'static str,
 }
 
+/// The label of `live_events_dropped_total`: why events were not delivered.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DropLabels {
+    reason: &'static str,
+}
+
 /// The state of the app the gauges show, read when `/metrics` is scraped.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StateGauges {
@@ -89,6 +100,12 @@ pub struct StateGauges {
     pub circuit_open: bool,
     /// How many times the circuit opened.
     pub circuit_trips: i64,
+    /// WebSocket connections open.
+    pub websocket_connections: i64,
+    /// Subscriptions open.
+    pub subscriptions: i64,
+    /// True while changes reach this instance.
+    pub listening: bool,
 }
 
 fn duration_histogram() -> Histogram {
@@ -118,6 +135,15 @@ pub struct Metrics {
     pool_max: Gauge,
     circuit_open: Gauge,
     circuit_trips: Gauge,
+    websocket_connections: Gauge,
+    subscriptions: Gauge,
+    listening: Gauge,
+    /// Subscription messages (`next`) sent to clients.
+    live_sent: Counter,
+    /// reason → events not delivered.
+    live_dropped: Family<DropLabels, Counter>,
+    /// Times subscribers were told that changes may have been lost.
+    live_gaps: Counter,
 }
 
 impl Default for Metrics {
@@ -198,6 +224,39 @@ impl Default for Metrics {
             "db_circuit_trips",
             "Times the database was found out of reach since start",
         );
+        let websocket_connections = gauge(
+            &mut registry,
+            "websocket_connections",
+            "WebSocket connections open on /graphql",
+        );
+        let subscriptions = gauge(
+            &mut registry,
+            "graphql_subscriptions",
+            "GraphQL subscriptions open",
+        );
+        let listening = gauge(
+            &mut registry,
+            "live_changes_listening",
+            "1 while changes reach this instance (on PostgreSQL: its LISTEN connection is up)",
+        );
+        let live_sent = Counter::default();
+        registry.register(
+            "live_events_sent",
+            "Subscription messages sent to clients",
+            live_sent.clone(),
+        );
+        let live_dropped = Family::<DropLabels, Counter>::default();
+        registry.register(
+            "live_events_dropped",
+            "Events not delivered, by reason",
+            live_dropped.clone(),
+        );
+        let live_gaps = Counter::default();
+        registry.register(
+            "live_gaps",
+            "Times subscribers were told that changes may have been lost",
+            live_gaps.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -212,6 +271,12 @@ impl Default for Metrics {
             pool_max,
             circuit_open,
             circuit_trips,
+            websocket_connections,
+            subscriptions,
+            listening,
+            live_sent,
+            live_dropped,
+            live_gaps,
         }
     }
 }
@@ -265,6 +330,26 @@ impl Metrics {
         self.pool_max.set(state.pool_max);
         self.circuit_open.set(i64::from(state.circuit_open));
         self.circuit_trips.set(state.circuit_trips);
+        self.websocket_connections.set(state.websocket_connections);
+        self.subscriptions.set(state.subscriptions);
+        self.listening.set(i64::from(state.listening));
+    }
+
+    /// Counts one subscription message sent to a client.
+    pub fn record_live_sent(&self) {
+        self.live_sent.inc();
+    }
+
+    /// Counts `count` events not delivered, for `reason`.
+    pub fn record_live_dropped(&self, reason: &'static str, count: u64) {
+        self.live_dropped
+            .get_or_create(&DropLabels { reason })
+            .inc_by(count);
+    }
+
+    /// Counts one gap subscribers were told of.
+    pub fn record_live_gap(&self) {
+        self.live_gaps.inc();
     }
 
     /// Child rows fetched so far by batched page statements.

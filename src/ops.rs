@@ -74,6 +74,9 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> impl Into
         pool_max: i64::from(state.db_max_connections),
         circuit_open: state.health.is_open(),
         circuit_trips: state.health.trips() as i64,
+        websocket_connections: state.live.open_connections() as i64,
+        subscriptions: state.live.open_subscriptions() as i64,
+        listening: state.live.is_listening(),
     });
     let content_type = match openmetrics {
         true => crate::metrics::CONTENT_TYPE,

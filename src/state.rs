@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 use crate::config::ServerConfig;
 use crate::db::{DatabaseHealth, Pool};
 use crate::graphql::{self, GraphSchema};
+use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::tenant::Tenant;
 
@@ -39,6 +40,8 @@ pub struct AppState {
     pub schema: GraphSchema,
     /// The same schema without the depth limit, for introspection-only operations.
     pub introspection_schema: GraphSchema,
+    /// The live-update hub: writes publish to it, subscriptions hear from it.
+    pub live: Live,
 }
 
 impl AppState {
@@ -49,8 +52,10 @@ impl AppState {
             .graphql_max_in_flight
             .unwrap_or(pool.max_connections)
             .max(1) as usize;
-        let schema = graphql::build_schema(db.clone(), &config);
-        let introspection_schema = graphql::build_introspection_schema(db.clone(), &config);
+        let live = Live::start(db.clone(), metrics.clone(), config.live.clone());
+        let schema = graphql::build_schema(db.clone(), live.clone(), &config);
+        let introspection_schema =
+            graphql::build_introspection_schema(db.clone(), live.clone(), &config);
         AppState {
             db,
             health: pool.health,
@@ -62,6 +67,7 @@ impl AppState {
             config: Arc::new(config),
             schema,
             introspection_schema,
+            live,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! | [`IssueStatus`] | `IssueStatus` | `IssueStatus` | `issues.status` |
 //! | [`FeedbackType`] | `FeedbackType` | `FeedbackType` | `feedbacks.feedback_type` |
 //! | [`DataSourceType`] | `DataSourceType` | `DataSourceType` | `feedbacks.data_source_type` |
+//! | [`CustomerChange`] | `CustomerChange` | — (live events) | — |
 //!
 //! The feedback vocabularies keep the vendor's words (`NPS_RESPONSE`,
 //! `SLACK_CHANNEL`) in every face and in storage.
@@ -323,5 +324,23 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+word_list! {
+    /// What happened to a customer, as the `customerChanged` subscription
+    /// tells it (and as the events between gateway instances spell it).
+    graphql = "CustomerChange", openapi = CustomerChange, rest = "SCREAMING_SNAKE_CASE";
+    pub enum CustomerChange {
+        /// The customer was created.
+        #[default]
+        Created,
+        /// Its fields were changed (`updateCustomer`, `PUT`/`PATCH`).
+        Updated,
+        /// It was deleted, with its feedback.
+        Deleted,
+        /// Its `feedbackCount` and `lastInteractedDate` moved: a feedback of
+        /// its was recorded or deleted.
+        CountersMoved,
     }
 }

@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::live::Live;
 use crate::loaders::Loaders;
 use crate::tenant::Tenant;
 
@@ -33,4 +34,10 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
 pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data::<DatabaseConnection>()
         .expect("BUG: the schema carries the pool")
+}
+
+/// The live-update hub writes publish their changes to.
+pub fn live<'a>(ctx: &Context<'a>) -> &'a Live {
+    ctx.data::<Live>()
+        .expect("BUG: the schema carries the live-update hub")
 }

@@ -17,21 +17,24 @@ pub mod pagination;
 pub mod query;
 pub mod relations;
 pub mod scalars;
+pub mod subscription;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Response, Schema, SchemaBuilder, ServerError};
+use async_graphql::{Response, Schema, SchemaBuilder, ServerError};
 use sea_orm::DatabaseConnection;
 
 use crate::config::ServerConfig;
 use crate::error::AppError;
+use crate::live::Live;
 use crate::loaders;
 use crate::metrics::Metrics;
 use crate::tenant::Tenant;
 
 /// The schema type.
-pub type GraphSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type GraphSchema =
+    Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
 /// Recursion limit of the parser and validator: the nesting a document's
 /// text may have (see [`crate::graphql_http::source::MAX_NESTING`]).
@@ -40,28 +43,40 @@ const MAX_RECURSIVE_DEPTH: usize = 64;
 const MAX_DIRECTIVES: usize = 16;
 
 /// The schema's builder, with its roots.
-fn builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySubscription> {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+fn builder()
+-> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
+    Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot,
+        subscription::SubscriptionRoot,
+    )
 }
 
-/// The served schema over `db`, with the configured limits.
-pub fn build_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
-    build_schema_with_depth(db, config, config.graphql_max_depth)
+/// The served schema over `db`, publishing writes to `live`, with the
+/// configured limits.
+pub fn build_schema(db: DatabaseConnection, live: Live, config: &ServerConfig) -> GraphSchema {
+    build_schema_with_depth(db, live, config, config.graphql_max_depth)
 }
 
 /// The schema that answers operations made only of introspection: the same,
 /// without the depth limit (see [`crate::graphql_http`]).
-pub fn build_introspection_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
-    build_schema_with_depth(db, config, usize::MAX)
+pub fn build_introspection_schema(
+    db: DatabaseConnection,
+    live: Live,
+    config: &ServerConfig,
+) -> GraphSchema {
+    build_schema_with_depth(db, live, config, usize::MAX)
 }
 
 fn build_schema_with_depth(
     db: DatabaseConnection,
+    live: Live,
     config: &ServerConfig,
     max_depth: usize,
 ) -> GraphSchema {
     let mut builder = builder()
         .data(db)
+        .data(live)
         .limit_depth(max_depth)
         .limit_complexity(config.graphql_max_complexity)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
@@ -90,10 +105,16 @@ pub async fn execute(
     let (loaders, queue) = loaders::loaders(db.clone(), metrics.clone());
     let request = request.data(tenant).data(loaders);
     let mut response = loaders::drive(schema.execute(request), queue).await;
+    classify_errors(&mut response);
+    response
+}
+
+/// Gives every error of `response` a client-safe message and an
+/// `extensions.code` (see [`classify`]); every transport applies it.
+pub fn classify_errors(response: &mut Response) {
     for error in &mut response.errors {
         classify(error);
     }
-    response
 }
 
 /// The [`AppError`] a field's error was made from, if it was (a resolver's

@@ -4,7 +4,7 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use uuid::Uuid;
 
-use super::context::{db, own_organization};
+use super::context::{db, live, own_organization};
 use super::nodes::{
     Customer, CustomerCompany, Feedback, FeedbackHighlight, Insight, Issue, IssueStatus, Persona,
     Space,
@@ -180,7 +180,7 @@ impl MutationRoot {
             persona_uuid: input.persona_uuid,
             customer_company_uuid: input.customer_company_uuid,
         };
-        let created = resolvers::customers::create(db(ctx), organization, new).await?;
+        let created = resolvers::customers::create(db(ctx), live(ctx), organization, new).await?;
         Ok(Customer::new(created))
     }
 
@@ -204,9 +204,15 @@ impl MutationRoot {
         let changes = input.into_changes()?;
         let expected = expected_version.map(|expected| move |version| version == expected);
         let precondition = expected.as_ref().map(|holds| holds as &VersionTest<'_>);
-        let customer =
-            resolvers::customers::update(db(ctx), organization, uuid, changes, precondition)
-                .await?;
+        let customer = resolvers::customers::update(
+            db(ctx),
+            live(ctx),
+            organization,
+            uuid,
+            changes,
+            precondition,
+        )
+        .await?;
         Ok(Customer::new(customer))
     }
 
@@ -230,10 +236,12 @@ impl MutationRoot {
         let organization = own_organization(ctx, organization_uuid)?;
         let expected = expected_version.map(|expected| move |version| version == expected);
         let precondition = expected.as_ref().map(|holds| holds as &VersionTest<'_>);
-        let gone = resolvers::customers::delete(db(ctx), organization, uuid, precondition).await?;
+        let gone =
+            resolvers::customers::delete(db(ctx), live(ctx), organization, uuid, precondition)
+                .await?;
         Ok(DeleteCustomerPayload {
             uuid: gone.uuid,
-            deleted_feedback_count: deleted(gone.feedbacks),
+            deleted_feedback_count: deleted(gone.feedbacks.len() as u64),
         })
     }
 
@@ -283,7 +291,7 @@ impl MutationRoot {
         let organization = own_organization(ctx, organization_uuid)?;
         let new = input.into_new()?;
         Ok(Feedback(
-            resolvers::feedbacks::create_feedback(db(ctx), organization, new).await?,
+            resolvers::feedbacks::create_feedback(db(ctx), live(ctx), organization, new).await?,
         ))
     }
 
@@ -303,7 +311,9 @@ impl MutationRoot {
     ) -> Result<DeleteFeedbacksPayload> {
         let organization = own_organization(ctx, organization_uuid)?;
         let uuids = distinct_uuids("uuids", uuids, (1, MAX_DELETED_FEEDBACKS))?;
-        let count = resolvers::feedbacks::delete_feedbacks(db(ctx), organization, &uuids).await?;
+        let count =
+            resolvers::feedbacks::delete_feedbacks(db(ctx), live(ctx), organization, &uuids)
+                .await?;
         Ok(DeleteFeedbacksPayload {
             deleted_feedback_count: deleted(count),
         })
@@ -339,6 +349,7 @@ impl MutationRoot {
         let sentiment_score = Sentiment::parse("sentimentScore", sentiment_score)?;
         let highlight = resolvers::feedbacks::create_highlight(
             db(ctx),
+            live(ctx),
             organization,
             feedback_uuid,
             quote,

@@ -79,6 +79,12 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
     let is_introspection = operation.selection_set.node.items.iter().all(|item| {
         matches!(&item.node, Selection::Field(field) if field.node.name.node.starts_with("__"))
     });
+    if operation.ty == OperationType::Subscription {
+        return Err((
+            "subscriptions are served over WebSocket: open GET /graphql with the graphql-transport-ws protocol".to_owned(),
+            "BAD_REQUEST",
+        ));
+    }
     let is_mutation = operation.ty == OperationType::Mutation;
     let plan = order::Plan::new(&[&operation.selection_set.node], &document.fragments);
     let unprovided = variables::unprovided(operation, values);

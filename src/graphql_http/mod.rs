@@ -13,10 +13,12 @@
 //! - [`variables`]: the variables coerced to their declared types first;
 //! - `execute`: one operation or a batch, from parameters to the answer;
 //! - [`order`]: the answer's fields put back in selection order;
-//! - `response`: the GraphQL-shaped answers and their statuses.
+//! - `response`: the GraphQL-shaped answers and their statuses;
+//! - [`websocket`]: subscriptions (and any operation) over WebSocket, with
+//!   the token, limits and timeouts a browser-facing server needs.
 
 use axum::Router;
-use axum::extract::{RawQuery, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -30,6 +32,7 @@ mod request;
 mod response;
 pub mod source;
 pub mod variables;
+pub mod websocket;
 
 pub use media::{Media, negotiate};
 
@@ -115,14 +118,17 @@ async fn post_graphql(State(state): State<AppState>, request: Request) -> Respon
     }
 }
 
-/// `GET /graphql`: a query (never a mutation) in the query string, or the
-/// playground for a browser that sends none.
-async fn get_graphql(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let query = match raw.as_deref().map(parse_query_string).transpose() {
+/// `GET /graphql`: a query (never a mutation) in the query string, the
+/// playground for a browser that sends none, or a WebSocket upgrade for
+/// subscriptions (see [`websocket`]).
+async fn get_graphql(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    if websocket::is_upgrade(&parts.headers) {
+        return websocket::upgrade(state, parts).await;
+    }
+    let headers = parts.headers;
+    let raw = parts.uri.query();
+    let query = match raw.map(parse_query_string).transpose() {
         Ok(query) => query.unwrap_or_default(),
         Err(name) => {
             let media = negotiate(&headers).unwrap_or(Media::Json);
@@ -151,4 +157,10 @@ fn playground() -> Response {
         Html(crate::playground::html()),
     )
         .into_response()
+}
+
+/// Whether the CORS settings allow pages of `origin` to call the gateway
+/// (a WebSocket upgrade from such a page is accepted).
+pub fn cors_allows(_config: &crate::config::ServerConfig, _origin: &str) -> bool {
+    false
 }

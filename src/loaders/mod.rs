@@ -64,6 +64,13 @@ pub fn loaders(db: DatabaseConnection, metrics: Arc<Metrics>) -> (Loaders, LoadQ
     (loaders, queue)
 }
 
+/// A loader over `db` whose batch loads run on the runtime, each started
+/// a moment after its first key: for a subscription, whose events are
+/// resolved outside any request's [`drive`].
+pub fn spawned_loaders(db: DatabaseConnection, metrics: Arc<Metrics>) -> Loaders {
+    DataLoader::new(GraphLoader { db, metrics }, tokio::spawn).delay(Duration::from_millis(1))
+}
+
 /// Groups keys by what they share, keeping the parents of each group.
 fn group<K, G: Hash + Eq>(keys: &[K], by: impl Fn(&K) -> (G, Uuid)) -> HashMap<G, Vec<Uuid>> {
     let mut groups: HashMap<G, Vec<Uuid>> = HashMap::new();

@@ -142,6 +142,7 @@ mod tests {
     async fn the_explore_query_is_valid_for_the_served_schema() {
         let schema = crate::graphql::build_schema(
             sea_orm::DatabaseConnection::default(),
+            crate::live::Live::detached(),
             &crate::config::ServerConfig::default(),
         );
         let response = schema.execute(EXAMPLE_QUERY).await;
@@ -177,6 +178,7 @@ mod tests {
     async fn the_introspection_query_fits_the_served_schema() {
         let schema = crate::graphql::build_schema(
             sea_orm::DatabaseConnection::default(),
+            crate::live::Live::detached(),
             &crate::config::ServerConfig::default(),
         );
         let response = schema.execute(introspection_query()).await;

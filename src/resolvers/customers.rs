@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::children;
 use crate::error::AppError;
+use crate::live::{Change, Live};
 use crate::loaders::{self, ChildList, GraphLoader, LoadError, PageKey};
 use crate::metrics::Metrics;
 use crate::store;
@@ -25,6 +26,7 @@ pub use crate::store::customers::{
 };
 use crate::store::relations::{self, Average, Direction, Relation};
 use crate::validation;
+use entity::vocabulary::CustomerChange;
 pub use entity::vocabulary::CustomerSort;
 
 /// The customer list's name in a cursor.
@@ -159,11 +161,85 @@ pub async fn get(
         .ok_or(AppError::NotFound("customer"))
 }
 
-/// The commands: create a customer from checked fields (its persona and
-/// company must be the organization's, its email unused there), and update
-/// or delete one under a precondition on its version. Each is one transaction of the
-/// store, which both faces call here.
-pub use crate::store::customers::{CustomerDeleted, create, delete, update};
+pub use crate::store::customers::CustomerDeleted;
+
+/// Creates a customer from checked fields (its persona and company must be
+/// the organization's, its email unused there) in one transaction, then
+/// tells the organization's subscribers (`customerChanged`, `CREATED`).
+pub async fn create(
+    db: &DatabaseConnection,
+    live: &Live,
+    organization: Uuid,
+    new: NewCustomer,
+) -> Result<customers::Model, AppError> {
+    let created = store::customers::create(db, organization, new).await?;
+    live.publish(vec![customer_changed(
+        organization,
+        created.uuid,
+        CustomerChange::Created,
+    )])
+    .await;
+    Ok(created)
+}
+
+/// Updates a customer under a precondition on its version (see
+/// [`store::customers::update`]), then tells the subscribers (`UPDATED`).
+pub async fn update(
+    db: &DatabaseConnection,
+    live: &Live,
+    organization: Uuid,
+    uuid: Uuid,
+    changes: CustomerChanges,
+    precondition: Precondition<'_>,
+) -> Result<customers::Model, AppError> {
+    let updated = store::customers::update(db, organization, uuid, changes, precondition).await?;
+    live.publish(vec![customer_changed(
+        organization,
+        uuid,
+        CustomerChange::Updated,
+    )])
+    .await;
+    Ok(updated)
+}
+
+/// Deletes a customer with its feedback under a precondition on its
+/// version (see [`store::customers::delete`]), then tells the subscribers:
+/// `feedbackDeleted` for each of its feedbacks, and `customerChanged`
+/// (`DELETED`).
+pub async fn delete(
+    db: &DatabaseConnection,
+    live: &Live,
+    organization: Uuid,
+    uuid: Uuid,
+    precondition: Precondition<'_>,
+) -> Result<CustomerDeleted, AppError> {
+    let gone = store::customers::delete(db, organization, uuid, precondition).await?;
+    let mut changes: Vec<Change> = gone
+        .feedbacks
+        .iter()
+        .map(|&feedback| Change::FeedbackDeleted {
+            organization,
+            feedback,
+            customer: uuid,
+        })
+        .collect();
+    changes.push(customer_changed(
+        organization,
+        uuid,
+        CustomerChange::Deleted,
+    ));
+    live.publish(changes).await;
+    Ok(gone)
+}
+
+/// The change `change` of `customer`.
+pub fn customer_changed(organization: Uuid, customer: Uuid, change: CustomerChange) -> Change {
+    Change::CustomerChanged {
+        organization,
+        customer,
+        change,
+    }
+}
 
 /// One page of `customer`'s children in `list` (one of the customer lists
 /// of [`crate::loaders`]) and their total, read with loaders of its own

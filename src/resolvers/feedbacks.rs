@@ -12,9 +12,11 @@ use entity::{feedback_highlights, feedbacks, spaces};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+use super::customers::customer_changed;
 use super::customers::{check_search, check_sentiment, check_uuid_list};
 use super::{PageArgs, children};
 use crate::error::AppError;
+use crate::live::{Change, Live};
 use crate::loaders::{self, FEEDBACK_HIGHLIGHTS, FEEDBACK_SPACES};
 use crate::metrics::Metrics;
 use crate::store;
@@ -24,9 +26,9 @@ use crate::validation::{self, Named};
 
 pub use crate::store::catalog::create_space;
 pub use crate::store::feedbacks::{
-    FeedbackFilter, MAX_DELETED_FEEDBACKS, MAX_SPACES_PER_FEEDBACK, NewFeedback, create_feedback,
-    create_highlight,
+    DeletedFeedback, FeedbackFilter, MAX_DELETED_FEEDBACKS, MAX_SPACES_PER_FEEDBACK, NewFeedback,
 };
+use entity::vocabulary::CustomerChange;
 pub use entity::vocabulary::{DataSourceType, Direction, FeedbackSort, FeedbackType};
 
 /// The organization's feedback list's name in a cursor.
@@ -176,11 +178,86 @@ pub async fn get_space(
         .ok_or(AppError::NotFound("space"))
 }
 
+/// Records a feedback and files it into its spaces in one transaction (see
+/// [`store::feedbacks::create_feedback`]), then tells the organization's
+/// subscribers: `feedbackCreated`, and `customerChanged`
+/// (`COUNTERS_MOVED`) for its customer.
+pub async fn create_feedback(
+    db: &DatabaseConnection,
+    live: &Live,
+    organization: Uuid,
+    new: NewFeedback,
+) -> Result<feedbacks::Model, AppError> {
+    let created = store::feedbacks::create_feedback(db, organization, new).await?;
+    live.publish(vec![
+        Change::FeedbackCreated {
+            organization,
+            feedback: created.uuid,
+        },
+        customer_changed(
+            organization,
+            created.customer_uuid,
+            CustomerChange::CountersMoved,
+        ),
+    ])
+    .await;
+    Ok(created)
+}
+
 /// Deletes the feedbacks `uuids` (1 to [`MAX_DELETED_FEEDBACKS`]) with
 /// their highlights and links, all or nothing (see
-/// [`store::feedbacks::delete_feedbacks`]): how many were deleted. The
-/// face checks the list's length under its own name.
-pub use crate::store::feedbacks::delete_feedbacks;
+/// [`store::feedbacks::delete_feedbacks`]), then tells the subscribers:
+/// `feedbackDeleted` for each, `customerChanged` (`COUNTERS_MOVED`) for
+/// each of their customers. Answers how many were deleted. The face checks
+/// the list's length under its own name.
+pub async fn delete_feedbacks(
+    db: &DatabaseConnection,
+    live: &Live,
+    organization: Uuid,
+    uuids: &[Uuid],
+) -> Result<u64, AppError> {
+    let gone = store::feedbacks::delete_feedbacks(db, organization, uuids).await?;
+    let mut changes: Vec<Change> = gone
+        .iter()
+        .map(|deleted| Change::FeedbackDeleted {
+            organization,
+            feedback: deleted.uuid,
+            customer: deleted.customer,
+        })
+        .collect();
+    let mut customers: Vec<Uuid> = gone.iter().map(|deleted| deleted.customer).collect();
+    customers.sort_unstable();
+    customers.dedup();
+    changes.extend(
+        customers.into_iter().map(|customer| {
+            customer_changed(organization, customer, CustomerChange::CountersMoved)
+        }),
+    );
+    live.publish(changes).await;
+    Ok(gone.len() as u64)
+}
+
+/// Cuts a highlight from a feedback of the organization (see
+/// [`store::feedbacks::create_highlight`]), then tells the subscribers
+/// (`highlightCreated`).
+pub async fn create_highlight(
+    db: &DatabaseConnection,
+    live: &Live,
+    organization: Uuid,
+    feedback: Uuid,
+    quote: validation::Text,
+    sentiment_score: validation::Sentiment,
+) -> Result<feedback_highlights::Model, AppError> {
+    let highlight =
+        store::feedbacks::create_highlight(db, organization, feedback, quote, sentiment_score)
+            .await?;
+    live.publish(vec![Change::HighlightCreated {
+        organization,
+        highlight: highlight.uuid,
+    }])
+    .await;
+    Ok(highlight)
+}
 
 /// The uuids of the spaces each of `feedbacks` sits in (by space name),
 /// read in one statement through loaders of their own: the batch that

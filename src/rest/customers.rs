@@ -145,7 +145,7 @@ pub async fn create_customer(
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let new = json_body::<CreateCustomer>(&headers, &body)?.into_new()?;
     let organization = tenant.own(organization)?;
-    let created = resolvers::customers::create(&state.db, organization, new).await?;
+    let created = resolvers::customers::create(&state.db, &state.live, organization, new).await?;
     Ok((StatusCode::CREATED, written(created.into())))
 }
 
@@ -263,10 +263,16 @@ pub async fn update_customer(
         |version: i32| if_match.if_match_holds(version) && !if_none_match.none_match_hits(version);
     let precondition =
         (if_match.is_present() || if_none_match.is_present()).then_some(&holds as &VersionTest<'_>);
-    let updated =
-        resolvers::customers::update(&state.db, organization, customer, changes, precondition)
-            .await
-            .map_err(|error| blame_precondition(error, &if_match))?;
+    let updated = resolvers::customers::update(
+        &state.db,
+        &state.live,
+        organization,
+        customer,
+        changes,
+        precondition,
+    )
+    .await
+    .map_err(|error| blame_precondition(error, &if_match))?;
     Ok(written(updated.into()))
 }
 
@@ -307,7 +313,7 @@ pub async fn delete_customer(
         |version: i32| if_match.if_match_holds(version) && !if_none_match.none_match_hits(version);
     let precondition =
         (if_match.is_present() || if_none_match.is_present()).then_some(&holds as &VersionTest<'_>);
-    resolvers::customers::delete(&state.db, organization, customer, precondition)
+    resolvers::customers::delete(&state.db, &state.live, organization, customer, precondition)
         .await
         .map_err(|error| blame_precondition(error, &if_match))?;
     Ok(StatusCode::NO_CONTENT)

@@ -164,7 +164,7 @@ pub async fn create_feedback(
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let new = json_body::<CreateFeedback>(&headers, &body)?.into_new()?;
     let organization = tenant.own(organization)?;
-    let created = resolver::create_feedback(&state.db, organization, new).await?;
+    let created = resolver::create_feedback(&state.db, &state.live, organization, new).await?;
     let feedbacks = with_spaces(&state, organization, vec![created]).await?;
     Ok((StatusCode::CREATED, Json(FeedbackWritten { feedbacks })))
 }
@@ -196,7 +196,7 @@ pub async fn delete_feedbacks(
     let organization = path_uuid("org_uuid", &org_uuid)?;
     let uuids = json_body::<DeleteFeedbacks>(&headers, &body)?.into_uuids()?;
     let organization = tenant.own(organization)?;
-    let deleted = resolver::delete_feedbacks(&state.db, organization, &uuids).await?;
+    let deleted = resolver::delete_feedbacks(&state.db, &state.live, organization, &uuids).await?;
     Ok(Json(FeedbacksDeleted {
         deleted_feedback_count: deleted,
     }))

@@ -28,15 +28,18 @@ pub(super) async fn serve(
     draining: CancellationToken,
 ) {
     let io = TokioIo::new(TrackedIo::new(stream, connection.clone()));
-    let service = TrackedService::new(router, connection.clone(), draining);
+    let service = TrackedService::new(router, connection.clone(), draining.clone());
     // Our own deadlines replace hyper's header timeout, which would also
     // time out idle keep-alive waits (and runs only with a timer set).
     let mut builder = http1::Builder::new();
     builder.header_read_timeout(None);
-    // Watched: the shutdown calls its graceful_shutdown, which stops
-    // keep-alive after the response in flight.
-    let served = watcher.watch(builder.serve_connection(io, service));
+    // With upgrades: a WebSocket handshake (`/graphql`) hands the
+    // connection over to the handler's task, and this one ends. The drain
+    // calls its graceful_shutdown, which stops keep-alive after the response
+    // in flight; `watcher`, held to the end, tells the drain when it is over.
+    let served = builder.serve_connection(io, service).with_upgrades();
     let mut served = std::pin::pin!(served);
+    let mut draining_seen = false;
     let timer = tokio::time::sleep_until(connection.accepted_at);
     let mut timer = std::pin::pin!(timer);
     loop {
@@ -46,6 +49,10 @@ pub(super) async fn serve(
         }
         tokio::select! {
             biased;
+            () = draining.cancelled(), if !draining_seen => {
+                draining_seen = true;
+                served.as_mut().graceful_shutdown();
+            }
             () = connection.wake.notified() => {
                 if connection.is_closing() {
                     tracing::debug!(id = registration.id(), "connection closed by the server");
@@ -68,5 +75,6 @@ pub(super) async fn serve(
         }
     }
     // Dropping `served` closes the socket; dropping `registration` makes
-    // room under the cap.
+    // room under the cap, and `watcher` lets the drain end.
+    drop(watcher);
 }

@@ -499,12 +499,12 @@ pub async fn update(
 }
 
 /// What deleting a customer removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerDeleted {
     /// The customer.
     pub uuid: Uuid,
     /// Its feedbacks, deleted with it.
-    pub feedbacks: u64,
+    pub feedbacks: Vec<Uuid>,
 }
 
 /// Deletes a customer of this organization with its feedbacks, their
@@ -567,10 +567,14 @@ pub async fn delete(
     for statement in children {
         txn.execute_raw(delete(statement)).await?;
     }
-    let feedbacks = txn
-        .execute_raw(delete(("DELETE FROM feedbacks WHERE customer_uuid = ", "")))
-        .await?
-        .rows_affected();
+    let mut feedbacks = Vec::new();
+    let deleted = delete((
+        "DELETE FROM feedbacks WHERE customer_uuid = ",
+        " RETURNING uuid",
+    ));
+    for row in txn.query_all_raw(deleted).await? {
+        feedbacks.push(row.try_get::<Uuid>("", "uuid")?);
+    }
     txn.execute_raw(delete(("DELETE FROM customers WHERE uuid = ", "")))
         .await?;
     super::organizations::add_customers(&txn, organization, -1).await?;

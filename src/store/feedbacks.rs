@@ -334,17 +334,17 @@ pub const MAX_DELETED_FEEDBACKS: usize = 100;
 /// customers' `feedback_count` and `last_interacted_date` (and adds 1 to
 /// its `version`). All or nothing: when one of them is not the
 /// organization's, nothing is deleted and the answer is
-/// [`AppError::Missing`] naming the first such uuid. Answers how many
-/// feedbacks were deleted.
+/// [`AppError::Missing`] naming the first such uuid. Answers the feedbacks
+/// deleted, each with its customer.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn delete_feedbacks(
     db: &DatabaseConnection,
     organization: Uuid,
     uuids: &[Uuid],
-) -> Result<u64, AppError> {
+) -> Result<Vec<DeletedFeedback>, AppError> {
     let uuids = dedup(uuids);
     if uuids.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
     let txn = db.begin().await?;
@@ -381,9 +381,12 @@ pub async fn delete_feedbacks(
     let rows = txn.query_all_raw(found.build(backend)).await?;
     let mut present = HashSet::new();
     let mut customers = Vec::new();
+    let mut gone = Vec::with_capacity(rows.len());
     for row in &rows {
-        present.insert(row.try_get::<Uuid>("", "uuid")?);
+        let uuid: Uuid = row.try_get("", "uuid")?;
+        present.insert(uuid);
         let customer: Uuid = row.try_get("", "customer_uuid")?;
+        gone.push(DeletedFeedback { uuid, customer });
         if !customers.contains(&customer) {
             customers.push(customer);
         }
@@ -404,15 +407,53 @@ pub async fn delete_feedbacks(
         "DELETE FROM feedback_spaces WHERE (feedback_uuid",
         "DELETE FROM feedbacks WHERE (uuid",
     ];
-    let mut deleted = 0;
     for delete in deletes {
         let mut sql = Sql::new(delete);
         sql.in_uuids(uuids.iter().copied()).push(")");
-        deleted = txn.execute_raw(sql.build(backend)).await?.rows_affected();
+        txn.execute_raw(sql.build(backend)).await?;
     }
     recount_customers(&txn, organization, &customers).await?;
     txn.commit().await?;
-    Ok(deleted)
+    Ok(gone)
+}
+
+/// A feedback a delete removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeletedFeedback {
+    /// The feedback.
+    pub uuid: Uuid,
+    /// Its customer.
+    pub customer: Uuid,
+}
+
+/// The spaces each of `feedbacks` (of `organization`) sits in, by feedback;
+/// a feedback in none is absent.
+pub async fn spaces_of(
+    db: &DatabaseConnection,
+    organization: Uuid,
+    feedbacks: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<Uuid>>, AppError> {
+    let mut spaces: std::collections::HashMap<Uuid, Vec<Uuid>> = Default::default();
+    if feedbacks.is_empty() {
+        return Ok(spaces);
+    }
+    let backend = db.get_database_backend();
+    let mut sql = Sql::new(
+        "SELECT fs.feedback_uuid, fs.space_uuid FROM feedback_spaces fs \
+         JOIN spaces s ON s.uuid = fs.space_uuid WHERE s.organization_uuid = ",
+    );
+    sql.bind(organization)
+        .push(" AND fs.feedback_uuid")
+        .in_uuids(feedbacks.iter().copied())
+        .push(" ORDER BY s.name, s.uuid");
+    for row in db.query_all_raw(sql.build(backend)).await? {
+        let feedback: Uuid = row.try_get("", "feedback_uuid")?;
+        spaces
+            .entry(feedback)
+            .or_default()
+            .push(row.try_get("", "space_uuid")?);
+    }
+    Ok(spaces)
 }
 
 /// Sets each of `customers`' `feedback_count` and `last_interacted_date`

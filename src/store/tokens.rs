@@ -60,6 +60,24 @@ pub async fn organization_for(db: &DatabaseConnection, token: &str) -> Result<Op
         .map(|record| record.organization_uuid))
 }
 
+/// Which of `hashes` (see [`hash`]) are tokens still in force (known and
+/// not revoked).
+pub async fn still_valid(
+    db: &DatabaseConnection,
+    hashes: &[String],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut valid = std::collections::HashSet::new();
+    for chunk in hashes.chunks(500) {
+        let found = api_tokens::Entity::find()
+            .filter(api_tokens::Column::TokenHash.is_in(chunk.iter().cloned()))
+            .filter(api_tokens::Column::RevokedAt.is_null())
+            .all(db)
+            .await?;
+        valid.extend(found.into_iter().map(|token| token.token_hash));
+    }
+    Ok(valid)
+}
+
 /// The tokens of an organization, oldest first (hashes only).
 pub async fn list(
     db: &DatabaseConnection,

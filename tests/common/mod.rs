@@ -17,6 +17,7 @@
 
 pub mod feedback;
 pub mod graph;
+pub mod live;
 pub mod process;
 pub mod proxy;
 pub mod raw;
