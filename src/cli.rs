@@ -228,6 +228,7 @@ async fn serve(
     config: ServerConfig,
     demo: bool,
 ) -> anyhow::Result<()> {
+    config.check().map_err(anyhow::Error::msg)?;
     // One file per connection: take all the process may have.
     let file_limit = match crate::serve::raise_file_limit() {
         Ok(limit) => Some(limit),
@@ -285,7 +286,7 @@ async fn serve(
         shutdown_drain_secs = config.shutdown_drain_secs,
         "connection limits"
     );
-    let state = AppState::new(pool, metrics, config);
+    let state = AppState::try_new(pool, metrics, config)?;
     app::run(listener, state, app::shutdown_signal())
         .await
         .context("the server stopped with an error")

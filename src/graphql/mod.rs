@@ -14,6 +14,7 @@ pub mod mutation;
 pub mod nodes;
 pub mod organization;
 pub mod pagination;
+pub mod persisted;
 pub mod query;
 pub mod relations;
 pub mod scalars;
@@ -29,6 +30,7 @@ use crate::error::AppError;
 use crate::loaders;
 use crate::metrics::Metrics;
 use crate::tenant::Tenant;
+use persisted::PersistedOperations;
 
 /// The schema type.
 pub type GraphSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
@@ -44,24 +46,35 @@ fn builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySub
     Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
 }
 
-/// The served schema over `db`, with the configured limits.
-pub fn build_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
-    build_schema_with_depth(db, config, config.graphql_max_depth)
+/// The served schema over `db`, with the configured limits and the
+/// persisted-operation rules (see [`persisted`]).
+pub fn build_schema(
+    db: DatabaseConnection,
+    config: &ServerConfig,
+    persisted: &Arc<PersistedOperations>,
+) -> GraphSchema {
+    build_schema_with_depth(db, config, config.graphql_max_depth, persisted)
 }
 
 /// The schema that answers operations made only of introspection: the same,
 /// without the depth limit (see [`crate::graphql_http`]).
-pub fn build_introspection_schema(db: DatabaseConnection, config: &ServerConfig) -> GraphSchema {
-    build_schema_with_depth(db, config, usize::MAX)
+pub fn build_introspection_schema(
+    db: DatabaseConnection,
+    config: &ServerConfig,
+    persisted: &Arc<PersistedOperations>,
+) -> GraphSchema {
+    build_schema_with_depth(db, config, usize::MAX, persisted)
 }
 
 fn build_schema_with_depth(
     db: DatabaseConnection,
     config: &ServerConfig,
     max_depth: usize,
+    persisted: &Arc<PersistedOperations>,
 ) -> GraphSchema {
     let mut builder = builder()
         .data(db)
+        .extension(persisted.extension())
         .limit_depth(max_depth)
         .limit_complexity(config.graphql_max_complexity)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)

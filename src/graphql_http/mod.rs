@@ -8,6 +8,9 @@
 //! - this file: the routes and their handlers (method, token, playground);
 //! - [`media`]: the answer's media type from `Accept`, the body's `Content-Type`;
 //! - `request`: the body (within its limit) or query string into parameters;
+//! - then the text to run, from a persisted query's hash or checked against
+//!   the allow-list, by [`crate::graphql::persisted`] (shared with any other
+//!   transport through the schema's extension);
 //! - [`source`]: the query text before the parser (escapes, nesting, repeats);
 //! - [`document`]: the one operation the request selects, alone with its fragments;
 //! - [`variables`]: the variables coerced to their declared types first;
@@ -129,7 +132,9 @@ async fn get_graphql(
             return bad_request(media, &format!("the `{name}` parameter is repeated"));
         }
     };
-    if wants_html(&headers) && !query.contains_key("query") {
+    // A browser's address bar sends neither; a persisted query may send
+    // only `extensions`.
+    if wants_html(&headers) && !query.contains_key("query") && !query.contains_key("extensions") {
         return playground();
     }
     let Some(media) = negotiate(&headers) else {
