@@ -19,17 +19,22 @@ use crate::error::AppError;
 use crate::resilience::{self, Face};
 use crate::serve::{self, ServeOptions};
 pub use crate::state::AppState;
-use crate::{graphql_http, ops, rest};
+use crate::{cors, graphql_http, ops, rest};
 
 /// Every route of the gateway, with its limits and metrics.
 pub fn router(state: AppState) -> Router {
     // The data routes: load shedding, the database circuit, one retry of a
     // read whose connection broke (see crate::resilience).
     let guard = || middleware::from_fn_with_state(state.clone(), resilience::guard);
-    Router::new()
-        .merge(ops::router())
+    // The REST data routes get their 405 fallback here, before CORS wraps
+    // them, so that a preflight is answered before the 405 (see crate::cors).
+    let rest_data = Router::new()
         .merge(rest::customers::router().layer(guard()))
         .merge(rest::feedbacks::router().layer(guard()))
+        .method_not_allowed_fallback(method_not_allowed);
+    Router::new()
+        .merge(ops::router())
+        .merge(cors::apply(rest_data, &state.config))
         .merge(rest::openapi::router())
         .merge(crate::playground::router())
         .fallback(not_found)
@@ -37,7 +42,10 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         // GraphQL reads its body under the same limit itself and answers
         // 413 and 405 in the GraphQL shape (see graphql_http::router).
-        .merge(graphql_http::router().layer(guard()))
+        .merge(cors::apply(
+            graphql_http::router().layer(guard()),
+            &state.config,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), json_errors))
         .layer(middleware::from_fn_with_state(state.clone(), timeout))
         .layer(middleware::from_fn_with_state(

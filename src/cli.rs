@@ -35,9 +35,10 @@ pub struct Cli {
 pub enum Command {
     /// Serve GraphQL, the REST routes and the operational endpoints.
     Serve {
-        /// Listen address and limits.
+        /// Listen address and limits (boxed: the settings are large beside
+        /// the other commands).
         #[command(flatten)]
-        config: ServerConfig,
+        config: Box<ServerConfig>,
         /// On an empty database create a demo organization with ~1 000 seeded
         /// customers; always print a fresh token and the playground URL.
         #[arg(long)]
@@ -118,7 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = db::connect_and_migrate(&cli.database_url, Some(metrics.clone())).await?;
     match cli.command {
         Command::Serve { config, demo } => {
-            serve(&cli.database_url, db, metrics, config, demo).await
+            serve(&cli.database_url, db, metrics, *config, demo).await
         }
         Command::Migrate => {
             tracing::info!("migrations are up to date");
@@ -228,6 +229,7 @@ async fn serve(
     config: ServerConfig,
     demo: bool,
 ) -> anyhow::Result<()> {
+    config.check().map_err(anyhow::Error::msg)?;
     // One file per connection: take all the process may have.
     let file_limit = match crate::serve::raise_file_limit() {
         Ok(limit) => Some(limit),
@@ -285,7 +287,7 @@ async fn serve(
         shutdown_drain_secs = config.shutdown_drain_secs,
         "connection limits"
     );
-    let state = AppState::new(pool, metrics, config);
+    let state = AppState::try_new(pool, metrics, config)?;
     app::run(listener, state, app::shutdown_signal())
         .await
         .context("the server stopped with an error")

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -112,6 +113,36 @@ pub struct ServerConfig {
     /// Subscriptions over WebSocket: their limits and timeouts.
     #[command(flatten)]
     pub live: LiveConfig,
+
+    /// Origins whose browser pages may call `/graphql` and the `/api/v1`
+    /// routes (CORS), comma-separated, each `scheme://host[:port]` (such as
+    /// `https://app.example.com,http://127.0.0.1:5173`), or `*` for any
+    /// origin. None by default: no cross-origin access, no CORS headers.
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_cors_origin)]
+    pub cors_allowed_origins: Vec<CorsOrigin>,
+
+    /// Let those origins' pages send credentials (cookies, HTTP
+    /// authentication) and read the answers
+    /// (`Access-Control-Allow-Credentials: true`). Refused with
+    /// `--cors-allowed-origins '*'`. A bearer token in `Authorization` needs
+    /// no credentials mode.
+    #[arg(long, env = "CORS_ALLOW_CREDENTIALS", default_value_t = false, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub cors_allow_credentials: bool,
+
+    /// Most bytes of query text the cache of automatic persisted queries
+    /// holds (Apollo's APQ: a client sends a query's SHA-256 instead of its
+    /// text once the server has seen it); past it the least recently used
+    /// queries are dropped. 0 turns automatic persisted queries off.
+    #[arg(long, env = "PERSISTED_QUERY_CACHE_BYTES", default_value_t = DEFAULT_PERSISTED_QUERY_CACHE_BYTES)]
+    pub persisted_query_cache_bytes: usize,
+
+    /// Run only the listed documents (an allow-list): a directory of
+    /// `.graphql` files, each one document known by the SHA-256 of its bytes,
+    /// or a JSON manifest `{"<sha256>": "<document>", …}`. A request sends
+    /// a listed hash (in Apollo's `persistedQuery` extension) or the text of
+    /// a listed document; anything else is refused.
+    #[arg(long, env = "PERSISTED_OPERATIONS")]
+    pub persisted_operations: Option<PathBuf>,
 }
 
 /// The limits of subscriptions over WebSocket (`GET /graphql` with an
@@ -187,6 +218,102 @@ impl Default for LiveConfig {
     }
 }
 
+/// The default of `--persisted-query-cache-bytes`: 8 MiB of query text.
+pub const DEFAULT_PERSISTED_QUERY_CACHE_BYTES: usize = 8 * 1024 * 1024;
+
+/// One entry of `--cors-allowed-origins`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigin {
+    /// `*`: any origin (without credentials).
+    Any,
+    /// One origin as a browser serializes it in `Origin`: lower-case
+    /// `scheme://host[:port]`.
+    Exact(String),
+}
+
+/// Reads one origin of `--cors-allowed-origins`: `*`, or
+/// `scheme://host[:port]` with nothing after it (no path, not even `/`, no
+/// query, no user), since a browser's `Origin` header is compared with it
+/// byte for byte. Scheme and host are folded to lower case, as browsers
+/// send them. `Err` says what is wrong; clap names the flag and the value.
+pub fn parse_cors_origin(text: &str) -> Result<CorsOrigin, String> {
+    let text = text.trim();
+    if text == "*" {
+        return Ok(CorsOrigin::Any);
+    }
+    if text.is_empty() {
+        return Err("an origin is empty (a stray comma?)".to_owned());
+    }
+    let shape = "an origin is scheme://host[:port], such as https://app.example.com or http://127.0.0.1:5173";
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err(format!("no scheme: {shape}"));
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok {
+        return Err(format!(
+            "the scheme `{scheme}` is not a URL scheme: {shape}"
+        ));
+    }
+    if let Some(at) = rest.find(['/', '?', '#']) {
+        return Err(format!(
+            "`{}` follows the host: {shape}, with no path (not even `/`), query or fragment",
+            &rest[at..]
+        ));
+    }
+    if rest.contains('@') {
+        return Err(format!("an origin names no user: {shape}"));
+    }
+    // The host, and the port after the last colon that is not inside an
+    // IPv6 literal's brackets.
+    let (host, port) = match rest.rfind(':') {
+        Some(colon) if !rest[colon..].contains(']') => (&rest[..colon], Some(&rest[colon + 1..])),
+        _ => (rest, None),
+    };
+    let host_ok = if let Some(inner) = host.strip_prefix('[') {
+        inner
+            .strip_suffix(']')
+            .is_some_and(|address| address.parse::<std::net::Ipv6Addr>().is_ok())
+    } else {
+        !host.is_empty()
+            && host.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+    };
+    if !host_ok {
+        return Err(format!("`{host}` is not a host name or address: {shape}"));
+    }
+    if let Some(port) = port
+        && !(port.chars().all(|c| c.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0))
+    {
+        return Err(format!("`{port}` is not a port (1 to 65535): {shape}"));
+    }
+    Ok(CorsOrigin::Exact(text.to_ascii_lowercase()))
+}
+
+impl ServerConfig {
+    /// Checks the settings that no single flag's parser can: `Err` names the
+    /// flags and says why, for the start-up to refuse them.
+    pub fn check(&self) -> Result<(), String> {
+        let any = self.cors_allowed_origins.contains(&CorsOrigin::Any);
+        if any && self.cors_allowed_origins.len() > 1 {
+            return Err(
+                "--cors-allowed-origins (CORS_ALLOWED_ORIGINS): `*` allows any origin and stands alone; list origins or give `*`"
+                    .to_owned(),
+            );
+        }
+        if any && self.cors_allow_credentials {
+            return Err(
+                "--cors-allowed-origins '*' (CORS_ALLOWED_ORIGINS) cannot be combined with --cors-allow-credentials (CORS_ALLOW_CREDENTIALS): browsers refuse credentials from a server that allows any origin; list the origins instead"
+                    .to_owned(),
+            );
+        }
+        Ok(())
+    }
+}
+
 impl ServerConfig {
     /// The request timeout as a [`Duration`].
     pub fn request_timeout(&self) -> Duration {
@@ -239,6 +366,10 @@ impl Default for ServerConfig {
             max_connections: None,
             shutdown_drain_secs: 30,
             live: LiveConfig::default(),
+            cors_allowed_origins: Vec::new(),
+            cors_allow_credentials: false,
+            persisted_query_cache_bytes: DEFAULT_PERSISTED_QUERY_CACHE_BYTES,
+            persisted_operations: None,
         }
     }
 }
@@ -264,7 +395,96 @@ pub fn redact_database_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
+
+    /// The server's flags alone, as `serve` reads them.
+    #[derive(Debug, Parser)]
+    struct Flags {
+        #[command(flatten)]
+        config: ServerConfig,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServerConfig, String> {
+        let args = std::iter::once("serve").chain(args.iter().copied());
+        Flags::try_parse_from(args)
+            .map(|flags| flags.config)
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn no_origin_is_allowed_by_default() {
+        let config = parse(&[]).expect("defaults");
+        assert!(config.cors_allowed_origins.is_empty());
+        assert!(!config.cors_allow_credentials);
+        assert_eq!(config.check(), Ok(()));
+    }
+
+    #[test]
+    fn origins_are_a_comma_separated_list_folded_to_lower_case() {
+        let config = parse(&[
+            "--cors-allowed-origins",
+            "https://App.Example.com,http://127.0.0.1:5173,http://[::1]:8080",
+            "--cors-allow-credentials",
+        ])
+        .expect("origins");
+        assert_eq!(
+            config.cors_allowed_origins,
+            [
+                CorsOrigin::Exact("https://app.example.com".to_owned()),
+                CorsOrigin::Exact("http://127.0.0.1:5173".to_owned()),
+                CorsOrigin::Exact("http://[::1]:8080".to_owned()),
+            ]
+        );
+        assert!(config.cors_allow_credentials);
+        assert_eq!(config.check(), Ok(()));
+    }
+
+    #[test]
+    fn any_origin_is_accepted_without_credentials() {
+        let config = parse(&["--cors-allowed-origins", "*"]).expect("any");
+        assert_eq!(config.cors_allowed_origins, [CorsOrigin::Any]);
+        assert_eq!(config.check(), Ok(()));
+    }
+
+    #[test]
+    fn any_origin_with_credentials_is_refused_naming_both_flags() {
+        let config = parse(&[
+            "--cors-allowed-origins",
+            "*",
+            "--cors-allow-credentials",
+            "true",
+        ])
+        .expect("each flag alone is well-formed");
+        let error = config.check().expect_err("refused");
+        assert!(error.contains("--cors-allowed-origins"), "{error}");
+        assert!(error.contains("--cors-allow-credentials"), "{error}");
+    }
+
+    #[test]
+    fn a_malformed_origin_is_refused_naming_the_flag_and_the_value() {
+        for bad in [
+            "app.example.com",
+            "https://app.example.com/",
+            "https://app.example.com/app",
+            "https://app.example.com?x=1",
+            "https://user@app.example.com",
+            "https://",
+            "https://app.example.com:0",
+            "https://app.example.com:99999",
+            "https://app..example.com",
+            "1http://app.example.com",
+            "https://a.com,",
+        ] {
+            let error = parse(&["--cors-allowed-origins", bad]).expect_err(bad);
+            assert!(error.contains("--cors-allowed-origins"), "{bad}: {error}");
+            assert!(
+                error.contains("scheme://host[:port]") || error.contains("empty"),
+                "{bad}: {error}"
+            );
+        }
+    }
 
     #[test]
     fn a_password_in_the_database_url_never_reaches_the_log() {

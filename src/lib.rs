@@ -16,6 +16,8 @@
 //!   - [`playground`]: the browser pages, GraphiQL on `GET /graphql`, the REST
 //!     docs on `/api/v1/docs` and the index on `/`, embedded in the binary;
 //!   - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`cors`]: cross-origin access to the data routes of both faces, for
+//!   the configured origins.
 //! - [`resilience`]: the guard of the data routes of both faces (load
 //!   shedding, the database circuit, one retry of a read whose connection
 //!   broke), answering in the shape of the request's face.
@@ -52,6 +54,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod cors;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -21,6 +21,7 @@
 //! | `live_events_sent_total` (subscription messages sent) | counter | — |
 //! | `live_events_dropped_total` | counter | `reason` (`queue_full`, `publish_failed`, `read_failed`, `subscriber_behind`) |
 //! | `live_gaps_total` (times subscribers were told changes may be lost) | counter | — |
+//! | `graphql_persisted_queries_total` | counter | `outcome` (`hit`, `miss`, `registered`) |
 //!
 //! The gauges are read from the app's state when `/metrics` is scraped
 //! ([`Metrics::set_state`]).
@@ -69,6 +70,12 @@ struct DurationLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ShedLabels {
     limit: &'static str,
+}
+
+/// The label of `graphql_persisted_queries_total`: what became of a hash.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PersistedLabels {
+    outcome: &'static str,
 }
 
 /// The label of `db_pool_connections`.
@@ -128,6 +135,8 @@ pub struct Metrics {
     child_rows: Counter,
     /// limit → requests answered 503 because it was full.
     shed: Family<ShedLabels, Counter>,
+    /// outcome → automatic persisted queries looked up or registered.
+    persisted_queries: Family<PersistedLabels, Counter>,
     /// Gauges of the app's state, set when scraped.
     requests_in_flight: Gauge,
     graphql_in_flight: Gauge,
@@ -187,6 +196,12 @@ impl Default for Metrics {
             "http_requests_shed",
             "Data requests answered 503 OVERLOADED because a limit of work in flight was full",
             shed.clone(),
+        );
+        let persisted_queries = Family::<PersistedLabels, Counter>::default();
+        registry.register(
+            "graphql_persisted_queries",
+            "Automatic persisted queries: hashes found (hit) or not (miss) in the cache, and queries registered",
+            persisted_queries.clone(),
         );
         let gauge = |registry: &mut Registry, name: &str, help: &str| {
             let gauge = Gauge::default();
@@ -265,6 +280,7 @@ impl Default for Metrics {
             db_statement_errors,
             child_rows,
             shed,
+            persisted_queries,
             requests_in_flight,
             graphql_in_flight,
             pool_connections,
@@ -316,6 +332,14 @@ impl Metrics {
     /// Counts one request answered 503 because `limit` was full.
     pub fn record_shed(&self, limit: &'static str) {
         self.shed.get_or_create(&ShedLabels { limit }).inc();
+    }
+
+    /// Counts one automatic persisted query by `outcome`: `hit`, `miss`
+    /// (a hash alone that the cache does not hold) or `registered`.
+    pub fn record_persisted_query(&self, outcome: &'static str) {
+        self.persisted_queries
+            .get_or_create(&PersistedLabels { outcome })
+            .inc();
     }
 
     /// Sets the gauges to the app's state, before a scrape renders them.

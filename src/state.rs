@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::ServerConfig;
 use crate::db::{DatabaseHealth, Pool};
+use crate::graphql::persisted::PersistedOperations;
 use crate::graphql::{self, GraphSchema};
 use crate::live::Live;
 use crate::metrics::Metrics;
@@ -42,21 +43,42 @@ pub struct AppState {
     pub introspection_schema: GraphSchema,
     /// The live-update hub: writes publish to it, subscriptions hear from it.
     pub live: Live,
+    /// The persisted-operation rules (APQ cache, allow-list) of every
+    /// transport; the schemas' extension holds the same.
+    pub persisted: Arc<PersistedOperations>,
 }
 
 impl AppState {
-    /// Bundles a pool (whose statements should be counted in `metrics`) with settings.
+    /// [`AppState::try_new`] for settings known to be accepted.
+    ///
+    /// # Panics
+    /// When the settings are refused (see [`AppState::try_new`]); the
+    /// `serve` command calls `try_new` and reports them.
     pub fn new(pool: Pool, metrics: Arc<Metrics>, config: ServerConfig) -> AppState {
+        AppState::try_new(pool, metrics, config)
+            .unwrap_or_else(|error| panic!("the settings are refused: {error:#}"))
+    }
+
+    /// Bundles a pool (whose statements should be counted in `metrics`) with
+    /// settings. `Err` when the settings are refused ([`ServerConfig::check`])
+    /// or the persisted operations cannot be read, naming the flag and file.
+    pub fn try_new(
+        pool: Pool,
+        metrics: Arc<Metrics>,
+        config: ServerConfig,
+    ) -> anyhow::Result<AppState> {
+        config.check().map_err(anyhow::Error::msg)?;
+        let persisted = Arc::new(PersistedOperations::from_config(&config, metrics.clone())?);
         let db = pool.connection;
         let graphql_max_in_flight = config
             .graphql_max_in_flight
             .unwrap_or(pool.max_connections)
             .max(1) as usize;
         let live = Live::start(db.clone(), metrics.clone(), config.live.clone());
-        let schema = graphql::build_schema(db.clone(), live.clone(), &config);
+        let schema = graphql::build_schema(db.clone(), live.clone(), &config, &persisted);
         let introspection_schema =
-            graphql::build_introspection_schema(db.clone(), live.clone(), &config);
-        AppState {
+            graphql::build_introspection_schema(db.clone(), live.clone(), &config, &persisted);
+        Ok(AppState {
             db,
             health: pool.health,
             db_max_connections: pool.max_connections,
@@ -68,7 +90,8 @@ impl AppState {
             schema,
             introspection_schema,
             live,
-        }
+            persisted,
+        })
     }
 }
 

@@ -14,6 +14,7 @@ pub mod mutation;
 pub mod nodes;
 pub mod organization;
 pub mod pagination;
+pub mod persisted;
 pub mod query;
 pub mod relations;
 pub mod scalars;
@@ -31,6 +32,7 @@ use crate::live::Live;
 use crate::loaders;
 use crate::metrics::Metrics;
 use crate::tenant::Tenant;
+use persisted::PersistedOperations;
 
 /// The schema type.
 pub type GraphSchema =
@@ -53,9 +55,14 @@ fn builder()
 }
 
 /// The served schema over `db`, publishing writes to `live`, with the
-/// configured limits.
-pub fn build_schema(db: DatabaseConnection, live: Live, config: &ServerConfig) -> GraphSchema {
-    build_schema_with_depth(db, live, config, config.graphql_max_depth)
+/// configured limits and the persisted-operation rules (see [`persisted`]).
+pub fn build_schema(
+    db: DatabaseConnection,
+    live: Live,
+    config: &ServerConfig,
+    persisted: &Arc<PersistedOperations>,
+) -> GraphSchema {
+    build_schema_with_depth(db, live, config, config.graphql_max_depth, persisted)
 }
 
 /// The schema that answers operations made only of introspection: the same,
@@ -64,8 +71,9 @@ pub fn build_introspection_schema(
     db: DatabaseConnection,
     live: Live,
     config: &ServerConfig,
+    persisted: &Arc<PersistedOperations>,
 ) -> GraphSchema {
-    build_schema_with_depth(db, live, config, usize::MAX)
+    build_schema_with_depth(db, live, config, usize::MAX, persisted)
 }
 
 fn build_schema_with_depth(
@@ -73,10 +81,12 @@ fn build_schema_with_depth(
     live: Live,
     config: &ServerConfig,
     max_depth: usize,
+    persisted: &Arc<PersistedOperations>,
 ) -> GraphSchema {
     let mut builder = builder()
         .data(db)
         .data(live)
+        .extension(persisted.extension())
         .limit_depth(max_depth)
         .limit_complexity(config.graphql_max_complexity)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)

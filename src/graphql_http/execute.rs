@@ -11,11 +11,12 @@ use serde_json::Value;
 use super::media::Media;
 use super::request::{Params, params_from_json};
 use super::response::{
-    app_error_response, bad_request, json_response, mark_retryable, method_not_allowed,
-    request_error,
+    app_error_response, bad_request, error_response, json_response, mark_retryable,
+    method_not_allowed, request_error,
 };
 use super::{document, order, source, variables};
 use crate::error::{AppError, Outage};
+use crate::graphql::persisted::AlreadyResolved;
 use crate::graphql::{self, is_request_error};
 use crate::state::AppState;
 use crate::tenant::Tenant;
@@ -39,8 +40,8 @@ struct Selected {
 /// operation when the document holds several, that its fragments do not
 /// expand past the limit, and that its variables have the declared types.
 /// `Err` carries the message and code of the request error.
-fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)> {
-    let source = source::prepare(&params.query).map_err(|error| (error.message, error.code))?;
+fn select_operation(params: &Params, query: &str) -> Result<Selected, (String, &'static str)> {
+    let source = source::prepare(query).map_err(|error| (error.message, error.code))?;
     let mut document = async_graphql::parser::parse_query(source)
         .map_err(|error| (error.to_string(), "GRAPHQL_PARSE_FAILED"))?;
     document::select(&mut document, params.operation_name.as_deref())?;
@@ -97,15 +98,28 @@ fn select_operation(params: &Params) -> Result<Selected, (String, &'static str)>
     })
 }
 
-/// Parses, then executes one operation; `allow_mutation` is false over GET.
+/// Resolves the text to run (a persisted query's hash, the allow-list: see
+/// [`crate::graphql::persisted`]), parses, then executes one operation;
+/// `allow_mutation` is false over GET.
 pub async fn run_one(
     state: &AppState,
     tenant: Tenant,
     media: Media,
-    params: Params,
+    mut params: Params,
     allow_mutation: bool,
 ) -> Response {
-    let selected = match select_operation(&params) {
+    let query = match state
+        .persisted
+        .resolve(params.query.take(), params.extensions.as_ref())
+    {
+        Ok(query) => query,
+        Err(refusal) if refusal.malformed => {
+            let status = StatusCode::BAD_REQUEST;
+            return error_response(status, media, &refusal.message, refusal.code);
+        }
+        Err(refusal) => return request_error(media, &refusal.message, refusal.code),
+    };
+    let selected = match select_operation(&params, &query) {
         Err((message, code)) => return request_error(media, &message, code),
         Ok(selected) => selected,
     };
@@ -114,7 +128,7 @@ pub async fn run_one(
     }
     // A query changes nothing: if a connection breaks under it, it runs
     // once more at once, on a connection checked first. A mutation never.
-    let again = (!selected.is_mutation).then(|| params.clone());
+    let again = (!selected.is_mutation).then(|| (params.clone(), query.clone()));
     let slot = state.graphql_in_flight.clone();
     let Ok(Ok(_slot)) =
         tokio::time::timeout(state.config.graphql_queue_timeout(), slot.acquire_owned()).await
@@ -123,14 +137,14 @@ pub async fn run_one(
         let error = AppError::Overloaded("GraphQL operations executing");
         return app_error_response(media, error);
     };
-    let mut response = execute(state, tenant, params, selected).await;
-    if let Some(params) = again
+    let mut response = execute(state, tenant, params, query, selected).await;
+    if let Some((params, query)) = again
         && first_outage(&response) == Some(Outage::ConnectionLost)
     {
         state.health.check_connections();
         tracing::info!("a connection broke under a query: running it again on a checked one");
-        if let Ok(selected) = select_operation(&params) {
-            response = execute(state, tenant, params, selected).await;
+        if let Ok(selected) = select_operation(&params, &query) {
+            response = execute(state, tenant, params, query, selected).await;
         }
     }
     let retryable = response
@@ -161,6 +175,7 @@ async fn execute(
     state: &AppState,
     tenant: Tenant,
     params: Params,
+    query: String,
     selected: Selected,
 ) -> async_graphql::Response {
     // Introspection is exempt from the depth limit: the standard schema query
@@ -170,7 +185,9 @@ async fn execute(
     } else {
         &state.schema
     };
-    let mut request = params.into_request();
+    // The persisted-operation rules were applied by run_one: the schema's
+    // extension need not apply them again.
+    let mut request = params.into_request(query).data(AlreadyResolved);
     request.set_parsed_query(selected.document);
     let mut response = graphql::execute(schema, &state.db, &state.metrics, tenant, request).await;
     selected.plan.apply(&mut response.data);

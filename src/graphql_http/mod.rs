@@ -8,6 +8,9 @@
 //! - this file: the routes and their handlers (method, token, playground);
 //! - [`media`]: the answer's media type from `Accept`, the body's `Content-Type`;
 //! - `request`: the body (within its limit) or query string into parameters;
+//! - then the text to run, from a persisted query's hash or checked against
+//!   the allow-list, by [`crate::graphql::persisted`] (shared with any other
+//!   transport through the schema's extension);
 //! - [`source`]: the query text before the parser (escapes, nesting, repeats);
 //! - [`document`]: the one operation the request selects, alone with its fragments;
 //! - [`variables`]: the variables coerced to their declared types first;
@@ -135,7 +138,9 @@ async fn get_graphql(State(state): State<AppState>, request: Request) -> Respons
             return bad_request(media, &format!("the `{name}` parameter is repeated"));
         }
     };
-    if wants_html(&headers) && !query.contains_key("query") {
+    // A browser's address bar sends neither; a persisted query may send
+    // only `extensions`.
+    if wants_html(&headers) && !query.contains_key("query") && !query.contains_key("extensions") {
         return playground();
     }
     let Some(media) = negotiate(&headers) else {
@@ -157,10 +162,4 @@ fn playground() -> Response {
         Html(crate::playground::html()),
     )
         .into_response()
-}
-
-/// Whether the CORS settings allow pages of `origin` to call the gateway
-/// (a WebSocket upgrade from such a page is accepted).
-pub fn cors_allows(_config: &crate::config::ServerConfig, _origin: &str) -> bool {
-    false
 }

@@ -18,18 +18,23 @@ use crate::json::JsonError;
 /// The GraphQL-over-HTTP request parameters, checked for type.
 #[derive(Clone)]
 pub struct Params {
-    /// The document's text, not yet parsed.
-    pub query: String,
+    /// The document's text, not yet parsed; absent when a persisted query's
+    /// hash stands for it (see [`crate::graphql::persisted`]).
+    pub query: Option<String>,
     /// Which operation of the document to run; required when it holds several.
     pub operation_name: Option<String>,
     /// The variables' values as JSON, before coercion.
     pub variables: Option<serde_json::Map<String, Value>>,
+    /// The request's extensions (`persistedQuery` is read; others are ignored).
+    pub extensions: Option<serde_json::Map<String, Value>>,
 }
 
 impl Params {
-    /// The request for the executor (its parsed document is set by the caller).
-    pub fn into_request(self) -> GraphQLRequest {
-        let mut request = GraphQLRequest::new(self.query);
+    /// The request for the executor, running `query` (the text the
+    /// persisted-operation rules resolved; its parsed document is set by the
+    /// caller).
+    pub fn into_request(self, query: String) -> GraphQLRequest {
+        let mut request = GraphQLRequest::new(query);
         if let Some(name) = self.operation_name {
             request = request.operation_name(name);
         }
@@ -45,10 +50,12 @@ pub fn params_from_json(value: Value) -> Result<Params, &'static str> {
     let Value::Object(mut object) = value else {
         return Err("the request body must be a JSON object");
     };
+    // An absent query is judged with the extensions (a persisted query's
+    // hash may stand for it): see crate::graphql::persisted.
     let query = match object.remove("query") {
-        Some(Value::String(query)) => query,
+        None | Some(Value::Null) => None,
+        Some(Value::String(query)) => Some(query),
         Some(_) => return Err("`query` must be a string"),
-        None => return Err("`query` is required"),
     };
     let operation_name = match object.remove("operationName") {
         None | Some(Value::Null) => None,
@@ -60,14 +67,16 @@ pub fn params_from_json(value: Value) -> Result<Params, &'static str> {
         Some(Value::Object(variables)) => Some(variables),
         Some(_) => return Err("`variables` must be an object or null"),
     };
-    match object.remove("extensions") {
-        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+    let extensions = match object.remove("extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(extensions)) => Some(extensions),
         Some(_) => return Err("`extensions` must be an object or null"),
-    }
+    };
     Ok(Params {
         query,
         operation_name,
         variables,
+        extensions,
     })
 }
 

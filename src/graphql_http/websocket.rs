@@ -146,7 +146,7 @@ fn foreign_origin(headers: &HeaderMap, state: &AppState) -> Option<String> {
     if authority.is_some() && authority == host {
         return None;
     }
-    if crate::graphql_http::cors_allows(&state.config, origin) {
+    if crate::cors::allows(&state.config, origin) {
         return None;
     }
     Some(origin.to_owned())

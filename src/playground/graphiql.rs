@@ -136,15 +136,26 @@ mod tests {
         assert_eq!(without_comments.join(" "), expected);
     }
 
+    /// The schema of the default settings, over no database.
+    fn served_schema() -> crate::graphql::GraphSchema {
+        let config = crate::config::ServerConfig::default();
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
+        let persisted =
+            crate::graphql::persisted::PersistedOperations::from_config(&config, metrics)
+                .expect("no allow-list to read");
+        crate::graphql::build_schema(
+            sea_orm::DatabaseConnection::default(),
+            crate::live::Live::detached(),
+            &config,
+            &std::sync::Arc::new(persisted),
+        )
+    }
+
     /// The example query passes the served schema's validation and limits
     /// (depth, complexity): executed without a token, only `viewer` fails.
     #[tokio::test]
     async fn the_explore_query_is_valid_for_the_served_schema() {
-        let schema = crate::graphql::build_schema(
-            sea_orm::DatabaseConnection::default(),
-            crate::live::Live::detached(),
-            &crate::config::ServerConfig::default(),
-        );
+        let schema = served_schema();
         let response = schema.execute(EXAMPLE_QUERY).await;
         assert!(
             !crate::graphql::is_request_error(&response),
@@ -176,11 +187,7 @@ mod tests {
     /// answers the whole schema, without a token (the HTTP layer asks for one).
     #[tokio::test]
     async fn the_introspection_query_fits_the_served_schema() {
-        let schema = crate::graphql::build_schema(
-            sea_orm::DatabaseConnection::default(),
-            crate::live::Live::detached(),
-            &crate::config::ServerConfig::default(),
-        );
+        let schema = served_schema();
         let response = schema.execute(introspection_query()).await;
         assert!(response.errors.is_empty(), "{:?}", response.errors);
         let data = response.data.into_json().unwrap();

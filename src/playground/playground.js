@@ -1,7 +1,8 @@
 // The customer-graph playground: GraphiQL against the gateway's GraphQL
 // endpoint, with a bearer token that is kept for this browser tab only
 // (sessionStorage) and sent as `Authorization: Bearer <token>` with every
-// request. Served by the gateway itself (src/playground/mod.rs): nothing is
+// request (and in `connection_init` for a subscription, which runs over a
+// WebSocket to the same endpoint). Served by the gateway itself (src/playground/mod.rs): nothing is
 // loaded from anywhere else.
 //
 // This script runs before the React and GraphiQL bundles, so that a token in
@@ -149,6 +150,119 @@
       params.query.indexOf('fragment TypeRef on __Type') !== -1;
   }
 
+  // The type of the operation a request runs: the one named
+  // `operationName`, or the document's first. Comments and strings are
+  // blanked first, so a word inside them is not taken for a keyword.
+  function operationType(params) {
+    var text = String(params.query || '')
+      .replace(/"""[\s\S]*?"""/g, '""')
+      .replace(/"(?:[^"\\\n]|\\.)*"/g, '""')
+      .replace(/#[^\n]*/g, '');
+    var pattern = /(^|[\s}])(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g;
+    var match;
+    var first = null;
+    while ((match = pattern.exec(text)) !== null) {
+      if (first === null) {
+        first = match[2];
+      }
+      if (params.operationName && match[3] === params.operationName) {
+        return match[2];
+      }
+    }
+    return first || 'query';
+  }
+
+  // A subscription over WebSocket (graphql-transport-ws), as the async
+  // iterable of results GraphiQL shows one after another: the token goes in
+  // `connection_init`, the operation in `subscribe`; an error or a close
+  // the page did not ask for ends it with that error shown.
+  function subscribe(params, authorization) {
+    var url = (window.location.protocol === 'https:' ? 'wss://' : 'ws://') +
+      window.location.host + config.endpoint;
+    var results = [];
+    var waiting = [];
+    var finished = false;
+    var socket = new WebSocket(url, 'graphql-transport-ws');
+
+    function push(result) {
+      if (finished) {
+        return;
+      }
+      if (waiting.length > 0) {
+        waiting.shift()({ value: result, done: false });
+      } else {
+        results.push(result);
+      }
+    }
+    function finish() {
+      finished = true;
+      while (waiting.length > 0) {
+        waiting.shift()({ value: undefined, done: true });
+      }
+    }
+    socket.onopen = function () {
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: authorization } }));
+    };
+    socket.onmessage = function (event) {
+      var message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (ignored) {
+        return;
+      }
+      if (message.type === 'connection_ack') {
+        socket.send(JSON.stringify({ type: 'subscribe', id: '1', payload: params }));
+      } else if (message.type === 'ping') {
+        socket.send(JSON.stringify({ type: 'pong' }));
+      } else if (message.type === 'next') {
+        push(message.payload);
+      } else if (message.type === 'error') {
+        push({ errors: message.payload });
+        finish();
+        socket.close(1000);
+      } else if (message.type === 'complete') {
+        finish();
+        socket.close(1000);
+      }
+    };
+    socket.onclose = function (event) {
+      if (!finished && event.code !== 1000) {
+        push({
+          errors: [{
+            message: 'The subscription ended: the server closed the connection (' + event.code +
+              (event.reason ? ': ' + event.reason : '') + ').'
+          }]
+        });
+      }
+      finish();
+    };
+    var iterator = {
+      next: function () {
+        if (results.length > 0) {
+          return Promise.resolve({ value: results.shift(), done: false });
+        }
+        if (finished) {
+          return Promise.resolve({ value: undefined, done: true });
+        }
+        return new Promise(function (resolve) {
+          waiting.push(resolve);
+        });
+      },
+      return: function () {
+        if (!finished && socket.readyState === WebSocket.OPEN) {
+          socket.send(JSON.stringify({ type: 'complete', id: '1' }));
+        }
+        finish();
+        socket.close(1000);
+        return Promise.resolve({ value: undefined, done: true });
+      }
+    };
+    iterator[Symbol.asyncIterator] = function () {
+      return iterator;
+    };
+    return iterator;
+  }
+
   // A fetcher bound to one token. Changing the token makes a new fetcher,
   // and GraphiQL reloads the schema whenever its fetcher changes.
   function makeFetcher(token, ownGeneration) {
@@ -191,6 +305,9 @@
               'with `customer-graph serve --demo`, which prints one.'
           }]
         });
+      }
+      if (operationType(params) === 'subscription') {
+        return subscribe(params, headers.get('Authorization'));
       }
       return fetch(config.endpoint, {
         method: 'POST',

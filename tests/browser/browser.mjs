@@ -16,7 +16,12 @@
 //   (c) the index page (/): it links exactly the expected routes, and each
 //       link, clicked, answers 200 with the expected content type;
 //   (d) the `playground : …/graphql#token=…` link of the demo banner opens
-//       the playground authorized, the token gone from the address bar.
+//       the playground authorized, the token gone from the address bar;
+//   (e) cross-origin access (CORS): a page served by the test from another
+//       loopback port, the one the server is started to allow with
+//       --cors-allowed-origins, fetches /graphql with the bearer token and a
+//       REST route (reading its ETag); the same page from a third port, not
+//       allowed, has its fetch blocked by the browser.
 // Every request the pages make to anything but the loopback server is
 // blocked by Playwright routing and fails the run, and so does any page error
 // or console error. Screenshots go to target/browser-screenshots/.
@@ -32,6 +37,7 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -111,11 +117,11 @@ function serverLogTail() {
 
 // Starts `serve --demo` and answers what its banner printed, once the banner
 // is complete and GET /healthz answers 200.
-async function startServer(port) {
+async function startServer(port, extraArgs = []) {
   const log = openSync(logPath, 'a');
   const env = { ...process.env };
   delete env.DATABASE_URL; // the default: a SQLite file in the working directory
-  server = spawn(resolve(binary), ['serve', '--demo', '--listen', `127.0.0.1:${port}`], {
+  server = spawn(resolve(binary), ['serve', '--demo', '--listen', `127.0.0.1:${port}`, ...extraArgs], {
     cwd: dir,
     env,
     stdio: ['ignore', log, log],
@@ -353,6 +359,102 @@ async function checkBannerLink(context, server) {
   return `the banner's ${new URL(server.playground).pathname}#token=… link authorized the page; address bar now ${address.pathname}${address.hash}`;
 }
 
+// (e) Cross-origin access: a page of the allowed origin calls /graphql and a
+// REST route; the same page of another origin is refused by the browser.
+
+// A loopback HTTP server on `port` that answers every GET with a tiny page.
+function startPageServer(port) {
+  const page = '<!doctype html><html><head><meta charset="utf-8"><title>front end</title></head>' +
+    '<body><h1>a front end of another origin</h1></body></html>';
+  return new Promise((ok, fail) => {
+    const pages = createHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(page);
+    });
+    pages.on('error', fail);
+    pages.listen(port, '127.0.0.1', () => ok(pages));
+  });
+}
+
+// Runs in the page: POST /graphql and GET a REST customer list, then one
+// customer (for its ETag), with the bearer token. Answers what the page could
+// read, or the error the first fetch rejected with.
+async function fetchFromPage(page, server) {
+  return page.evaluate(async ({ gateway, token, organization }) => {
+    const authorization = `Bearer ${token}`;
+    try {
+      const graph = await fetch(`${gateway}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify({ query: '{ viewer { customers(pageSize: 1) { nodes { fullName } } } }' }),
+      });
+      const graphBody = await graph.json();
+      const list = await fetch(`${gateway}/api/v1/organizations/${organization}/customers?page_size=1`, {
+        headers: { authorization },
+      });
+      const listBody = await list.json();
+      const first = Object.values(listBody).find(Array.isArray)?.[0];
+      const one = await fetch(`${gateway}/api/v1/organizations/${organization}/customers/${first?.uuid}`, {
+        headers: { authorization },
+      });
+      return {
+        graphStatus: graph.status,
+        graphName: graphBody?.data?.viewer?.customers?.nodes?.[0]?.fullName ?? null,
+        listStatus: list.status,
+        listName: first?.full_name ?? null,
+        oneStatus: one.status,
+        etag: one.headers.get('etag'),
+      };
+    } catch (error) {
+      return { rejected: `${error.name}: ${error.message}` };
+    }
+  }, { gateway: server.origin, token: server.token, organization: server.organization });
+}
+
+async function checkCrossOrigin(context, server, allowedPort, expectedNames) {
+  const otherPort = await freePort();
+  const pageServers = [await startPageServer(allowedPort), await startPageServer(otherPort)];
+  try {
+    const page = await newPage(context);
+    await page.goto(`http://127.0.0.1:${allowedPort}/`);
+    const allowed = await fetchFromPage(page, server);
+    if (allowed.rejected) throw new Error(`the allowed origin's fetch rejected: ${allowed.rejected}`);
+    if (allowed.graphStatus !== 200 || allowed.graphName !== expectedNames[0]) {
+      throw new Error(`POST /graphql from the allowed origin read ${JSON.stringify(allowed)}`);
+    }
+    if (allowed.listStatus !== 200 || !allowed.listName || allowed.oneStatus !== 200 || !allowed.etag) {
+      throw new Error(`the REST routes from the allowed origin read ${JSON.stringify(allowed)}`);
+    }
+    const shot = await screenshot(page, 'cors-allowed-origin');
+    await page.close();
+
+    // The other origin: the browser refuses the preflight's answer and says
+    // so on the console, which is expected here and nowhere else.
+    const other = await context.newPage();
+    other.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    other.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    const corsMessages = [];
+    other.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    other.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      if (/CORS policy|net::ERR_FAILED/.test(message.text())) corsMessages.push(message.text());
+      else problems.push(`console error: ${message.text()}`);
+    });
+    await other.goto(`http://127.0.0.1:${otherPort}/`);
+    const refused = await fetchFromPage(other, server);
+    if (!refused.rejected) throw new Error(`a page of a disallowed origin read ${JSON.stringify(refused)}`);
+    await sleep(300);
+    if (!corsMessages.some((text) => text.includes('CORS policy'))) {
+      throw new Error(`the fetch rejected (${refused.rejected}) without the browser naming CORS`);
+    }
+    await other.close();
+    return `http://127.0.0.1:${allowedPort} read /graphql (${allowed.graphName}) and REST (ETag ${allowed.etag}); ` +
+      `http://127.0.0.1:${otherPort} refused (${refused.rejected}); ${shot}`;
+  } finally {
+    for (const pages of pageServers) pages.close();
+  }
+}
+
 // --- the run -----------------------------------------------------------------
 
 async function check(name, context, run) {
@@ -383,7 +485,9 @@ try {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   mkdirSync(screenshotDir, { recursive: true });
   const port = await freePort();
-  const started = await startServer(port);
+  // The origin of (e)'s allowed page; same-origin pages are not affected.
+  const pagePort = await freePort();
+  const started = await startServer(port, ['--cors-allowed-origins', `http://127.0.0.1:${pagePort}`]);
   console.log(`server: ${started.origin}, demo organization ${started.organization}`);
 
   // What the checks expect, from the server itself and not through the browser.
@@ -419,6 +523,8 @@ try {
   await check('index (/): links, each answered', context, () => checkHome(context, started));
   await check('demo banner link (/graphql#token=…): authorizes the playground', context, () =>
     checkBannerLink(context, started));
+  await check('cross-origin page (CORS): allowed origin reads /graphql and REST, another is blocked', context, () =>
+    checkCrossOrigin(context, started, pagePort, expectedNames));
 
   await withTimeout(context.close(), STOP_TIMEOUT_MS, 'closing the browser context').catch(() => {});
   exitCode = failed > 0 ? 1 : 0;

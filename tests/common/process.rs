@@ -86,6 +86,30 @@ pub fn run_command(database_url: &str, args: &[&str]) -> String {
     output.trim().to_owned()
 }
 
+/// Runs `serve ARGS` on a fresh SQLite database, expecting it to refuse to
+/// start: its exit status and standard error, once it exits (within
+/// [`START_TIMEOUT`]; a server that starts instead is killed and fails the test).
+pub fn serve_refused(args: &[&str]) -> (ExitStatus, String) {
+    let (database_url, _dir) = fresh_database();
+    let mut child = command(None)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--database-url", &database_url])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let Some(status) = wait_for(&mut child, START_TIMEOUT) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("serve {args:?} did not exit within {START_TIMEOUT:?}");
+    };
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("piped stderr"), &mut log)
+        .expect("read stderr");
+    (status, log)
+}
+
 /// Polls `child` until it exits or `within` passes.
 fn wait_for(child: &mut Child, within: Duration) -> Option<ExitStatus> {
     let started = Instant::now();
