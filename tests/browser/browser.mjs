@@ -22,6 +22,10 @@
 //       --cors-allowed-origins, fetches /graphql with the bearer token and a
 //       REST route (reading its ETag); the same page from a third port, not
 //       allowed, has its fetch blocked by the browser.
+//   (f) a subscription in the playground: `feedbackCreated` run from the
+//       editor opens a WebSocket with the page's token; a feedback recorded
+//       through REST from Node appears in the result pane, nested customer
+//       name and all.
 // Every request the pages make to anything but the loopback server is
 // blocked by Playwright routing and fails the run, and so does any page error
 // or console error. Screenshots go to target/browser-screenshots/.
@@ -457,6 +461,49 @@ async function checkCrossOrigin(context, server, allowedPort, expectedNames) {
 
 // --- the run -----------------------------------------------------------------
 
+// (f) A subscription run in the playground hears a feedback recorded
+// through REST, with its customer's name.
+async function checkSubscription(context, server) {
+  const data = await graphql(server.origin, server.token,
+    '{ viewer { uuid customers(pageSize: 1) { nodes { uuid fullName } } } }');
+  const organization = data.viewer.uuid;
+  const customer = data.viewer.customers.nodes[0];
+  const page = await newPage(context);
+  await page.goto(server.playground);
+  await page.locator('#token-status.ok').waitFor();
+  await page.evaluate(() => {
+    document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(
+      'subscription Live {\n  feedbackCreated {\n    feedbackContents\n    customer { fullName }\n  }\n}\n');
+  });
+  await page.locator('.graphiql-execute-button').click();
+  const contents = `Heard live ${Date.now()}`;
+  // The subscription is set up once the socket is acknowledged; record
+  // until the pane shows it (each attempt a new feedback, bounded).
+  const result = page.locator('.graphiql-response .result-window');
+  let shown = false;
+  for (let attempt = 0; attempt < 20 && !shown; attempt++) {
+    const res = await fetch(`${server.origin}/api/v1/organizations/${organization}/feedbacks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+      body: JSON.stringify({ customer_uuid: customer.uuid, feedback_contents: contents }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (res.status !== 201) throw new Error(`POST …/feedbacks answered ${res.status}`);
+    shown = await result.getByText(contents).first().waitFor({ timeout: 1_000 }).then(() => true, () => false);
+  }
+  if (!shown) throw new Error('the recorded feedback never appeared in the result pane');
+  const text = await page.evaluate(() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue());
+  const answer = JSON.parse(text);
+  if (answer.data?.feedbackCreated?.customer?.fullName !== customer.fullName) {
+    throw new Error(`the pane shows ${text.slice(0, 300)}, not ${customer.fullName}'s feedback`);
+  }
+  const path = await screenshot(page, 'subscription');
+  // Stopping the subscription closes the socket.
+  await page.locator('.graphiql-execute-button').click();
+  await page.close();
+  return `feedbackCreated showed "${contents}" by ${customer.fullName}; ${path}`;
+}
+
 async function check(name, context, run) {
   problems = [];
   let detail;
@@ -525,6 +572,8 @@ try {
     checkBannerLink(context, started));
   await check('cross-origin page (CORS): allowed origin reads /graphql and REST, another is blocked', context, () =>
     checkCrossOrigin(context, started, pagePort, expectedNames));
+  await check('subscription in the playground: a feedback recorded through REST appears live', context, () =>
+    checkSubscription(context, started));
 
   await withTimeout(context.close(), STOP_TIMEOUT_MS, 'closing the browser context').catch(() => {});
   exitCode = failed > 0 ? 1 : 0;
