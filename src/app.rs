@@ -94,11 +94,15 @@ pub async fn run(
     // WebSocket connections have left the HTTP layer's watch: the hub closes
     // them (1001) when the shutdown begins.
     let live = state.live.clone();
+    let closing = live.clone();
     let shutdown = async move {
         shutdown.await;
-        live.close_all();
+        closing.close_all();
     };
-    serve::run(listener, router(state), options, shutdown).await
+    let served = serve::run(listener, router(state), options, shutdown).await;
+    // Their close frames go out before the process ends.
+    live.wait_closed(options.drain_deadline).await;
+    served
 }
 
 /// Completes on SIGINT (ctrl-c) or SIGTERM.

@@ -59,6 +59,10 @@ pub enum AppError {
     /// The route exists but not for this method.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// The request comes from a browser page of an origin the server does
+    /// not serve (a WebSocket upgrade whose `Origin` CORS does not allow).
+    #[error("{0}")]
+    Forbidden(String),
     /// The request would break a uniqueness rule.
     #[error("{0}")]
     Conflict(String),
@@ -218,6 +222,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::NotFound(_) | AppError::Missing { .. } => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -239,6 +244,7 @@ impl AppError {
             AppError::Unauthorized => ("unauthorized", "UNAUTHENTICATED"),
             AppError::NotFound(_) | AppError::Missing { .. } => ("not_found", "NOT_FOUND"),
             AppError::MethodNotAllowed => ("method_not_allowed", "METHOD_NOT_ALLOWED"),
+            AppError::Forbidden(_) => ("forbidden", "FORBIDDEN"),
             AppError::Conflict(_) => ("conflict", "CONFLICT"),
             AppError::PreconditionFailed { .. } => ("precondition_failed", "PRECONDITION_FAILED"),
             AppError::PayloadTooLarge(_) => ("payload_too_large", "PAYLOAD_TOO_LARGE"),

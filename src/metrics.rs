@@ -261,6 +261,15 @@ impl Default for Metrics {
             live_sent.clone(),
         );
         let live_dropped = Family::<DropLabels, Counter>::default();
+        // Shown at 0 from the start, so a dashboard finds every reason.
+        for reason in [
+            "queue_full",
+            "publish_failed",
+            "read_failed",
+            "subscriber_behind",
+        ] {
+            let _ = live_dropped.get_or_create(&DropLabels { reason });
+        }
         registry.register(
             "live_events_dropped",
             "Events not delivered, by reason",

@@ -443,6 +443,15 @@ fn a_bad_allow_list_stops_the_start_naming_the_file() {
         "{log}"
     );
 
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).unwrap();
+    std::fs::write(broken.join("typo.graphql"), "{ viewer { name }").unwrap();
+    let log = refusal_to_start(&broken);
+    assert!(
+        log.contains("typo.graphql") && log.contains("is not a GraphQL document"),
+        "{log}"
+    );
+
     let nothing = dir.path().join("nothing");
     std::fs::create_dir(&nothing).unwrap();
     let log = refusal_to_start(&nothing);

@@ -166,6 +166,11 @@ on_each_backend! {
         let payload = subscriber.next_payload("c").await;
         assert_eq!(payload["data"]["customerChanged"], json!({"change": "UPDATED", "uuid": ada, "customer": {"fullName": "Ada L.", "feedbackCount": 0}}));
 
+        // A write that changes nothing tells nothing: the next event is
+        // the counters' move.
+        app.graphql(&token, "mutation($o: UUID!, $u: UUID!) { updateCustomer(organizationUuid: $o, uuid: $u, input: {fullName: \"Ada L.\"}) { version } }", json!({"o": organization, "u": ada}))
+            .await
+            .ok();
         let first = record_feedback(&app.client, app.address, &token, organization, feedback(ada, "first")).await;
         let payload = subscriber.next_payload("c").await;
         assert_eq!(payload["data"]["customerChanged"]["change"], "COUNTERS_MOVED");
@@ -253,6 +258,23 @@ on_each_backend! {
         assert_eq!(refused.status(), 400);
         let body: Value = refused.json().await.expect("JSON");
         assert!(body["error"]["message"].as_str().expect("message").contains("graphql-transport-ws"), "{body}");
+
+        // A page of another origin may not open it (CORS allows none here).
+        let foreign = app
+            .client
+            .get(app.url("/graphql"))
+            .header("Connection", "Upgrade")
+            .header("Upgrade", "websocket")
+            .header("Sec-WebSocket-Version", "13")
+            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .header("Sec-WebSocket-Protocol", "graphql-transport-ws")
+            .header("Origin", "http://elsewhere.example")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(foreign.status(), 403);
+        let body: Value = foreign.json().await.expect("JSON");
+        assert_eq!(body["error"]["code"], "forbidden", "{body}");
     }
 }
 
@@ -278,6 +300,19 @@ on_each_backend! {
         refused.send(json!({"type": "connection_init", "payload": {"Authorization": "Bearer cg_nope"}})).await;
         let message = refused.message().await.expect("connection_error");
         assert_eq!(message["type"], "connection_error", "{message}");
+    }
+}
+
+/// The payload of the next `next` message for `id`, passing over the
+/// `complete` messages of operations that have answered.
+async fn answer(socket: &mut Subscriber, id: &str) -> Value {
+    loop {
+        let message = socket.message().await.expect("an answer");
+        if message["type"] == "next" {
+            assert_eq!(message["id"], id, "{message}");
+            return message["payload"].clone();
+        }
+        assert_eq!(message["type"], "complete", "{message}");
     }
 }
 
@@ -340,6 +375,8 @@ on_each_backend! {
         assert_eq!(message["type"], "next", "{message}");
         assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{message}");
         let refused = message["id"].as_str().expect("id").to_owned();
+        // Places are taken in the order the client subscribed.
+        assert_eq!(refused, "3");
         let message = subscriber.message().await.expect("complete");
         assert_eq!((&message["type"], &message["id"]), (&json!("complete"), &json!(refused)), "{message}");
         wait_for_subscriptions(&app, 2).await;
@@ -349,12 +386,9 @@ on_each_backend! {
         subscriber.subscribe("4", FEEDBACK_CREATED, json!({})).await;
         wait_for_subscriptions(&app, 2).await;
         // Filters are checked as arguments are.
+        let mut subscriber = Subscriber::open(app.address, &token).await;
         subscriber.subscribe("5", "subscription { highlightCreated(filter: {minSentiment: 2}) { uuid } }", json!({})).await;
-        let mut message = subscriber.message().await.expect("a refusal");
-        // (The server may confirm the earlier `complete` first.)
-        if message["type"] == "complete" {
-            message = subscriber.message().await.expect("a refusal");
-        }
+        let message = subscriber.message().await.expect("a refusal");
         assert_eq!((&message["type"], &message["id"]), (&json!("next"), &json!("5")), "{message}");
         assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{message}");
         assert_eq!(message["payload"]["errors"][0]["extensions"]["parameter"], "filter.minSentiment", "{message}");
@@ -517,5 +551,111 @@ async fn a_broken_listener_is_reported_as_a_gap_and_delivery_goes_on_on_postgres
         payload["data"]["feedbackCreated"]["uuid"],
         uuid.to_string(),
         "{payload}"
+    );
+}
+
+on_each_backend! {
+    /// An operation over the WebSocket is checked and run as over HTTP:
+    /// an unprovided variable is absent (the field is kept), a document
+    /// whose fragments expand past the limit is refused before it runs, a
+    /// subscription selects one root field, a `\u{…}` escape reads, and the
+    /// answer's fields follow the selection.
+    async fn operations_over_the_websocket_follow_the_http_rules(backend) {
+        let app = spawn_app(backend).await;
+        let (organization, token, ada) = tenant_with_customer(&app, "Ada").await;
+        app.graphql(&token, "mutation($o: UUID!, $u: UUID!) { updateCustomer(organizationUuid: $o, uuid: $u, input: {role: \"Engineer\"}) { version } }", json!({"o": organization, "u": ada}))
+            .await
+            .ok();
+        let mut socket = Subscriber::open(app.address, &token).await;
+        socket.subscribe(
+            "m",
+            "mutation($o: UUID!, $u: UUID!, $n: String, $r: String) { updateCustomer(organizationUuid: $o, uuid: $u, input: {fullName: $n, role: $r}) { role fullName } }",
+            json!({"o": organization, "u": ada, "n": "Ada \u{1F600}"}),
+        )
+        .await;
+        let payload = answer(&mut socket, "m").await;
+        assert_eq!(payload["data"]["updateCustomer"], json!({"role": "Engineer", "fullName": "Ada \u{1F600}"}), "{payload}");
+
+        let escaped = "query($o: UUID!, $u: UUID!) { customer(organizationUuid: $o, uuid: $u) { fullName uuid role } e: __typename }";
+        socket.subscribe("q", escaped, json!({"o": organization, "u": ada})).await;
+        let payload = answer(&mut socket, "q").await;
+        let text = serde_json::to_string(&payload["data"]).expect("text");
+        assert!(text.starts_with(r#"{"customer":{"fullName""#), "selection order kept: {text}");
+
+        let mut bomb = String::from("fragment F0 on QueryRoot { __typename }\n");
+        for level in 1..=25 {
+            let previous = level - 1;
+            bomb.push_str(&format!("fragment F{level} on QueryRoot {{ ...F{previous} ...F{previous} }}\n"));
+        }
+        bomb.push_str("query { ...F25 }");
+        let started = std::time::Instant::now();
+        socket.subscribe("b", &bomb, json!({})).await;
+        let payload = answer(&mut socket, "b").await;
+        assert_eq!(payload["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{payload}");
+        assert!(started.elapsed() < PATIENCE);
+
+        socket.subscribe("two", "subscription { feedbackDeleted { uuid } customerChanged { uuid } }", json!({})).await;
+        let payload = answer(&mut socket, "two").await;
+        let message = payload["errors"][0]["message"].as_str().expect("message");
+        assert!(message.contains("exactly one root field"), "{payload}");
+
+        let bad = "query($o: UUID!) { organization(uuid: $o) { name } }";
+        socket.subscribe("v", bad, json!({"o": "not-a-uuid"})).await;
+        let text = answer(&mut socket, "v").await.to_string();
+        assert!(text.contains("$o"), "the variable is named: {text}");
+    }
+}
+
+on_each_backend! {
+    /// Protocol breaches close the connection with graphql-transport-ws's
+    /// codes and a reason that fits a close frame, never parser text: a
+    /// second subscription with an id in use (4409), a message that is no
+    /// protocol message (4400), a message over the size limit (1009).
+    async fn protocol_breaches_close_with_the_protocols_codes(backend) {
+        let app = spawn_app(backend).await;
+        let (_, token, _) = tenant_with_customer(&app, "Ada").await;
+
+        let mut duplicate = Subscriber::open(app.address, &token).await;
+        duplicate.subscribe("same", FEEDBACK_CREATED, json!({})).await;
+        duplicate.subscribe("same", FEEDBACK_CREATED, json!({})).await;
+        let closed = duplicate.closed_within(PATIENCE).await.expect("closed");
+        assert_eq!(closed, Some((4409, "Subscriber for same already exists".to_owned())));
+
+        let mut bogus = Subscriber::open(app.address, &token).await;
+        bogus.send(json!({"type": "bogus", "payload": "x".repeat(500)})).await;
+        let closed = bogus.closed_within(PATIENCE).await.expect("closed");
+        assert_eq!(closed, Some((4400, "Invalid message received".to_owned())));
+
+        let mut huge = Subscriber::open(app.address, &token).await;
+        huge.subscribe("big", &format!("{{ __typename }} # {}", "x".repeat(300 * 1024)), json!({})).await;
+        let closed = huge.closed_within(PATIENCE).await.expect("closed");
+        assert_eq!(code(&closed), Some(1009), "{closed:?}");
+        let reason = closed.expect("a close frame").1;
+        assert!(reason.len() <= 123 && reason.contains("262144"), "{reason}");
+    }
+}
+
+/// On SIGTERM the server closes every WebSocket with 1001 before it exits.
+#[tokio::test]
+async fn shutdown_closes_every_websocket_with_going_away_on_sqlite() {
+    let mut server = common::process::Server::start(&[]);
+    let organization =
+        common::process::run_command(&server.database_url, &["org", "create", "--name", "Live"]);
+    let token = common::process::run_command(
+        &server.database_url,
+        &["token", "create", "--organization", &organization],
+    );
+    let mut subscriber = Subscriber::open(server.address, &token).await;
+    subscriber.subscribe("1", FEEDBACK_CREATED, json!({})).await;
+    subscriber.send(json!({"type": "ping"})).await;
+    assert_eq!(subscriber.message().await.expect("pong")["type"], "pong");
+    server.terminate();
+    let closed = subscriber.closed_within(PATIENCE).await.expect("closed");
+    assert_eq!(code(&closed), Some(1001), "{closed:?}");
+    assert!(
+        server
+            .exit_within(PATIENCE)
+            .await
+            .is_some_and(|(status, _)| status.success())
     );
 }

@@ -335,7 +335,8 @@ word_list! {
         /// The customer was created.
         #[default]
         Created,
-        /// Its fields were changed (`updateCustomer`, `PUT`/`PATCH`).
+        /// Its fields were changed (`updateCustomer`, `PUT`); a write that
+        /// changes nothing tells nothing.
         Updated,
         /// It was deleted, with its feedback.
         Deleted,

@@ -50,6 +50,13 @@ use crate::metrics::Metrics;
 /// The one version of Apollo's `persistedQuery` extension there is.
 pub const PERSISTED_QUERY_VERSION: u64 = 1;
 
+/// Whether `text` parses as a GraphQL document; `Err` says where it does not.
+fn check_syntax(text: &str) -> Result<(), String> {
+    async_graphql::parser::parse_query(text)
+        .map(|_| ())
+        .map_err(|error| format!("is not a GraphQL document: {error}"))
+}
+
 /// The lowercase hex SHA-256 of `text`'s UTF-8 bytes: a document's id.
 pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
@@ -239,8 +246,9 @@ impl AllowList {
     ///   of Apollo's and Relay's persisted-query maps), each key the SHA-256
     ///   of its value's text.
     ///
-    /// `Err` names the file: unreadable, not UTF-8, empty, a manifest that is
-    /// not such an object or whose hash is not its text's, or no document.
+    /// `Err` names the file: unreadable, not UTF-8, empty, not a GraphQL
+    /// document (a syntax error, with its place), a manifest that is not
+    /// such an object or whose hash is not its text's, or no document.
     pub fn load(path: &Path) -> Result<AllowList, AllowListError> {
         let fail = |path: &Path, problem: String| AllowListError {
             path: path.to_owned(),
@@ -287,6 +295,7 @@ impl AllowList {
                     "is empty: a .graphql file holds one document".to_owned(),
                 ));
             }
+            check_syntax(&text).map_err(|problem| fail(&path, problem))?;
             documents.insert(sha256_hex(&text), Arc::from(text));
         }
         Ok(documents)
@@ -320,6 +329,8 @@ impl AllowList {
             if text.trim().is_empty() {
                 return Err(fail(format!("the document of `{hash}` is empty")));
             }
+            check_syntax(&text)
+                .map_err(|problem| fail(format!("the document of `{hash}` {problem}")))?;
             let actual = sha256_hex(&text);
             if actual != hash.to_ascii_lowercase() {
                 return Err(fail(format!(

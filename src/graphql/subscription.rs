@@ -4,7 +4,8 @@
 //! subscriber may select nested fields.
 //!
 //! A subscription holds a place in its connection's and its token's limits
-//! while it is open ([`crate::live::Budget`]). It hears of events from the
+//! while it is open ([`crate::live::Budget`], taken by the WebSocket
+//! transport in the order the client subscribed). It hears of events from the
 //! moment it is set up; one that falls more than
 //! [`crate::live::EVENT_BACKLOG`] events behind ends with an error
 //! (`SUBSCRIBER_BEHIND`); when changes may have been lost (the instance's
@@ -26,7 +27,7 @@ use uuid::Uuid;
 use super::context::{loaders, tenant};
 use super::nodes::{Customer, Feedback, FeedbackHighlight};
 use crate::live::event::CreatedFeedback;
-use crate::live::{Admission, Budget, Event, Live};
+use crate::live::{Event, Live};
 use crate::resolvers::children;
 use crate::resolvers::feedbacks::FeedbackType;
 use entity::customers;
@@ -280,28 +281,17 @@ fn bad_input(parameter: &str, message: String) -> Error {
     })
 }
 
-/// The stream of what `pick` makes of this instance's events, holding a
-/// place in the connection's limits while it is open.
+/// The stream of what `pick` makes of this instance's events. (The
+/// transport holds the subscription's place in its connection's limits.)
 fn listen<T, F>(ctx: &Context<'_>, pick: F) -> Result<impl Stream<Item = Result<T>> + use<T, F>>
 where
     T: Send + 'static,
     F: Fn(&Event) -> Option<T> + Send + 'static,
 {
-    let budget = ctx.data::<Budget>().map_err(|_| {
-        Error::new(
-            "subscriptions are served over WebSocket: GET /graphql with graphql-transport-ws",
-        )
-        .extend_with(|_, extensions| extensions.set("code", "BAD_REQUEST"))
-    })?;
-    let admission = budget.admit().map_err(|refusal| {
-        Error::new(refusal.to_string())
-            .extend_with(|_, extensions| extensions.set("code", "TOO_MANY_SUBSCRIPTIONS"))
-    })?;
     let live = ctx.data::<Live>()?;
     let state = Listening {
         live: live.clone(),
         events: live.events(),
-        admission,
         pick,
         ended: false,
     };
@@ -312,9 +302,6 @@ where
 struct Listening<F> {
     live: Live,
     events: broadcast::Receiver<Arc<Event>>,
-    /// Held for the subscription's life.
-    #[allow(dead_code)]
-    admission: Admission,
     pick: F,
     ended: bool,
 }

@@ -29,11 +29,43 @@ const MAX_EXPANDED_FIELDS: u64 = 10_000;
 /// A parsed request: the document (handed to the executor as it is, so it is
 /// parsed once), what its selected operation is, and the order its response
 /// fields must follow.
-struct Selected {
-    document: ExecutableDocument,
-    is_mutation: bool,
+pub(super) struct Selected {
+    pub(super) document: ExecutableDocument,
+    /// Query, mutation or subscription.
+    pub(super) kind: OperationType,
     is_introspection: bool,
-    plan: order::Plan,
+    pub(super) plan: order::Plan,
+}
+
+/// A request refused before it runs: its message and code, and whether it
+/// is malformed (always 400 over HTTP) rather than refused by a rule.
+pub(super) struct Refused {
+    pub(super) message: String,
+    pub(super) code: &'static str,
+    pub(super) malformed: bool,
+}
+
+/// The text a request runs (its persisted query's, or its own, under the
+/// allow-list: see [`crate::graphql::persisted`]), parsed and checked
+/// ([`select_operation`]); every transport prepares its requests here.
+pub(super) fn prepare(
+    state: &AppState,
+    params: &mut Params,
+) -> Result<(String, Selected), Refused> {
+    let query = state
+        .persisted
+        .resolve(params.query.take(), params.extensions.as_ref())
+        .map_err(|refusal| Refused {
+            message: refusal.message,
+            code: refusal.code,
+            malformed: refusal.malformed,
+        })?;
+    let selected = select_operation(params, &query).map_err(|(message, code)| Refused {
+        message,
+        code,
+        malformed: false,
+    })?;
+    Ok((query, selected))
 }
 
 /// Parses the query and checks, before anything runs, that it names one
@@ -80,19 +112,22 @@ fn select_operation(params: &Params, query: &str) -> Result<Selected, (String, &
     let is_introspection = operation.selection_set.node.items.iter().all(|item| {
         matches!(&item.node, Selection::Field(field) if field.node.name.node.starts_with("__"))
     });
-    if operation.ty == OperationType::Subscription {
-        return Err((
-            "subscriptions are served over WebSocket: open GET /graphql with the graphql-transport-ws protocol".to_owned(),
-            "BAD_REQUEST",
-        ));
+    // The GraphQL spec's "Single root field" rule for subscriptions
+    // (async-graphql's validator does not hold it).
+    if operation.ty == OperationType::Subscription
+        && order::root_fields(&operation.selection_set.node, &document.fragments) != 1
+    {
+        return refused(
+            "a subscription selects exactly one root field (the GraphQL specification's \"Single root field\" rule)".to_owned(),
+        );
     }
-    let is_mutation = operation.ty == OperationType::Mutation;
+    let kind = operation.ty;
     let plan = order::Plan::new(&[&operation.selection_set.node], &document.fragments);
     let unprovided = variables::unprovided(operation, values);
     variables::drop_unprovided(&mut document, &unprovided);
     Ok(Selected {
         document,
-        is_mutation,
+        kind,
         is_introspection,
         plan,
     })
@@ -108,27 +143,28 @@ pub async fn run_one(
     mut params: Params,
     allow_mutation: bool,
 ) -> Response {
-    let query = match state
-        .persisted
-        .resolve(params.query.take(), params.extensions.as_ref())
-    {
-        Ok(query) => query,
-        Err(refusal) if refusal.malformed => {
+    let (query, selected) = match prepare(state, &mut params) {
+        Ok(prepared) => prepared,
+        Err(refused) if refused.malformed => {
             let status = StatusCode::BAD_REQUEST;
-            return error_response(status, media, &refusal.message, refusal.code);
+            return error_response(status, media, &refused.message, refused.code);
         }
-        Err(refusal) => return request_error(media, &refusal.message, refusal.code),
+        Err(refused) => return request_error(media, &refused.message, refused.code),
     };
-    let selected = match select_operation(&params, &query) {
-        Err((message, code)) => return request_error(media, &message, code),
-        Ok(selected) => selected,
-    };
-    if selected.is_mutation && !allow_mutation {
+    let is_mutation = selected.kind == OperationType::Mutation;
+    if selected.kind == OperationType::Subscription {
+        return request_error(
+            media,
+            "subscriptions are served over WebSocket: open GET /graphql with the graphql-transport-ws protocol",
+            "BAD_REQUEST",
+        );
+    }
+    if is_mutation && !allow_mutation {
         return method_not_allowed(media, "mutations are only accepted over POST", "POST");
     }
     // A query changes nothing: if a connection breaks under it, it runs
     // once more at once, on a connection checked first. A mutation never.
-    let again = (!selected.is_mutation).then(|| (params.clone(), query.clone()));
+    let again = (!is_mutation).then(|| (params.clone(), query.clone()));
     let slot = state.graphql_in_flight.clone();
     let Ok(Ok(_slot)) =
         tokio::time::timeout(state.config.graphql_queue_timeout(), slot.acquire_owned()).await
@@ -171,7 +207,7 @@ pub async fn run_one(
 
 /// Runs a selected operation on the schema that fits it and puts its fields
 /// back in selection order.
-async fn execute(
+pub(super) async fn execute(
     state: &AppState,
     tenant: Tenant,
     params: Params,

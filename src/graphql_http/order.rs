@@ -57,6 +57,47 @@ pub enum Unbounded {
     Cycle(String),
 }
 
+/// How many distinct response keys (alias or name) a selection set has at
+/// its own level once its fragments are expanded: the root fields a
+/// subscription's "Single root field" rule counts. Run after
+/// [`expanded_fields`], which refuses cycles.
+pub fn root_fields(set: &SelectionSet, fragments: &Fragments) -> usize {
+    fn collect<'a>(
+        set: &'a SelectionSet,
+        fragments: &'a Fragments,
+        keys: &mut std::collections::HashSet<&'a str>,
+        depth: usize,
+    ) {
+        if depth > MAX_FRAGMENT_DEPTH {
+            return;
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    let key = field.node.alias.as_ref().unwrap_or(&field.node.name);
+                    keys.insert(key.node.as_str());
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = fragments.get(spread.node.fragment_name.node.as_str()) {
+                        collect(
+                            &fragment.node.selection_set.node,
+                            fragments,
+                            keys,
+                            depth + 1,
+                        );
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    collect(&inline.node.selection_set.node, fragments, keys, depth + 1);
+                }
+            }
+        }
+    }
+    let mut keys = std::collections::HashSet::new();
+    collect(set, fragments, &mut keys, 0);
+    keys.len()
+}
+
 /// How many fields `set` selects once every fragment is expanded (saturating).
 /// Fragments that spread each other twice grow exponentially: this counts
 /// them with one pass per fragment, so a hostile document is refused before

@@ -21,27 +21,27 @@
 //! - a revoked token's connection is closed (4403) within 5 s; the server's
 //!   shutdown closes every connection (1001).
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use async_graphql::Data;
 use async_graphql::http::{WebSocket as ProtocolStream, WebSocketProtocols, WsMessage};
-use async_graphql::{Data, Executor, Request as GraphQLRequest, Response as GraphQLResponse};
 use axum::extract::FromRequestParts;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::header::{HOST, ORIGIN, SEC_WEBSOCKET_PROTOCOL};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::socket_operations::{Gateway, Grant};
 use crate::auth::authenticate;
 use crate::error::AppError;
-use crate::graphql;
 use crate::live::Session;
 use crate::loaders;
 use crate::state::AppState;
@@ -67,6 +67,10 @@ mod close {
     pub const FORBIDDEN: u16 = 4403;
     /// 4408: no `connection_init` in time.
     pub const INIT_TIMEOUT: u16 = 4408;
+    /// 4409: a second operation with an id in use.
+    pub const DUPLICATE_ID: u16 = 4409;
+    /// 1009: a message over the size limit.
+    pub const TOO_BIG: u16 = 1009;
 }
 
 /// Whether `headers` ask for a WebSocket upgrade.
@@ -82,10 +86,10 @@ pub fn is_upgrade(headers: &HeaderMap) -> bool {
 pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
     let headers = parts.headers.clone();
     if let Some(origin) = foreign_origin(&headers, &state) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            format!("WebSocket connections from the origin {origin} are not allowed"),
-        );
+        return AppError::Forbidden(format!(
+            "WebSocket connections from the origin {origin} are not allowed (see --cors-allowed-origins)"
+        ))
+        .into_response();
     }
     let Some(protocol) = protocol_of(&headers) else {
         return refuse(
@@ -177,42 +181,36 @@ fn payload_token(payload: &serde_json::Value) -> Option<Result<String, ()>> {
     Some(token.ok_or(()))
 }
 
-/// Runs the schema for the protocol: every operation of a connection
-/// with its session's data, every error given a client-safe message and
-/// code as over HTTP.
-#[derive(Clone)]
-struct Gateway(AppState);
-
-impl Executor for Gateway {
-    async fn execute(&self, request: GraphQLRequest) -> GraphQLResponse {
-        let mut response = self.0.schema.execute(request).await;
-        graphql::classify_errors(&mut response);
-        response
-    }
-
-    fn execute_stream(
-        &self,
-        request: GraphQLRequest,
-        session_data: Option<Arc<Data>>,
-    ) -> BoxStream<'static, GraphQLResponse> {
-        self.0
-            .schema
-            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-            .map(|mut response| {
-                graphql::classify_errors(&mut response);
-                response
-            })
-            .boxed()
-    }
-}
-
-/// What `connection_init` decided, for the loop to act on.
+/// What the connection's parts tell its loop: the session of an accepted
+/// token, the close a refusal or a protocol breach calls for, and the
+/// subscription ids in use.
 #[derive(Default)]
-struct Handshake {
+struct Shared {
     /// The session of an accepted token.
     session: Option<Session>,
-    /// The close code and reason of a refused one.
-    refusal: Option<(u16, String)>,
+    /// The close code and reason the connection must end with.
+    close: Option<(u16, String)>,
+    /// The ids of the operations running (graphql-transport-ws allows no
+    /// second with the same id: 4409).
+    ids: HashSet<String>,
+}
+
+type SharedState = Arc<Mutex<Shared>>;
+
+fn lock(shared: &SharedState) -> std::sync::MutexGuard<'_, Shared> {
+    shared.lock().expect("BUG: WebSocket state lock poisoned")
+}
+
+/// The type and id of a protocol message, read without the rest.
+#[derive(serde::Deserialize)]
+struct Peek {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    id: Option<String>,
+}
+
+fn peek(text: &[u8]) -> Option<Peek> {
+    serde_json::from_slice(text).ok()
 }
 
 /// Serves one upgraded connection until it closes.
@@ -225,30 +223,41 @@ async fn serve(
 ) {
     let _place = place;
     let settings = state.live.settings().clone();
+    let max_message = state.config.max_body_bytes;
     let (sink, mut incoming) = socket.split();
     let (queue, outgoing) = mpsc::channel::<Message>(settings.subscription_buffer as usize);
+    let (abort, aborted) = oneshot::channel::<(u16, String)>();
     let writer_gone = CancellationToken::new();
     let writer = tokio::spawn(write(
         sink,
         outgoing,
+        aborted,
         settings.send_timeout(),
         writer_gone.clone(),
     ));
-    let handshake = Arc::new(Mutex::new(Handshake::default()));
+    let shared = SharedState::default();
+    let grant = Grant::default();
     let last_heard = Arc::new(Mutex::new(Instant::now()));
-    // Client frames for the protocol: text and binary; pings and pongs only
-    // prove the client is there.
-    let heard = last_heard.clone();
-    let frames = async_stream_of(&mut incoming, heard);
+    let frames = Box::pin(client_frames(
+        &mut incoming,
+        last_heard.clone(),
+        shared.clone(),
+        max_message,
+    ));
     let on_init = {
         let state = state.clone();
-        let handshake = handshake.clone();
+        let shared = shared.clone();
+        let grant = grant.clone();
         move |payload: serde_json::Value| async move {
-            init(&state, payload, header_token, &handshake).await
+            init(&state, payload, header_token, &shared, &grant).await
         }
     };
+    let gateway = Gateway {
+        state: state.clone(),
+        grant,
+    };
     let mut protocol_stream =
-        ProtocolStream::new(Gateway(state.clone()), frames, protocol).on_connection_init(on_init);
+        ProtocolStream::new(gateway, frames, protocol).on_connection_init(on_init);
     let mut ping = tokio::time::interval_at(
         Instant::now() + settings.ping_interval(),
         settings.ping_interval(),
@@ -257,12 +266,7 @@ async fn serve(
     tokio::pin!(init_deadline);
     let mut acknowledged = false;
     let closing = loop {
-        let revoked = handshake
-            .lock()
-            .expect("BUG: handshake lock poisoned")
-            .session
-            .as_ref()
-            .map(Session::revoked);
+        let revoked = lock(&shared).session.as_ref().map(Session::revoked);
         tokio::select! {
             biased;
             () = state.live.closing() => break Some((close::GOING_AWAY, "the server is shutting down".to_owned())),
@@ -284,34 +288,45 @@ async fn serve(
                 Some(WsMessage::Text(text)) => {
                     if text.starts_with(r#"{"type":"connection_ack""#) {
                         acknowledged = true;
-                    } else if text.starts_with(r#"{"type":"next""#) || text.starts_with(r#"{"type":"data""#) {
-                        state.metrics.record_live_sent();
+                    } else if text.starts_with(r#"{"type":"complete""#) || text.starts_with(r#"{"type":"error""#) {
+                        if let Some(id) = peek(text.as_bytes()).and_then(|message| message.id) {
+                            lock(&shared).ids.remove(&id);
+                        }
                     }
-                    let refused = handshake.lock().expect("BUG: handshake lock poisoned").refusal.clone();
                     if queue.try_send(Message::Text(text.into())).is_err() {
                         break Some(overflow(&state));
                     }
                     // The legacy protocol tells of a refused token in a
                     // message; then the connection ends.
-                    if let Some(refusal) = refused {
-                        break Some(refusal);
+                    if let Some(close) = lock(&shared).close.take() {
+                        break Some(close);
                     }
                 }
                 Some(WsMessage::Close(code, reason)) => {
-                    let refused = handshake.lock().expect("BUG: handshake lock poisoned").refusal.take();
-                    break Some(refused.unwrap_or_else(|| translate(code, reason)));
+                    let close = lock(&shared).close.take();
+                    break Some(close.unwrap_or_else(|| translate(code, reason)));
                 }
-                None => break Some((close::NORMAL, String::new())),
+                None => {
+                    let close = lock(&shared).close.take();
+                    break Some(close.unwrap_or((close::NORMAL, String::new())));
+                }
             },
         }
     };
     drop(protocol_stream);
     if let Some((code, reason)) = closing {
-        let frame = CloseFrame {
+        let frame = Message::Close(Some(CloseFrame {
             code,
-            reason: reason.into(),
-        };
-        let _ = queue.try_send(Message::Close(Some(frame)));
+            reason: within_close_limit(reason).into(),
+        }));
+        // Behind what is queued; when the queue is full (the client is not
+        // reading), in place of it.
+        if let Err(mpsc::error::TrySendError::Full(Message::Close(frame))) = queue.try_send(frame) {
+            let (code, reason) = frame.map_or((code, String::new()), |frame| {
+                (frame.code, frame.reason.to_string())
+            });
+            let _ = abort.send((code, reason));
+        }
     }
     drop(queue);
     // The writer sends what is queued (the close frame last) within its
@@ -319,39 +334,83 @@ async fn serve(
     let _ = writer.await;
 }
 
-/// The incoming frames the protocol reads: text and binary messages; a
-/// ping, a pong or any frame refreshes `heard`.
-fn async_stream_of<'a>(
+/// The incoming frames the protocol reads: text and binary messages. Any
+/// frame refreshes `heard`. A second operation with an id in use ends the
+/// stream with 4409, a message over `max_message` bytes with 1009.
+fn client_frames<'a>(
     incoming: &'a mut futures_util::stream::SplitStream<WebSocket>,
     heard: Arc<Mutex<Instant>>,
+    shared: SharedState,
+    max_message: usize,
 ) -> impl futures_util::Stream<Item = Vec<u8>> + Send + 'a {
-    incoming
-        .take_while(|frame| {
-            std::future::ready(matches!(frame, Ok(frame) if !matches!(frame, Message::Close(_))))
-        })
-        .filter_map(move |frame| {
-            *heard.lock().expect("BUG: last-heard lock poisoned") = Instant::now();
-            std::future::ready(match frame {
-                Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
-                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
-                _ => None,
-            })
-        })
+    futures_util::stream::unfold(
+        (incoming, heard, shared),
+        move |(incoming, heard, shared)| async move {
+            loop {
+                let frame = match incoming.next().await? {
+                    Ok(frame) => frame,
+                    Err(error) => {
+                        let too_big = matches!(
+                            error.into_inner().downcast_ref::<tungstenite::Error>(),
+                            Some(tungstenite::Error::Capacity(_))
+                        );
+                        if too_big {
+                            lock(&shared).close = Some((
+                                close::TOO_BIG,
+                                format!("a message holds at most {max_message} bytes"),
+                            ));
+                        }
+                        return None;
+                    }
+                };
+                *heard.lock().expect("BUG: last-heard lock poisoned") = Instant::now();
+                let bytes = match frame {
+                    Message::Text(text) => text.as_bytes().to_vec(),
+                    Message::Binary(bytes) => bytes.to_vec(),
+                    Message::Close(_) => return None,
+                    _ => continue,
+                };
+                if let Some(Peek {
+                    kind: Some(kind),
+                    id: Some(id),
+                }) = peek(&bytes)
+                {
+                    let mut shared_now = lock(&shared);
+                    match kind.as_str() {
+                        "subscribe" | "start" if shared_now.ids.contains(&id) => {
+                            shared_now.close = Some((
+                                close::DUPLICATE_ID,
+                                within_close_limit(format!("Subscriber for {id} already exists")),
+                            ));
+                            return None;
+                        }
+                        "subscribe" | "start" => {
+                            shared_now.ids.insert(id);
+                        }
+                        "complete" | "stop" => {
+                            shared_now.ids.remove(&id);
+                        }
+                        _ => {}
+                    }
+                }
+                return Some((bytes, (incoming, heard, shared)));
+            }
+        },
+    )
 }
 
 /// Checks `connection_init`'s token (or the upgrade's), and opens the
-/// session with its data: the tenant, the subscription budget, loaders.
+/// session: the tenant and its subscription budget (`grant`), and the data
+/// its subscriptions resolve with (the tenant, loaders).
 async fn init(
     state: &AppState,
     payload: serde_json::Value,
     header_token: Option<String>,
-    handshake: &Mutex<Handshake>,
+    shared: &SharedState,
+    grant: &Grant,
 ) -> async_graphql::Result<Data> {
     let refuse = |code: u16, reason: &str| {
-        handshake
-            .lock()
-            .expect("BUG: handshake lock poisoned")
-            .refusal = Some((code, reason.to_owned()));
+        lock(shared).close = Some((code, reason.to_owned()));
         Err(async_graphql::Error::new(reason))
     };
     let token = match payload_token(&payload) {
@@ -359,7 +418,7 @@ async fn init(
         Some(Err(())) => {
             return refuse(
                 close::FORBIDDEN,
-                "Forbidden: connection_init's Authorization must be \"Bearer <token>\"",
+                "Forbidden: Authorization must be \"Bearer <token>\"",
             );
         }
         None => match header_token {
@@ -367,7 +426,7 @@ async fn init(
             None => {
                 return refuse(
                     close::UNAUTHORIZED,
-                    "Unauthorized: send {\"Authorization\": \"Bearer <token>\"} as connection_init's payload",
+                    "Unauthorized: send {\"Authorization\": \"Bearer <token>\"} in connection_init",
                 );
             }
         },
@@ -375,13 +434,10 @@ async fn init(
     match authenticate(state, Some(&token)).await {
         Ok(tenant) => {
             let (session, budget) = state.live.open_session(&token, tenant.organization_uuid);
-            handshake
-                .lock()
-                .expect("BUG: handshake lock poisoned")
-                .session = Some(session);
+            lock(shared).session = Some(session);
+            let _ = grant.set((tenant, budget));
             let mut data = Data::default();
             data.insert(tenant);
-            data.insert(budget);
             data.insert(loaders::spawned_loaders(
                 state.db.clone(),
                 state.metrics.clone(),
@@ -402,17 +458,31 @@ async fn init(
     }
 }
 
-/// async-graphql's close codes in graphql-transport-ws's words.
+/// async-graphql's close codes in graphql-transport-ws's words (never the
+/// parser's own text).
 fn translate(code: u16, reason: String) -> (u16, String) {
     match code {
         1011 => (
             close::UNAUTHORIZED,
-            "Unauthorized: send connection_init and wait for connection_ack before subscribing"
-                .to_owned(),
+            "Unauthorized: send connection_init and wait for connection_ack first".to_owned(),
         ),
-        1002 => (close::BAD_REQUEST, reason),
+        1002 => (close::BAD_REQUEST, "Invalid message received".to_owned()),
         _ => (code, reason),
     }
+}
+
+/// `reason` cut to what a close frame carries (RFC 6455 §5.5: 125 bytes of
+/// payload, 2 of them the code), at a character boundary.
+fn within_close_limit(mut reason: String) -> String {
+    const MOST: usize = 123;
+    if reason.len() > MOST {
+        let mut end = MOST;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        reason.truncate(end);
+    }
+    reason
 }
 
 /// The queue to the client is full: it stopped reading.
@@ -432,16 +502,41 @@ async fn cancelled(token: Option<CancellationToken>) {
 }
 
 /// Sends the queued messages to the socket, each within `send_timeout`;
-/// cancels `gone` when the client cannot take them.
+/// when `aborted` fires, leaves the queue and sends that close frame
+/// instead (after the frame in flight, which stays whole). Cancels `gone`
+/// when the client cannot take them.
 async fn write(
     mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
     mut outgoing: mpsc::Receiver<Message>,
+    mut aborted: oneshot::Receiver<(u16, String)>,
     send_timeout: Duration,
     gone: CancellationToken,
 ) {
-    while let Some(message) = outgoing.recv().await {
+    let close_with = |(code, reason): (u16, String)| {
+        Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }))
+    };
+    loop {
+        let message = tokio::select! {
+            biased;
+            Ok(close) = &mut aborted => close_with(close),
+            message = outgoing.recv() => match message {
+                Some(message) => message,
+                None => break,
+            },
+        };
         let last = matches!(message, Message::Close(_));
-        match tokio::time::timeout(send_timeout, sink.send(message)).await {
+        let sent = tokio::select! {
+            biased;
+            Ok(close) = &mut aborted => {
+                let _ = tokio::time::timeout(send_timeout, sink.send(close_with(close))).await;
+                break;
+            }
+            sent = tokio::time::timeout(send_timeout, sink.send(message)) => sent,
+        };
+        match sent {
             Ok(Ok(())) if !last => {}
             Ok(Ok(())) => break,
             Ok(Err(_)) | Err(_) => {

@@ -173,6 +173,15 @@ impl Live {
         self.0.closing.cancel();
     }
 
+    /// Waits until every WebSocket connection has closed (their close
+    /// frames sent), at most `deadline`.
+    pub async fn wait_closed(&self, deadline: std::time::Duration) {
+        let until = tokio::time::Instant::now() + deadline;
+        while self.open_connections() > 0 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     fn subscribers(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, usize>> {
         self.0
             .subscribers

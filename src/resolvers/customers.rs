@@ -183,7 +183,8 @@ pub async fn create(
 }
 
 /// Updates a customer under a precondition on its version (see
-/// [`store::customers::update`]), then tells the subscribers (`UPDATED`).
+/// [`store::customers::update`]), then, if anything changed, tells the
+/// subscribers (`UPDATED`).
 pub async fn update(
     db: &DatabaseConnection,
     live: &Live,
@@ -192,13 +193,16 @@ pub async fn update(
     changes: CustomerChanges,
     precondition: Precondition<'_>,
 ) -> Result<customers::Model, AppError> {
-    let updated = store::customers::update(db, organization, uuid, changes, precondition).await?;
-    live.publish(vec![customer_changed(
-        organization,
-        uuid,
-        CustomerChange::Updated,
-    )])
-    .await;
+    let (updated, changed) =
+        store::customers::update(db, organization, uuid, changes, precondition).await?;
+    if changed {
+        live.publish(vec![customer_changed(
+            organization,
+            uuid,
+            CustomerChange::Updated,
+        )])
+        .await;
+    }
     Ok(updated)
 }
 

@@ -404,7 +404,8 @@ pub type VersionTest<'a> = dyn Fn(i32) -> bool + Send + Sync + 'a;
 /// version, if `precondition` holds for the version it has; otherwise
 /// answers [`AppError::PreconditionFailed`] with that version and writes
 /// nothing. Changes that change nothing write nothing either (the version
-/// and `updated_at` stay), but the precondition is still checked.
+/// and `updated_at` stay), but the precondition is still checked. Answers
+/// the customer as it now is, and whether anything changed.
 ///
 /// One transaction on both backends: its first statement bumps the version
 /// of the row, which takes the row's write lock (PostgreSQL) or the
@@ -420,7 +421,7 @@ pub async fn update(
     uuid: Uuid,
     changes: CustomerChanges,
     precondition: Precondition<'_>,
-) -> Result<customers::Model, AppError> {
+) -> Result<(customers::Model, bool), AppError> {
     let full_name = changes.full_name.map(Name::into_inner);
     let email = changes.email.map(Email::into_inner);
     let role = changes.role.map(|role| role.map(ShortText::into_inner));
@@ -472,7 +473,7 @@ pub async fn update(
     }
     if next == current {
         // Dropping the transaction rolls the version back.
-        return Ok(current);
+        return Ok((current, false));
     }
     next.search_text = search_text(&next.full_name, &next.email);
     next.email_folded = fold(&next.email);
@@ -495,7 +496,7 @@ pub async fn update(
         .await
         .map_err(|error| duplicate_email(error, &next.email))?;
     txn.commit().await?;
-    Ok(next)
+    Ok((next, true))
 }
 
 /// What deleting a customer removed.
