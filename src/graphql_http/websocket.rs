@@ -288,10 +288,10 @@ async fn serve(
                 Some(WsMessage::Text(text)) => {
                     if text.starts_with(r#"{"type":"connection_ack""#) {
                         acknowledged = true;
-                    } else if text.starts_with(r#"{"type":"complete""#) || text.starts_with(r#"{"type":"error""#) {
-                        if let Some(id) = peek(text.as_bytes()).and_then(|message| message.id) {
-                            lock(&shared).ids.remove(&id);
-                        }
+                    } else if (text.starts_with(r#"{"type":"complete""#) || text.starts_with(r#"{"type":"error""#))
+                        && let Some(id) = peek(text.as_bytes()).and_then(|message| message.id)
+                    {
+                        lock(&shared).ids.remove(&id);
                     }
                     if queue.try_send(Message::Text(text.into())).is_err() {
                         break Some(overflow(&state));
