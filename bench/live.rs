@@ -317,12 +317,13 @@ async fn main() {
     // Memory: idle connections with one subscription each.
     let pid = a.child.id();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let open_before = metric(&a.base, "graphql_subscriptions").await;
     let before = rss(pid);
     let mut idle = Vec::with_capacity(args.idle);
     for _ in 0..args.idle {
         idle.push(subscribe(&a.base, &token, query).await);
     }
-    while metric(&a.base, "graphql_subscriptions").await < (args.idle + 1) as f64 {
+    while metric(&a.base, "graphql_subscriptions").await < open_before + args.idle as f64 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::graphql;
 use crate::graphql::persisted::AlreadyResolved;
 use crate::live::Budget;
+use crate::loaders;
 use crate::state::AppState;
 use crate::tenant::Tenant;
 
@@ -70,12 +71,19 @@ impl Executor for Gateway {
             Ok(admission) => admission,
             Err(refused) => return once(refusal(refused.to_string(), "TOO_MANY_SUBSCRIPTIONS")),
         };
-        let mut request = params.into_request(query).data(AlreadyResolved);
+        // Loaders of its own, driven with its answers: each event's fields
+        // are read level by level, one statement per level.
+        let (loaders, queue) = loaders::loaders(state.db.clone(), state.metrics.clone());
+        let mut request = params
+            .into_request(query)
+            .data(AlreadyResolved)
+            .data(loaders);
         request.set_parsed_query(selected.document);
         let plan = selected.plan;
-        state
+        let answers = state
             .schema
-            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default());
+        loaders::drive_stream(answers, queue)
             .map(move |mut response| {
                 // Held while the subscription is open.
                 let _place = &admission;

@@ -43,8 +43,10 @@ use super::socket_operations::{Gateway, Grant};
 use crate::auth::authenticate;
 use crate::error::AppError;
 use crate::live::Session;
-use crate::loaders;
 use crate::state::AppState;
+
+/// The read buffer of a connection, in bytes.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// The subprotocols offered, in order of preference.
 const PROTOCOLS: [&str; 2] = ["graphql-transport-ws", "graphql-ws"];
@@ -112,6 +114,11 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
     upgrade
         .protocols(PROTOCOLS)
         .max_message_size(state.config.max_body_bytes)
+        // An idle connection keeps its buffers: small ones (the library's
+        // default is 128 KiB each way) make an idle subscription cheap; a
+        // large message is still read whole, in more steps.
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| serve(socket, state, protocol, header_token, place))
 }
 
@@ -401,7 +408,7 @@ fn client_frames<'a>(
 
 /// Checks `connection_init`'s token (or the upgrade's), and opens the
 /// session: the tenant and its subscription budget (`grant`), and the data
-/// its subscriptions resolve with (the tenant, loaders).
+/// its subscriptions resolve with (the tenant; each has loaders of its own).
 async fn init(
     state: &AppState,
     payload: serde_json::Value,
@@ -438,10 +445,6 @@ async fn init(
             let _ = grant.set((tenant, budget));
             let mut data = Data::default();
             data.insert(tenant);
-            data.insert(loaders::spawned_loaders(
-                state.db.clone(),
-                state.metrics.clone(),
-            ));
             Ok(data)
         }
         Err(AppError::Unauthorized) => refuse(

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::task::{Context, Poll, Wake, Waker};
 
+use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
@@ -60,38 +61,80 @@ impl<F: Future> Future for Drive<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = &mut *self;
+        let request = &mut this.request;
+        run_levels(&this.queue, &mut this.loads, cx, |cx| {
+            request.as_mut().poll(cx)
+        })
+    }
+}
+
+/// Runs a stream (a subscription's answers) together with the batch loads
+/// its resolvers start, as [`drive`] runs a request: each item is resolved
+/// level by level, one statement per level, with no timer.
+pub fn drive_stream<S: Stream>(stream: S, queue: LoadQueue) -> DriveStream<S> {
+    DriveStream {
+        stream: Box::pin(stream),
+        queue,
+        loads: FuturesUnordered::new(),
+    }
+}
+
+/// The stream [`drive_stream`] returns.
+pub struct DriveStream<S: Stream> {
+    stream: Pin<Box<S>>,
+    queue: LoadQueue,
+    loads: FuturesUnordered<BoxFuture<'static, ()>>,
+}
+
+impl<S: Stream> Stream for DriveStream<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let this = &mut *self;
+        let stream = &mut this.stream;
+        run_levels(&this.queue, &mut this.loads, cx, |cx| {
+            stream.as_mut().poll_next(cx)
+        })
+    }
+}
+
+/// Polls `inner` until it can make no more progress, then starts the loads
+/// its resolvers queued and runs them; again while a load finishes.
+fn run_levels<T>(
+    queue: &LoadQueue,
+    loads: &mut FuturesUnordered<BoxFuture<'static, ()>>,
+    cx: &mut Context<'_>,
+    mut inner: impl FnMut(&mut Context<'_>) -> Poll<T>,
+) -> Poll<T> {
+    loop {
+        // Resolvers of long lists yield cooperatively (they wake themselves
+        // and return Pending after a few dozen items): keep polling until
+        // the request waits on something real, so the level is complete.
+        let mut polls = 0;
         loop {
-            // Resolvers of long lists yield cooperatively (they wake themselves
-            // and return Pending after a few dozen items): keep polling until
-            // the request waits on something real, so the level is complete.
-            let mut polls = 0;
-            loop {
-                let flag = Arc::new(WakeFlag {
-                    woken: AtomicBool::new(false),
-                    waker: cx.waker().clone(),
-                });
-                let waker = Waker::from(flag.clone());
-                if let Poll::Ready(output) =
-                    self.request.as_mut().poll(&mut Context::from_waker(&waker))
-                {
-                    return Poll::Ready(output);
-                }
-                polls += 1;
-                if !flag.woken.load(AtomicOrdering::Acquire) || polls >= MAX_POLLS_PER_LEVEL {
-                    break;
-                }
+            let flag = Arc::new(WakeFlag {
+                woken: AtomicBool::new(false),
+                waker: cx.waker().clone(),
+            });
+            let waker = Waker::from(flag.clone());
+            if let Poll::Ready(output) = inner(&mut Context::from_waker(&waker)) {
+                return Poll::Ready(output);
             }
-            let started =
-                std::mem::take(&mut *self.queue.0.lock().expect("BUG: load queue lock poisoned"));
-            self.loads.extend(started);
-            let mut finished_any = false;
-            while let Poll::Ready(Some(())) = self.loads.poll_next_unpin(cx) {
-                finished_any = true;
+            polls += 1;
+            if !flag.woken.load(AtomicOrdering::Acquire) || polls >= MAX_POLLS_PER_LEVEL {
+                break;
             }
-            // A finished load has answered resolvers: let them run now.
-            if !finished_any {
-                return Poll::Pending;
-            }
+        }
+        let started = std::mem::take(&mut *queue.0.lock().expect("BUG: load queue lock poisoned"));
+        loads.extend(started);
+        let mut finished_any = false;
+        while let Poll::Ready(Some(())) = loads.poll_next_unpin(cx) {
+            finished_any = true;
+        }
+        // A finished load has answered resolvers: let them run now.
+        if !finished_any {
+            return Poll::Pending;
         }
     }
 }

@@ -6,7 +6,8 @@
 //! Every key carries the organization, so a batch can never reach across tenants.
 //!
 //! - [`loaders`]: a request's loaders and the queue of loads they start.
-//! - [`drive`]: runs a request together with those loads, level by level.
+//! - [`drive`]: runs a request together with those loads, level by level
+//!   ([`drive_stream`]: a subscription's answers, each the same way).
 //! - [`ChildList`] and the keys ([`ById`], [`PageKey`], [`CountKey`],
 //!   [`AverageKey`]) with the [`GraphLoader`] that answers each kind.
 
@@ -30,7 +31,7 @@ use crate::store::keyset::{Position, Rows};
 use crate::store::relations::{self, Average, Direction, FeedbackSort, Relation, Window};
 use entity::{customers, feedback_highlights, feedbacks, insights, issues, spaces};
 
-pub use drive::{Drive, drive};
+pub use drive::{Drive, DriveStream, drive, drive_stream};
 
 /// The loader behind every relation field.
 pub struct GraphLoader {
@@ -62,13 +63,6 @@ pub fn loaders(db: DatabaseConnection, metrics: Arc<Metrics>) -> (Loaders, LoadQ
     })
     .delay(Duration::ZERO);
     (loaders, queue)
-}
-
-/// A loader over `db` whose batch loads run on the runtime, each started
-/// a moment after its first key: for a subscription, whose events are
-/// resolved outside any request's [`drive`].
-pub fn spawned_loaders(db: DatabaseConnection, metrics: Arc<Metrics>) -> Loaders {
-    DataLoader::new(GraphLoader { db, metrics }, tokio::spawn).delay(Duration::from_millis(1))
 }
 
 /// Groups keys by what they share, keeping the parents of each group.
