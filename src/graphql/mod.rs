@@ -120,7 +120,7 @@ pub async fn execute(
 }
 
 /// Gives every error of `response` a client-safe message and an
-/// `extensions.code` (see [`classify`]); every transport applies it.
+/// `extensions.code` (see `classify`: an [`AppError`] speaks for itself, any other cause is logged and answered as an internal error); every transport applies it.
 pub fn classify_errors(response: &mut Response) {
     for error in &mut response.errors {
         classify(error);

@@ -18,9 +18,8 @@
 //! - [`order`]: the answer's fields put back in selection order;
 //! - `response`: the GraphQL-shaped answers and their statuses;
 //! - [`websocket`]: subscriptions (and any operation) over WebSocket, with
-//!   the token, limits and timeouts a browser-facing server needs;
-//! - `socket_operations`: each operation of a WebSocket connection, checked
-//!   and run as `execute` runs an HTTP one.
+//!   the token, limits and timeouts a browser-facing server needs; each
+//!   operation checked and run as `execute` runs an HTTP one.
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -35,7 +34,6 @@ pub mod media;
 pub mod order;
 mod request;
 mod response;
-mod socket_operations;
 pub mod source;
 pub mod variables;
 pub mod websocket;

@@ -1,7 +1,7 @@
 //! Carrying changes from the write that made them to the subscribers of
 //! every instance, and reading the rows they name once per instance.
 //!
-//! - On PostgreSQL, [`publish`] sends `SELECT pg_notify(CHANNEL, payload)`
+//! - On PostgreSQL, `publish` sends `SELECT pg_notify(CHANNEL, payload)`
 //!   after the write's commit (payloads are JSON arrays of [`Change`]s,
 //!   ids only, each under [`MAX_PAYLOAD_BYTES`]); every instance keeps one
 //!   connection of its own `LISTEN`ing (application name [`LISTENER_NAME`]),

@@ -16,8 +16,8 @@ use futures_util::StreamExt;
 use futures_util::stream::{self, BoxStream};
 use serde_json::{Map, Value};
 
-use super::execute::{self, prepare};
-use super::request::Params;
+use super::super::execute::{self, prepare};
+use super::super::request::Params;
 use crate::error::AppError;
 use crate::graphql;
 use crate::graphql::persisted::AlreadyResolved;
