@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::close;
-use super::connection::{Peek, SharedState, lock, peek, within_close_limit};
+use super::shared::{Peek, SharedState, lock, peek, within_close_limit};
 
 /// The incoming frames the protocol reads: text and binary messages. Any
 /// frame refreshes `heard`. A second operation with an id in use ends the

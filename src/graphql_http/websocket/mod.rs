@@ -28,11 +28,14 @@
 //!   revocation, shutdown) and the close it ends with;
 //! - `frames`: the socket's two directions: the client's frames read for
 //!   the protocol (size, ids in use), the queued messages written;
-//! - `operations`: each operation run as the HTTP transport runs one.
+//! - `operations`: each operation run as the HTTP transport runs one;
+//! - `shared`: what the loop and the frames share (the session, the close
+//!   due, the ids in use).
 
 mod connection;
 mod frames;
 mod operations;
+mod shared;
 
 use std::str::FromStr;
 
