@@ -150,26 +150,52 @@
       params.query.indexOf('fragment TypeRef on __Type') !== -1;
   }
 
-  // The type of the operation a request runs: the one named
-  // `operationName`, or the document's first. Comments and strings are
-  // blanked first, so a word inside them is not taken for a keyword.
-  function operationType(params) {
+  // The operations of a request's document: their types and names (an
+  // anonymous `{ … }` counts as a query). Comments and strings are blanked
+  // first, so a word inside them is not taken for a keyword.
+  function operationsOf(params) {
     var text = String(params.query || '')
       .replace(/"""[\s\S]*?"""/g, '""')
       .replace(/"(?:[^"\\\n]|\\.)*"/g, '""')
       .replace(/#[^\n]*/g, '');
     var pattern = /(^|[\s}])(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g;
+    var operations = [];
     var match;
-    var first = null;
     while ((match = pattern.exec(text)) !== null) {
-      if (first === null) {
-        first = match[2];
-      }
-      if (params.operationName && match[3] === params.operationName) {
-        return match[2];
+      operations.push({ type: match[2], name: match[3] || null });
+    }
+    if (operations.length === 0 && /^\s*\{/.test(text)) {
+      operations.push({ type: 'query', name: null });
+    }
+    return operations;
+  }
+
+  // GraphiQL may still send the operation name of the document that was in
+  // the editor a moment before (pasted text, a switched tab): with one
+  // operation in the document, that name is dropped rather than refused.
+  function withCurrentOperation(params) {
+    var operations = operationsOf(params);
+    var named = operations.some(function (operation) {
+      return operation.name === params.operationName;
+    });
+    if (params.operationName && !named && operations.length === 1) {
+      var copy = Object.assign({}, params);
+      delete copy.operationName;
+      return copy;
+    }
+    return params;
+  }
+
+  // The type of the operation a request runs: the one named
+  // `operationName`, or the document's first.
+  function operationType(params) {
+    var operations = operationsOf(params);
+    for (var i = 0; i < operations.length; i++) {
+      if (params.operationName && operations[i].name === params.operationName) {
+        return operations[i].type;
       }
     }
-    return first || 'query';
+    return operations.length > 0 ? operations[0].type : 'query';
   }
 
   // A subscription over WebSocket (graphql-transport-ws), as the async
@@ -272,6 +298,7 @@
       }
     }
     return function fetcher(params, options) {
+      params = withCurrentOperation(params);
       var introspection = isIntrospection(params);
       if (introspection) {
         params = {
