@@ -244,36 +244,14 @@ on_each_backend! {
         assert_eq!(code(&closed), Some(4408), "{closed:?}");
 
         // A request that offers no protocol we speak is refused before the upgrade.
-        let refused = app
-            .client
-            .get(app.url("/graphql"))
-            .header("Connection", "Upgrade")
-            .header("Upgrade", "websocket")
-            .header("Sec-WebSocket-Version", "13")
-            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-            .header("Sec-WebSocket-Protocol", "mqtt")
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(refused.status(), 400);
-        let body: Value = refused.json().await.expect("JSON");
+        let (status, body) = refused_upgrade(&app, "mqtt", None).await;
+        assert_eq!(status, 400);
         assert!(body["error"]["message"].as_str().expect("message").contains("graphql-transport-ws"), "{body}");
 
         // A page of another origin may not open it (CORS allows none here).
-        let foreign = app
-            .client
-            .get(app.url("/graphql"))
-            .header("Connection", "Upgrade")
-            .header("Upgrade", "websocket")
-            .header("Sec-WebSocket-Version", "13")
-            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-            .header("Sec-WebSocket-Protocol", "graphql-transport-ws")
-            .header("Origin", "http://elsewhere.example")
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(foreign.status(), 403);
-        let body: Value = foreign.json().await.expect("JSON");
+        let (status, body) =
+            refused_upgrade(&app, "graphql-transport-ws", Some("http://elsewhere.example")).await;
+        assert_eq!(status, 403);
         assert_eq!(body["error"]["code"], "forbidden", "{body}");
     }
 }
@@ -301,6 +279,25 @@ on_each_backend! {
         let message = refused.message().await.expect("connection_error");
         assert_eq!(message["type"], "connection_error", "{message}");
     }
+}
+
+/// The status and JSON body of a WebSocket upgrade request offering
+/// `protocol` (from a page of `origin`, if given) that the server refuses.
+async fn refused_upgrade(app: &TestApp, protocol: &str, origin: Option<&str>) -> (u16, Value) {
+    let mut request = app
+        .client
+        .get(app.url("/graphql"))
+        .header("Connection", "Upgrade")
+        .header("Upgrade", "websocket")
+        .header("Sec-WebSocket-Version", "13")
+        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .header("Sec-WebSocket-Protocol", protocol);
+    if let Some(origin) = origin {
+        request = request.header("Origin", origin);
+    }
+    let response = request.send().await.expect("send");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON"))
 }
 
 /// The payload of the next `next` message for `id`, passing over the
